@@ -1,0 +1,37 @@
+#pragma once
+
+#if !defined (GTKLOOP_INSIDE) && !defined (GTKLOOP_COMPILATION)
+# error "Only <gtkloop/gtkloop.h> can be included directly."
+#endif
+
+#include <glib.h>
+
+#include "gtkloop-version-macros.h"
+
+G_BEGIN_DECLS
+
+/**
+ * GTKLOOP_ERROR:
+ *
+ * The error domain of gtkloop's own conditions. Cancellation is always
+ * `G_IO_ERROR_CANCELLED` and a timeout `G_IO_ERROR_TIMED_OUT`, so GIO code
+ * and gtkloop code test errors the same way.
+ */
+#define GTKLOOP_ERROR (gtkloop_error_quark ())
+
+typedef enum {
+  GTKLOOP_ERROR_INVALID_STATE,  /* asyncio.InvalidStateError: result of a pending future, set twice */
+  GTKLOOP_ERROR_CLOSED,         /* the loop or executor is closed / shut down */
+  GTKLOOP_ERROR_NOT_IN_TASK,    /* a suspension point called outside a task */
+  GTKLOOP_ERROR_WRONG_THREAD,   /* a loop-bound call made from another thread */
+  GTKLOOP_ERROR_QUEUE_EMPTY,
+  GTKLOOP_ERROR_QUEUE_FULL,
+  GTKLOOP_ERROR_BROKEN_BARRIER,
+  GTKLOOP_ERROR_REENTRANT,      /* a nested run_*, or a suspension point inside a nested main-loop iteration */
+  GTKLOOP_ERROR_RESOURCES,      /* no stack, thread or fd could be had */
+} GtkloopError;
+
+GTKLOOP_AVAILABLE_IN_ALL
+GQuark gtkloop_error_quark (void);
+
+G_END_DECLS

@@ -1,0 +1,13 @@
+#pragma once
+
+/* The umbrella header of gtkloop's core library (GLib/GIO only).
+ * Programs include this one; the others refuse to be included directly. */
+
+#define GTKLOOP_INSIDE
+# include "gtkloop-version-macros.h"
+# include "gtkloop-version.h"
+# include "gtkloop-types.h"
+# include "gtkloop-error.h"
+# include "gtkloop-loop.h"
+# include "gtkloop-future.h"
+#undef GTKLOOP_INSIDE

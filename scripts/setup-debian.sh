@@ -1,0 +1,30 @@
+#!/bin/sh
+# Installs, from Debian 12's own archive, everything gtkloop needs to build,
+# test, benchmark and run its demos. Safe to run again: apt skips what is there.
+set -eu
+
+packages="
+  build-essential meson ninja-build pkg-config
+  libglib2.0-dev libglib2.0-bin libgtk-4-dev libcmocka-dev
+  xvfb xauth dbus-x11 at-spi2-core
+  valgrind python3 imagemagick
+"
+
+missing=""
+for p in $packages; do
+  dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' \
+    || missing="$missing $p"
+done
+
+if [ -z "$missing" ]; then
+  echo "setup: all build and test dependencies are installed"
+  exit 0
+fi
+
+echo "setup: installing:$missing"
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing

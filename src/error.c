@@ -1,0 +1,12 @@
+#include "config.h"
+
+#include "gtkloop/gtkloop.h"
+
+/**
+ * gtkloop_error_quark:
+ *
+ * Returns: the error domain of #GtkloopError.
+ *
+ * Since: 1.0
+ */
+G_DEFINE_QUARK (gtkloop-error-quark, gtkloop_error)

@@ -1,0 +1,475 @@
+/* Futures: asyncio.Future in C. A future is pending until it gets a result,
+ * an error or a cancellation; then each done callback is scheduled with
+ * call_soon, in the order added — never run inline, so completing a future
+ * never re-enters the code waiting on it.
+ *
+ * Futures are reference-counted plain structs (not GObjects): W4 creates
+ * one per hand-off. The count is atomic, so any thread may drop a
+ * reference; everything else is loop-bound. */
+#include "config.h"
+
+#include <gio/gio.h>
+
+#include "debug-private.h"
+#include "future-private.h"
+#include "loop-private.h"
+
+static gboolean plain_future_cancel (GtkloopFuture *f, const char *msg);
+
+const GtkloopFutureClass gtkloop_plain_future_class = {
+  .instance_size = sizeof (GtkloopFuture),
+  .unretrieved_error_message = "Future exception was never retrieved",
+  .cancel = plain_future_cancel,
+  .finalize = NULL,
+};
+
+G_DEFINE_BOXED_TYPE (GtkloopFuture, gtkloop_future, gtkloop_future_ref, gtkloop_future_unref)
+
+GError *
+gtkloop_cancelled_error_new (const char *msg)
+{
+  return g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                              msg != NULL ? msg : "Operation was cancelled");
+}
+
+gboolean
+gtkloop_future_check_thread (GtkloopFuture *f,
+                             const char    *function)
+{
+  return gtkloop_loop_check_callable (f->loop, function, FALSE);
+}
+
+GtkloopFuture *
+gtkloop_future_new_of_class (const GtkloopFutureClass *klass,
+                             GtkloopLoop              *loop)
+{
+  GtkloopFuture *f = g_malloc0 (klass->instance_size);
+
+  f->klass = klass;
+  f->ref_count = 1;
+  f->state = FUTURE_PENDING;
+  f->loop = g_object_ref (loop);
+  gtkloop_debug_counter_add (GTKLOOP_COUNTER_FUTURES, 1);
+  return f;
+}
+
+/**
+ * gtkloop_future_new:
+ * @loop: (nullable): the loop the future belongs to; %NULL for
+ *   gtkloop_loop_get_default()
+ *
+ * Returns: (transfer full): a new pending future
+ *
+ * Since: 1.0
+ */
+GtkloopFuture *
+gtkloop_future_new (GtkloopLoop *loop)
+{
+  if (loop == NULL)
+    loop = gtkloop_loop_get_default ();
+  g_return_val_if_fail (GTKLOOP_IS_LOOP (loop), NULL);
+
+  return gtkloop_future_new_of_class (&gtkloop_plain_future_class, loop);
+}
+
+GtkloopFuture *
+gtkloop_future_ref (GtkloopFuture *f)
+{
+  g_return_val_if_fail (f != NULL, NULL);
+  g_atomic_int_inc (&f->ref_count);
+  return f;
+}
+
+static void
+report_unretrieved_error (GtkloopFuture *f)
+{
+  GtkloopErrorContext context = {
+    .message = f->klass->unretrieved_error_message,
+    .error = f->error,
+    .future = f,
+  };
+
+  gtkloop_loop_call_exception_handler (f->loop, &context);
+}
+
+static void
+free_callbacks (GtkloopFuture *f)
+{
+  if (f->n_callbacks > 0 && f->first_callback.destroy)
+    f->first_callback.destroy (f->first_callback.data);
+  if (f->more_callbacks != NULL)
+    {
+      for (guint i = 0; i < f->more_callbacks->len; i++)
+        {
+          GtkloopDoneCallback *c = &g_array_index (f->more_callbacks, GtkloopDoneCallback, i);
+
+          if (c->destroy)
+            c->destroy (c->data);
+        }
+      g_array_free (f->more_callbacks, TRUE);
+    }
+  f->more_callbacks = NULL;
+  f->n_callbacks = 0;
+}
+
+void
+gtkloop_future_unref (GtkloopFuture *f)
+{
+  g_return_if_fail (f != NULL);
+
+  if (!g_atomic_int_dec_and_test (&f->ref_count))
+    return;
+
+  if (f->state == FUTURE_FINISHED && f->error != NULL && !f->error_retrieved)
+    {
+      /* The handler sees a live future; it must not keep it. */
+      f->ref_count = 1;
+      f->error_retrieved = TRUE;
+      report_unretrieved_error (f);
+      if (!g_atomic_int_dec_and_test (&f->ref_count))
+        return;
+    }
+
+  if (f->klass->finalize)
+    f->klass->finalize (f);
+  free_callbacks (f);
+  if (f->result_destroy)
+    f->result_destroy (f->result);
+  g_clear_error (&f->error);
+  g_object_unref (f->loop);
+  gtkloop_debug_counter_add (GTKLOOP_COUNTER_FUTURES, -1);
+  g_free (f);
+}
+
+/* Moves every done callback to the loop's ready queue, first added first. */
+static void
+schedule_callbacks (GtkloopFuture *f)
+{
+  GtkloopDoneCallback first = f->first_callback;
+  GArray *more = g_steal_pointer (&f->more_callbacks);
+  guint n = f->n_callbacks;
+
+  f->n_callbacks = 0;
+  if (n > 0)
+    gtkloop_loop_call_soon_future (f->loop, f, first.cb, first.data, first.destroy);
+  if (more != NULL)
+    {
+      for (guint i = 0; i < more->len; i++)
+        {
+          GtkloopDoneCallback *c = &g_array_index (more, GtkloopDoneCallback, i);
+
+          gtkloop_loop_call_soon_future (f->loop, f, c->cb, c->data, c->destroy);
+        }
+      g_array_free (more, TRUE);
+    }
+}
+
+/**
+ * gtkloop_future_set_result:
+ * @value: (nullable) (transfer full): the result
+ * @destroy: (nullable): frees @value when the future is freed — or at once
+ *   if the future is already done
+ *
+ * Returns: %TRUE if the future was pending and now has @value
+ *
+ * Since: 1.0
+ */
+gboolean
+gtkloop_future_set_result (GtkloopFuture *f,
+                           gpointer       value,
+                           GDestroyNotify destroy)
+{
+  g_return_val_if_fail (f != NULL, FALSE);
+
+  if (!gtkloop_future_check_thread (f, G_STRFUNC) || f->state != FUTURE_PENDING)
+    {
+      if (destroy)
+        destroy (value);
+      return FALSE;
+    }
+  f->result = value;
+  f->result_destroy = destroy;
+  f->state = FUTURE_FINISHED;
+  schedule_callbacks (f);
+  return TRUE;
+}
+
+/**
+ * gtkloop_future_set_error:
+ * @error: (transfer full): the failure
+ *
+ * Returns: %TRUE if the future was pending and now has failed with @error;
+ *   %FALSE (and @error freed) if it was already done
+ *
+ * Since: 1.0
+ */
+gboolean
+gtkloop_future_set_error (GtkloopFuture *f,
+                          GError        *error)
+{
+  g_return_val_if_fail (f != NULL, FALSE);
+  g_return_val_if_fail (error != NULL, FALSE);
+
+  if (!gtkloop_future_check_thread (f, G_STRFUNC) || f->state != FUTURE_PENDING)
+    {
+      g_error_free (error);
+      return FALSE;
+    }
+  f->error = error;
+  f->state = FUTURE_FINISHED;
+  schedule_callbacks (f);
+  return TRUE;
+}
+
+gboolean
+gtkloop_future_finish_cancelled (GtkloopFuture *f,
+                                 const char    *msg)
+{
+  if (f->state != FUTURE_PENDING)
+    return FALSE;
+  f->error = gtkloop_cancelled_error_new (msg);
+  f->state = FUTURE_CANCELLED;
+  schedule_callbacks (f);
+  return TRUE;
+}
+
+static gboolean
+plain_future_cancel (GtkloopFuture *f,
+                     const char    *msg)
+{
+  return gtkloop_future_finish_cancelled (f, msg);
+}
+
+/**
+ * gtkloop_future_cancel:
+ * @msg: (nullable): the message of the %G_IO_ERROR_CANCELLED error
+ *
+ * Cancels the future (for a task, asks the task to stop: see
+ * gtkloop_task_cancel()).
+ *
+ * Returns: %FALSE if it was already done
+ *
+ * Since: 1.0
+ */
+gboolean
+gtkloop_future_cancel (GtkloopFuture *f,
+                       const char    *msg)
+{
+  g_return_val_if_fail (f != NULL, FALSE);
+
+  if (!gtkloop_future_check_thread (f, G_STRFUNC))
+    return FALSE;
+  return f->klass->cancel (f, msg);
+}
+
+gboolean
+gtkloop_future_is_done (GtkloopFuture *f)
+{
+  g_return_val_if_fail (f != NULL, FALSE);
+  return f->state != FUTURE_PENDING;
+}
+
+gboolean
+gtkloop_future_is_cancelled (GtkloopFuture *f)
+{
+  g_return_val_if_fail (f != NULL, FALSE);
+  return f->state == FUTURE_CANCELLED;
+}
+
+/**
+ * gtkloop_future_get_result:
+ *
+ * Returns: (transfer none) (nullable): the result, owned by the future; or
+ *   %NULL with @error set: %GTKLOOP_ERROR_INVALID_STATE while pending,
+ *   %G_IO_ERROR_CANCELLED if cancelled, a copy of the failure otherwise
+ *
+ * Since: 1.0
+ */
+gpointer
+gtkloop_future_get_result (GtkloopFuture *f,
+                           GError       **error)
+{
+  g_return_val_if_fail (f != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  switch ((FutureState) f->state)
+    {
+    case FUTURE_PENDING:
+      g_set_error_literal (error, GTKLOOP_ERROR, GTKLOOP_ERROR_INVALID_STATE,
+                           "Result is not set.");
+      return NULL;
+    case FUTURE_CANCELLED:
+      if (error)
+        *error = g_error_copy (f->error);
+      return NULL;
+    case FUTURE_FINISHED:
+    default:
+      if (f->error != NULL)
+        {
+          f->error_retrieved = TRUE;
+          if (error)
+            *error = g_error_copy (f->error);
+          return NULL;
+        }
+      return f->result;
+    }
+}
+
+/**
+ * gtkloop_future_get_error:
+ *
+ * asyncio's .exception(), without the raising: %NULL for pending,
+ * cancelled and successful futures alike.
+ *
+ * Returns: (transfer none) (nullable): the failure
+ *
+ * Since: 1.0
+ */
+const GError *
+gtkloop_future_get_error (GtkloopFuture *f)
+{
+  g_return_val_if_fail (f != NULL, NULL);
+
+  if (f->state != FUTURE_FINISHED)
+    return NULL;
+  f->error_retrieved = TRUE;
+  return f->error;
+}
+
+/**
+ * gtkloop_future_add_done_callback:
+ * @cb: (scope notified): called as @cb (@f, @data) on a later iteration
+ *   once @f is done (at once scheduled if it already is)
+ * @destroy: (nullable): frees @data after @cb ran, when removed, or when
+ *   the future or its loop goes away
+ *
+ * Since: 1.0
+ */
+void
+gtkloop_future_add_done_callback (GtkloopFuture        *f,
+                                  GtkloopFutureCallback cb,
+                                  gpointer              data,
+                                  GDestroyNotify        destroy)
+{
+  GtkloopDoneCallback c = { cb, data, destroy };
+
+  g_return_if_fail (f != NULL);
+  g_return_if_fail (cb != NULL);
+
+  if (!gtkloop_future_check_thread (f, G_STRFUNC))
+    {
+      if (destroy)
+        destroy (data);
+      return;
+    }
+  if (f->state != FUTURE_PENDING)
+    {
+      gtkloop_loop_call_soon_future (f->loop, f, cb, data, destroy);
+      return;
+    }
+  if (f->n_callbacks++ == 0)
+    {
+      f->first_callback = c;
+      return;
+    }
+  if (f->more_callbacks == NULL)
+    f->more_callbacks = g_array_new (FALSE, FALSE, sizeof (GtkloopDoneCallback));
+  g_array_append_val (f->more_callbacks, c);
+}
+
+static gboolean
+callback_matches (const GtkloopDoneCallback *c,
+                  GtkloopFutureCallback      cb,
+                  gpointer                   data)
+{
+  return c->cb == cb && c->data == data;
+}
+
+/**
+ * gtkloop_future_remove_done_callback:
+ *
+ * Removes every pending registration of (@cb, @data), running their
+ * destroy notifies.
+ *
+ * Returns: how many were removed
+ *
+ * Since: 1.0
+ */
+guint
+gtkloop_future_remove_done_callback (GtkloopFuture        *f,
+                                     GtkloopFutureCallback cb,
+                                     gpointer              data)
+{
+  GPtrArray *removed;
+  guint n_removed;
+  GArray *kept;
+
+  g_return_val_if_fail (f != NULL, 0);
+
+  if (!gtkloop_future_check_thread (f, G_STRFUNC) || f->n_callbacks == 0)
+    return 0;
+
+  /* Rebuild the list without the matches, then run their notifies, which
+   * might touch this future again. */
+  removed = g_ptr_array_new_with_free_func (g_free);
+  kept = g_array_new (FALSE, FALSE, sizeof (GtkloopDoneCallback));
+  {
+    GtkloopDoneCallback *first = &f->first_callback;
+
+    if (callback_matches (first, cb, data))
+      g_ptr_array_add (removed, g_memdup2 (first, sizeof *first));
+    else
+      g_array_append_val (kept, *first);
+  }
+  if (f->more_callbacks != NULL)
+    for (guint i = 0; i < f->more_callbacks->len; i++)
+      {
+        GtkloopDoneCallback *c = &g_array_index (f->more_callbacks, GtkloopDoneCallback, i);
+
+        if (callback_matches (c, cb, data))
+          g_ptr_array_add (removed, g_memdup2 (c, sizeof *c));
+        else
+          g_array_append_val (kept, *c);
+      }
+
+  g_clear_pointer (&f->more_callbacks, g_array_unref);
+  f->n_callbacks = kept->len;
+  if (kept->len > 0)
+    f->first_callback = g_array_index (kept, GtkloopDoneCallback, 0);
+  if (kept->len > 1)
+    {
+      g_array_remove_index (kept, 0);
+      f->more_callbacks = g_steal_pointer (&kept);
+    }
+  g_clear_pointer (&kept, g_array_unref);
+
+  n_removed = removed->len;
+  for (guint i = 0; i < removed->len; i++)
+    {
+      GtkloopDoneCallback *c = removed->pdata[i];
+
+      if (c->destroy)
+        c->destroy (c->data);
+    }
+  g_ptr_array_unref (removed);
+  return n_removed;
+}
+
+/**
+ * gtkloop_future_get_loop:
+ *
+ * Returns: (transfer none): the loop the future belongs to
+ */
+GtkloopLoop *
+gtkloop_future_get_loop (GtkloopFuture *f)
+{
+  g_return_val_if_fail (f != NULL, NULL);
+  return f->loop;
+}
+
+gboolean
+gtkloop_future_is_task (GtkloopFuture *f)
+{
+  g_return_val_if_fail (f != NULL, FALSE);
+  return f->klass != &gtkloop_plain_future_class;
+}

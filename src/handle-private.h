@@ -1,0 +1,119 @@
+#pragma once
+
+#include "gtkloop/gtkloop.h"
+
+G_BEGIN_DECLS
+
+/* A scheduled callback. Handles live in a slot table owned by one loop;
+ * their public id is (generation << 32 | slot), so an id names one use of a
+ * slot and is never reused while it could still be cancelled. */
+typedef enum {
+  HANDLE_FREE,
+  HANDLE_READY,      /* in the ready queue */
+  HANDLE_TIMER,      /* in the timer heap */
+  HANDLE_CANCELLED,  /* still in the queue or heap; destroy notify already ran */
+  HANDLE_RUNNING,
+} HandleState;
+
+typedef enum {
+  HANDLE_KIND_PLAIN,   /* cb (data) */
+  HANDLE_KIND_FUTURE,  /* future_cb (future, data): a future's done callback */
+} HandleKind;
+
+typedef struct _GtkloopHandle GtkloopHandle;
+
+struct _GtkloopHandle
+{
+  union {
+    GtkloopCallback       cb;
+    GtkloopFutureCallback future_cb;
+  };
+  gpointer         data;
+  GDestroyNotify   destroy;
+  GtkloopFuture   *future;      /* (owned) (nullable): HANDLE_KIND_FUTURE only */
+  gint64           when_ns;     /* timers: the deadline on CLOCK_MONOTONIC */
+  guint64          seq;         /* timers: scheduling order among equal deadlines */
+  guint32          generation;  /* bumped each time the slot is freed */
+  guint32          slot;
+  guint32          next_free;   /* free list link while HANDLE_FREE */
+  guint8           state;       /* HandleState */
+  guint8           kind;        /* HandleKind */
+};
+
+typedef struct
+{
+  GtkloopHandle **chunks;
+  guint32         n_chunks;
+  guint32         free_head;    /* slot index, or G_MAXUINT32 */
+  guint32         n_live;
+} GtkloopHandleTable;
+
+#define GTKLOOP_HANDLE_CHUNK_BITS 12
+#define GTKLOOP_HANDLE_CHUNK_SIZE (1u << GTKLOOP_HANDLE_CHUNK_BITS)
+
+void           gtkloop_handle_table_init  (GtkloopHandleTable *table);
+void           gtkloop_handle_table_clear (GtkloopHandleTable *table);
+GtkloopHandle *gtkloop_handle_table_grow_and_alloc (GtkloopHandleTable *table);
+
+static inline GtkloopHandle *
+gtkloop_handle_table_slot (GtkloopHandleTable *table,
+                           guint32             slot)
+{
+  return &table->chunks[slot >> GTKLOOP_HANDLE_CHUNK_BITS][slot & (GTKLOOP_HANDLE_CHUNK_SIZE - 1)];
+}
+
+static inline GtkloopHandle *
+gtkloop_handle_alloc (GtkloopHandleTable *table)
+{
+  GtkloopHandle *h;
+
+  if (G_UNLIKELY (table->free_head == G_MAXUINT32))
+    return gtkloop_handle_table_grow_and_alloc (table);
+
+  h = gtkloop_handle_table_slot (table, table->free_head);
+  table->free_head = h->next_free;
+  table->n_live++;
+  return h;
+}
+
+/* Returns the slot to the free list. The generation moves on, so ids of the
+ * old use no longer match; a slot whose generation would wrap is retired. */
+static inline void
+gtkloop_handle_free (GtkloopHandleTable *table,
+                     GtkloopHandle      *h)
+{
+  h->state = HANDLE_FREE;
+  h->data = NULL;
+  h->destroy = NULL;
+  h->future = NULL;
+  table->n_live--;
+  if (G_UNLIKELY (++h->generation == 0))
+    return;
+  h->next_free = table->free_head;
+  table->free_head = h->slot;
+}
+
+static inline guint64
+gtkloop_handle_id (const GtkloopHandle *h)
+{
+  return ((guint64) h->generation << 32) | h->slot;
+}
+
+/* The live handle an id names, or NULL if that use of the slot is over. */
+static inline GtkloopHandle *
+gtkloop_handle_lookup (GtkloopHandleTable *table,
+                       guint64             id)
+{
+  guint32 slot = (guint32) id;
+  guint32 generation = (guint32) (id >> 32);
+  GtkloopHandle *h;
+
+  if (generation == 0 || (slot >> GTKLOOP_HANDLE_CHUNK_BITS) >= table->n_chunks)
+    return NULL;
+  h = gtkloop_handle_table_slot (table, slot);
+  if (h->generation != generation || h->state == HANDLE_FREE)
+    return NULL;
+  return h;
+}
+
+G_END_DECLS

@@ -1,0 +1,112 @@
+#pragma once
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "gtkloop/gtkloop.h"
+
+#include "handle-private.h"
+#include "inbox-private.h"
+#include "ready-queue-private.h"
+#include "timer-heap-private.h"
+
+G_BEGIN_DECLS
+
+typedef struct _GtkloopLoopSource GtkloopLoopSource;
+
+/* Hooks with which the layers above the loop (tasks, executor) take part in
+ * closing it, without the loop depending on them. */
+typedef struct
+{
+  void (*finish_tasks)      (GtkloopLoop *loop);  /* cancel and run pending tasks to their end */
+  void (*shutdown_executor) (GtkloopLoop *loop);  /* the loop's default executor, if any */
+} GtkloopLoopCloseHooks;
+
+struct _GtkloopLoop
+{
+  GObject             parent_instance;
+
+  GMainContext       *context;        /* (owned) */
+  GtkloopLoopSource  *source;         /* (owned) the one GSource of this loop */
+  atomic_uintptr_t    owner;          /* pthread_self () of the owning thread */
+
+  /* (loop-thread) scheduling state */
+  GtkloopHandleTable  handles;
+  GtkloopReadyQueue   ready;
+  GtkloopTimerHeap    timers;
+  guint64             timer_seq;
+  guint32             batch_left;     /* callbacks left in the current asyncio iteration */
+  gint64              ready_time_us;  /* what GLib was last told; -1: none */
+  gint64              budget_ns;      /* longest dispatch before GLib gets a turn */
+
+  GtkloopInbox        inbox;          /* (any thread) call_soon_threadsafe */
+
+  atomic_int          running;        /* inside run_forever / run_until_complete */
+  guint               dispatching;    /* (loop-thread) depth of our source's dispatch */
+  gboolean            stopping;       /* (loop-thread) stop () was called */
+  gboolean            stop_reached;   /* (loop-thread) the iteration after stop () ended */
+  gboolean            yield_pending;  /* (loop-thread) give GLib the next iteration */
+  gboolean            in_yield;       /* (loop-thread) this iteration is GLib's */
+  gboolean            closing;
+  atomic_bool         closed;
+
+  gboolean            debug;
+  gint64              slow_callback_ns;
+
+  GtkloopExceptionHandler exception_handler;
+  gpointer            exception_handler_data;
+  GDestroyNotify      exception_handler_destroy;
+
+  gpointer            tasks;          /* (owned by the task layer) its per-loop state */
+  gpointer            executor;       /* (owned by the executor layer) the default executor */
+
+  /* statistics, for tests and benchmarks */
+  guint64             n_dispatches;
+  guint64             n_yields;
+};
+
+/* Installed once by the layers above; called by gtkloop_loop_close (). */
+void     gtkloop_loop_set_close_hooks (const GtkloopLoopCloseHooks *hooks);
+
+/* TRUE if the calling thread owns loop; otherwise a g_critical naming
+ * function. Also refuses (with a critical) a closed loop when
+ * refuse_closed is TRUE. */
+gboolean gtkloop_loop_check_callable  (GtkloopLoop *loop,
+                                       const char  *function,
+                                       gboolean     refuse_closed);
+
+static inline gboolean
+gtkloop_loop_is_owner (GtkloopLoop *loop)
+{
+  return atomic_load_explicit (&loop->owner, memory_order_relaxed) == (uintptr_t) pthread_self ();
+}
+
+/* Schedules a future's done callback: cb (future, data) on a later
+ * iteration. Takes a reference on future. Never a critical: on a closed
+ * loop the callback is dropped and destroy runs at once. */
+void     gtkloop_loop_call_soon_future (GtkloopLoop          *loop,
+                                        GtkloopFuture        *future,
+                                        GtkloopFutureCallback cb,
+                                        gpointer              data,
+                                        GDestroyNotify        destroy);
+
+/* call_soon_threadsafe for the library's own posts (executor results):
+ * returns FALSE, with nothing run, when the loop is closed. */
+gboolean gtkloop_loop_post_quiet       (GtkloopLoop    *loop,
+                                        GtkloopCallback cb,
+                                        gpointer        data,
+                                        GDestroyNotify  destroy);
+
+/* Runs the context until future is done or the loop stops; the engine of
+ * run_until_complete and of close's task draining. */
+gboolean gtkloop_loop_run_until_done   (GtkloopLoop   *loop,
+                                        GtkloopFuture *future);
+
+/* Statistics for tests. */
+guint64  gtkloop_loop_get_n_wakeups    (GtkloopLoop *loop);
+guint64  gtkloop_loop_get_n_yields     (GtkloopLoop *loop);
+guint    gtkloop_loop_get_n_pending    (GtkloopLoop *loop);
+
+G_END_DECLS

@@ -1,0 +1,1251 @@
+/* The event loop: asyncio's scheduling rules inside one GSource.
+ *
+ * One GSource per loop holds the ready queue (call_soon), the timer heap
+ * (call_later/call_at) and the thread inbox (call_soon_threadsafe). GLib only
+ * learns the next timer deadline (g_source_set_ready_time) and whether work
+ * is queued (prepare/check), so whatever iterates the GMainContext — GTK,
+ * g_application_run, g_main_loop_run, run_forever — also runs gtkloop.
+ *
+ * One dispatch of the source:
+ *
+ *   start of an asyncio iteration:  take the inbox, then the timers now due
+ *                                   (they join after what is already queued)
+ *   run that snapshot:              what it schedules waits for the next
+ *   another iteration?              if work is left and the budget allows
+ *
+ * The budget (1 ms unless set) keeps GTK alive: after a dispatch that leaves
+ * work queued, the source sits out exactly one GLib iteration (prepare and
+ * check answer "not ready", with a zero poll timeout), so every other ready
+ * source — GDK events, layout and paint at GDK_PRIORITY_REDRAW, idles — gets
+ * its turn. Raising the priority number instead would starve idle sources
+ * below it; a GLib iteration costs about a microsecond, against a
+ * millisecond of callbacks, so the yield is nearly free.
+ */
+#include "config.h"
+
+#include <math.h>
+
+#include "clock-private.h"
+#include "debug-private.h"
+#include "future-private.h"
+#include "loop-private.h"
+
+#define DEFAULT_BUDGET_NS     (1000 * 1000)        /* 1 ms */
+#define DEFAULT_SLOW_NS       (100 * 1000 * 1000)  /* 100 ms, as asyncio */
+#define CLOCK_CHECK_INTERVAL  64                   /* callbacks between budget checks */
+
+struct _GtkloopLoopSource
+{
+  GSource      source;
+  GtkloopLoop *loop;   /* (unowned) the loop owns its source */
+};
+
+G_DEFINE_FINAL_TYPE (GtkloopLoop, gtkloop_loop, G_TYPE_OBJECT)
+
+static _Thread_local GtkloopLoop *running_loop;
+
+static GtkloopLoopCloseHooks close_hooks;
+
+/* One loop per context: gtkloop_loop_get_default () finds it here. Entries
+ * are weak; loops made by get_default are kept alive by default_loops. */
+static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
+static GHashTable *registry;       /* (lock: registry_lock) GMainContext* -> GtkloopLoop* */
+static GPtrArray *default_loops;   /* (lock: registry_lock) (owned) */
+
+void
+gtkloop_loop_set_close_hooks (const GtkloopLoopCloseHooks *hooks)
+{
+  if (hooks->finish_tasks)
+    close_hooks.finish_tasks = hooks->finish_tasks;
+  if (hooks->shutdown_executor)
+    close_hooks.shutdown_executor = hooks->shutdown_executor;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Ownership                                                               */
+
+gboolean
+gtkloop_loop_check_callable (GtkloopLoop *loop,
+                             const char  *function,
+                             gboolean     refuse_closed)
+{
+  if (G_UNLIKELY (!gtkloop_loop_is_owner (loop)))
+    {
+      g_critical ("%s: called from a thread that does not own the loop "
+                  "(use gtkloop_loop_call_soon_threadsafe from other threads)", function);
+      return FALSE;
+    }
+  if (G_UNLIKELY (refuse_closed && atomic_load_explicit (&loop->closed, memory_order_relaxed)))
+    {
+      g_critical ("%s: the event loop is closed", function);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+claim_ownership (GtkloopLoop *loop)
+{
+  atomic_store_explicit (&loop->owner, (uintptr_t) pthread_self (), memory_order_relaxed);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Telling GLib when to dispatch us                                        */
+
+static gboolean
+has_queued_work (GtkloopLoop *loop)
+{
+  return loop->batch_left > 0 || loop->ready.length > 0 || gtkloop_inbox_is_nonempty (&loop->inbox);
+}
+
+/* Drops cancelled timers from the top, so the deadline GLib sees is real. */
+static GtkloopHandle *
+first_live_timer (GtkloopLoop *loop)
+{
+  GtkloopHandle *top;
+
+  while ((top = gtkloop_timer_heap_peek (&loop->timers)) != NULL && top->state == HANDLE_CANCELLED)
+    {
+      gtkloop_timer_heap_pop (&loop->timers);
+      gtkloop_handle_free (&loop->handles, top);
+      gtkloop_debug_counter_add (GTKLOOP_COUNTER_HANDLES, -1);
+    }
+  return top;
+}
+
+/* While callbacks are queued, prepare () answers for us and the ready time
+ * stays off (it would also defeat the yield iteration); otherwise it is the
+ * first timer's deadline, rounded up to GLib's microseconds. */
+static void
+update_ready_time (GtkloopLoop *loop)
+{
+  GtkloopHandle *top;
+  gint64 want = -1;
+
+  if (loop->dispatching || loop->source == NULL)
+    return;   /* the dispatch ends with this call */
+  if (!has_queued_work (loop) && (top = first_live_timer (loop)) != NULL)
+    want = top->when_ns <= 0 ? 0 : (top->when_ns + 999) / 1000;
+  if (want != loop->ready_time_us)
+    {
+      loop->ready_time_us = want;
+      g_source_set_ready_time ((GSource *) loop->source, want);
+    }
+}
+
+static gboolean
+loop_source_prepare (GSource *source,
+                     gint    *timeout)
+{
+  GtkloopLoop *loop = ((GtkloopLoopSource *) source)->loop;
+
+  loop->in_yield = FALSE;
+  if (loop->yield_pending)
+    {
+      loop->yield_pending = FALSE;
+      loop->in_yield = TRUE;
+      loop->n_yields++;
+      *timeout = 0;
+      return FALSE;
+    }
+  *timeout = -1;
+  if (has_queued_work (loop) || (loop->stopping && atomic_load (&loop->running)))
+    {
+      *timeout = 0;
+      return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+loop_source_check (GSource *source)
+{
+  GtkloopLoop *loop = ((GtkloopLoopSource *) source)->loop;
+
+  if (loop->in_yield)
+    return FALSE;
+  return has_queued_work (loop);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Running callbacks                                                       */
+
+static void
+report_slow_callback (GtkloopLoop   *loop,
+                      GtkloopHandle *h,
+                      gint64         elapsed_ns)
+{
+  g_autofree char *name = gtkloop_debug_describe_callback (
+      h->kind == HANDLE_KIND_FUTURE ? (gpointer) h->future_cb : (gpointer) h->cb);
+
+  g_warning ("Executing %s took %.3f seconds", name, elapsed_ns / 1e9);
+}
+
+static void
+free_handle (GtkloopLoop   *loop,
+             GtkloopHandle *h)
+{
+  GtkloopFuture *future = h->future;
+
+  gtkloop_handle_free (&loop->handles, h);
+  gtkloop_debug_counter_add (GTKLOOP_COUNTER_HANDLES, -1);
+  if (future != NULL)
+    gtkloop_future_unref (future);
+}
+
+static void
+run_handle (GtkloopLoop   *loop,
+            GtkloopHandle *h)
+{
+  gint64 started = 0;
+
+  if (h->state == HANDLE_CANCELLED)
+    {
+      free_handle (loop, h);
+      return;
+    }
+
+  h->state = HANDLE_RUNNING;
+  if (G_UNLIKELY (loop->debug))
+    started = gtkloop_clock_now_ns ();
+
+  if (h->kind == HANDLE_KIND_FUTURE)
+    h->future_cb (h->future, h->data);
+  else
+    h->cb (h->data);
+
+  if (G_UNLIKELY (loop->debug))
+    {
+      gint64 elapsed = gtkloop_clock_now_ns () - started;
+
+      if (elapsed >= loop->slow_callback_ns)
+        report_slow_callback (loop, h, elapsed);
+    }
+
+  if (h->destroy != NULL)
+    h->destroy (h->data);
+  free_handle (loop, h);
+}
+
+static void
+take_inbox (GtkloopLoop *loop)
+{
+  GtkloopInboxEntry *entries;
+  guint n = gtkloop_inbox_take (&loop->inbox, &entries);
+
+  for (guint i = 0; i < n; i++)
+    {
+      GtkloopHandle *h = gtkloop_handle_alloc (&loop->handles);
+
+      gtkloop_debug_counter_add (GTKLOOP_COUNTER_HANDLES, 1);
+      h->kind = HANDLE_KIND_PLAIN;
+      h->cb = entries[i].cb;
+      h->data = entries[i].data;
+      h->destroy = entries[i].destroy;
+      h->state = HANDLE_READY;
+      gtkloop_ready_queue_push (&loop->ready, h);
+    }
+}
+
+static void
+take_due_timers (GtkloopLoop *loop)
+{
+  gint64 now;
+  GtkloopHandle *top;
+
+  if (loop->timers.length == 0)
+    return;
+  now = gtkloop_clock_now_ns ();
+  while ((top = gtkloop_timer_heap_peek (&loop->timers)) != NULL &&
+         (top->state == HANDLE_CANCELLED || top->when_ns <= now))
+    {
+      gtkloop_timer_heap_pop (&loop->timers);
+      if (top->state == HANDLE_CANCELLED)
+        {
+          free_handle (loop, top);
+          continue;
+        }
+      top->state = HANDLE_READY;
+      gtkloop_ready_queue_push (&loop->ready, top);
+    }
+}
+
+/* asyncio's snapshot: this iteration runs what is ready now, nothing that
+ * its callbacks add. */
+static void
+begin_iteration (GtkloopLoop *loop)
+{
+  take_inbox (loop);
+  take_due_timers (loop);
+  loop->batch_left = loop->ready.length;
+}
+
+/* Runs the rest of the current iteration; FALSE when the budget ran out
+ * first (the iteration goes on in the next dispatch, in the same order). */
+static gboolean
+run_batch (GtkloopLoop *loop,
+           gint64       deadline)
+{
+  guint n = 0;
+
+  while (loop->batch_left > 0)
+    {
+      loop->batch_left--;
+      run_handle (loop, gtkloop_ready_queue_pop (&loop->ready));
+      if (G_UNLIKELY (++n % CLOCK_CHECK_INTERVAL == 0) &&
+          loop->batch_left > 0 &&
+          gtkloop_clock_now_ns () >= deadline)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+timer_is_due (GtkloopLoop *loop)
+{
+  GtkloopHandle *top = first_live_timer (loop);
+
+  return top != NULL && top->when_ns <= gtkloop_clock_now_ns ();
+}
+
+static void
+run_iterations (GtkloopLoop *loop)
+{
+  gint64 deadline = gtkloop_clock_now_ns () + loop->budget_ns;
+
+  for (;;)
+    {
+      if (loop->batch_left == 0)
+        begin_iteration (loop);
+      if (!run_batch (loop, deadline))
+        break;
+      /* An asyncio iteration has ended: where stop () takes effect. */
+      if (loop->stopping && atomic_load (&loop->running))
+        {
+          loop->stop_reached = TRUE;
+          break;
+        }
+      if (!has_queued_work (loop) && !timer_is_due (loop))
+        break;
+      if (gtkloop_clock_now_ns () >= deadline)
+        break;
+    }
+}
+
+static gboolean
+loop_source_dispatch (GSource     *source,
+                      GSourceFunc  callback,
+                      gpointer     user_data)
+{
+  GtkloopLoop *loop = ((GtkloopLoopSource *) source)->loop;
+  GtkloopLoop *previous = running_loop;
+
+  /* A callback may drop the last reference the program holds. */
+  g_object_ref (loop);
+  claim_ownership (loop);
+  running_loop = loop;
+  loop->dispatching++;
+  loop->n_dispatches++;
+
+  run_iterations (loop);
+
+  loop->dispatching--;
+  running_loop = previous;
+  if (has_queued_work (loop) && !loop->stop_reached)
+    loop->yield_pending = TRUE;
+  update_ready_time (loop);
+  g_object_unref (loop);
+  return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs loop_source_funcs = {
+  .prepare = loop_source_prepare,
+  .check = loop_source_check,
+  .dispatch = loop_source_dispatch,
+};
+
+/* ---------------------------------------------------------------------- */
+/* Construction                                                            */
+
+static void
+registry_add_weak (GtkloopLoop *loop)
+{
+  pthread_mutex_lock (&registry_lock);
+  if (registry == NULL)
+    registry = g_hash_table_new (NULL, NULL);
+  if (!g_hash_table_contains (registry, loop->context))
+    g_hash_table_insert (registry, loop->context, loop);
+  pthread_mutex_unlock (&registry_lock);
+}
+
+static void
+registry_remove (GtkloopLoop *loop)
+{
+  pthread_mutex_lock (&registry_lock);
+  if (registry != NULL && g_hash_table_lookup (registry, loop->context) == loop)
+    g_hash_table_remove (registry, loop->context);
+  pthread_mutex_unlock (&registry_lock);
+}
+
+static void
+gtkloop_loop_init (GtkloopLoop *loop)
+{
+  const char *env = g_getenv ("GTKLOOP_DEBUG");
+
+  gtkloop_handle_table_init (&loop->handles);
+  gtkloop_ready_queue_init (&loop->ready);
+  gtkloop_timer_heap_init (&loop->timers);
+  gtkloop_inbox_init (&loop->inbox);
+  atomic_init (&loop->running, 0);
+  atomic_init (&loop->closed, false);
+  claim_ownership (loop);
+  loop->ready_time_us = -1;
+  loop->budget_ns = DEFAULT_BUDGET_NS;
+  loop->slow_callback_ns = DEFAULT_SLOW_NS;
+  loop->debug = env != NULL && env[0] != '\0' && strcmp (env, "0") != 0;
+  gtkloop_debug_counter_add (GTKLOOP_COUNTER_LOOPS, 1);
+}
+
+static void
+gtkloop_loop_finalize (GObject *object)
+{
+  GtkloopLoop *loop = GTKLOOP_LOOP (object);
+
+  registry_remove (loop);
+  if (!atomic_load (&loop->closed))
+    {
+      /* Closing here is what asyncio's ResourceWarning asks for; the
+       * thread dropping the last reference becomes the owner. */
+      atomic_store (&loop->running, 0);
+      gtkloop_loop_close (loop);
+    }
+  if (loop->exception_handler_destroy)
+    loop->exception_handler_destroy (loop->exception_handler_data);
+  gtkloop_inbox_clear (&loop->inbox);
+  gtkloop_timer_heap_clear (&loop->timers);
+  gtkloop_ready_queue_clear (&loop->ready);
+  gtkloop_handle_table_clear (&loop->handles);
+  g_main_context_unref (loop->context);
+  gtkloop_debug_counter_add (GTKLOOP_COUNTER_LOOPS, -1);
+
+  G_OBJECT_CLASS (gtkloop_loop_parent_class)->finalize (object);
+}
+
+static void
+gtkloop_loop_class_init (GtkloopLoopClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = gtkloop_loop_finalize;
+}
+
+/**
+ * gtkloop_loop_new:
+ * @context: (nullable): the context to run on; %NULL for the global default
+ *
+ * Makes a loop whose one #GSource is attached to @context. Whatever
+ * iterates @context also runs the loop's callbacks and tasks. The calling
+ * thread owns the loop until some thread runs it. If @context has no loop
+ * yet, this one becomes the one gtkloop_loop_get_default() finds.
+ *
+ * Returns: (transfer full): a new loop
+ *
+ * Since: 1.0
+ */
+GtkloopLoop *
+gtkloop_loop_new (GMainContext *context)
+{
+  GtkloopLoop *loop = g_object_new (GTKLOOP_TYPE_LOOP, NULL);
+  GSource *source;
+
+  loop->context = context ? g_main_context_ref (context) : g_main_context_ref (g_main_context_default ());
+  source = g_source_new (&loop_source_funcs, sizeof (GtkloopLoopSource));
+  ((GtkloopLoopSource *) source)->loop = loop;
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_name (source, "gtkloop");
+  g_source_attach (source, loop->context);
+  loop->source = (GtkloopLoopSource *) source;
+  registry_add_weak (loop);
+  return loop;
+}
+
+/**
+ * gtkloop_loop_get_default:
+ *
+ * The loop of the calling thread's thread-default #GMainContext (the
+ * global default on the main thread), made on first use. A loop made here
+ * lives as long as the process; threads that come and go should use
+ * gtkloop_run() or gtkloop_loop_new() on their own context instead.
+ *
+ * Returns: (transfer none): the loop
+ *
+ * Since: 1.0
+ */
+GtkloopLoop *
+gtkloop_loop_get_default (void)
+{
+  GMainContext *context = g_main_context_ref_thread_default ();
+  GtkloopLoop *loop;
+
+  pthread_mutex_lock (&registry_lock);
+  loop = registry ? g_hash_table_lookup (registry, context) : NULL;
+  pthread_mutex_unlock (&registry_lock);
+
+  if (loop == NULL)
+    {
+      loop = gtkloop_loop_new (context);
+      pthread_mutex_lock (&registry_lock);
+      if (default_loops == NULL)
+        default_loops = g_ptr_array_new ();
+      g_ptr_array_add (default_loops, loop);
+      pthread_mutex_unlock (&registry_lock);
+    }
+  g_main_context_unref (context);
+  return loop;
+}
+
+/**
+ * gtkloop_loop_get_running:
+ *
+ * Returns: (transfer none) (nullable): the loop running or dispatching on
+ *   the calling thread now, or %NULL
+ *
+ * Since: 1.0
+ */
+GtkloopLoop *
+gtkloop_loop_get_running (void)
+{
+  return running_loop;
+}
+
+GtkloopLoop *
+gtkloop_loop_ref (GtkloopLoop *loop)
+{
+  return g_object_ref (loop);
+}
+
+void
+gtkloop_loop_unref (GtkloopLoop *loop)
+{
+  g_object_unref (loop);
+}
+
+/**
+ * gtkloop_loop_get_context:
+ *
+ * Returns: (transfer none): the context the loop runs on
+ */
+GMainContext *
+gtkloop_loop_get_context (GtkloopLoop *loop)
+{
+  g_return_val_if_fail (GTKLOOP_IS_LOOP (loop), NULL);
+  return loop->context;
+}
+
+/**
+ * gtkloop_loop_time:
+ *
+ * The loop's clock, as asyncio's loop.time(): CLOCK_MONOTONIC in seconds,
+ * read afresh on every call.
+ */
+double
+gtkloop_loop_time (GtkloopLoop *loop)
+{
+  return gtkloop_clock_now_ns () / 1e9;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Scheduling                                                              */
+
+static GtkloopHandle *
+new_handle (GtkloopLoop    *loop,
+            GtkloopCallback cb,
+            gpointer        data,
+            GDestroyNotify  destroy)
+{
+  GtkloopHandle *h = gtkloop_handle_alloc (&loop->handles);
+
+  gtkloop_debug_counter_add (GTKLOOP_COUNTER_HANDLES, 1);
+  h->kind = HANDLE_KIND_PLAIN;
+  h->cb = cb;
+  h->data = data;
+  h->destroy = destroy;
+  return h;
+}
+
+/**
+ * gtkloop_loop_call_soon:
+ * @cb: (scope notified): the callback
+ * @data: (closure cb): its data
+ * @destroy: (destroy data) (nullable): run once, after @cb ran, when the
+ *   handle is cancelled, or when the loop closes
+ *
+ * Schedules @cb (@data) on a later iteration, after everything scheduled
+ * before it (FIFO). Loop-thread only.
+ *
+ * Returns: a handle id for gtkloop_loop_cancel(); 0 on misuse
+ *
+ * Since: 1.0
+ */
+guint64
+gtkloop_loop_call_soon (GtkloopLoop    *loop,
+                        GtkloopCallback cb,
+                        gpointer        data,
+                        GDestroyNotify  destroy)
+{
+  GtkloopHandle *h;
+
+  g_return_val_if_fail (loop != NULL, 0);
+  g_return_val_if_fail (cb != NULL, 0);
+
+  if (G_UNLIKELY (!gtkloop_loop_check_callable (loop, G_STRFUNC, TRUE)))
+    {
+      if (destroy)
+        destroy (data);
+      return 0;
+    }
+
+  h = new_handle (loop, cb, data, destroy);
+  h->state = HANDLE_READY;
+  gtkloop_ready_queue_push (&loop->ready, h);
+  return gtkloop_handle_id (h);
+}
+
+void
+gtkloop_loop_call_soon_future (GtkloopLoop          *loop,
+                               GtkloopFuture        *future,
+                               GtkloopFutureCallback cb,
+                               gpointer              data,
+                               GDestroyNotify        destroy)
+{
+  GtkloopHandle *h;
+
+  if (G_UNLIKELY (atomic_load_explicit (&loop->closed, memory_order_relaxed)))
+    {
+      if (destroy)
+        destroy (data);
+      return;
+    }
+
+  h = new_handle (loop, NULL, data, destroy);
+  h->kind = HANDLE_KIND_FUTURE;
+  h->future_cb = cb;
+  h->future = gtkloop_future_ref (future);
+  h->state = HANDLE_READY;
+  gtkloop_ready_queue_push (&loop->ready, h);
+}
+
+static guint64
+schedule_timer (GtkloopLoop    *loop,
+                gint64          when_ns,
+                GtkloopCallback cb,
+                gpointer        data,
+                GDestroyNotify  destroy)
+{
+  GtkloopHandle *h = new_handle (loop, cb, data, destroy);
+
+  h->when_ns = when_ns;
+  h->seq = ++loop->timer_seq;
+  h->state = HANDLE_TIMER;
+  gtkloop_timer_heap_push (&loop->timers, h);
+  if (gtkloop_timer_heap_peek (&loop->timers) == h)
+    update_ready_time (loop);
+  return gtkloop_handle_id (h);
+}
+
+/**
+ * gtkloop_loop_call_later:
+ * @delay: seconds from now; zero or less runs on the next iteration
+ *
+ * Schedules @cb after @delay seconds, never earlier. Timers with the same
+ * deadline run in the order they were scheduled. Loop-thread only.
+ *
+ * Returns: a handle id; 0 on misuse
+ *
+ * Since: 1.0
+ */
+guint64
+gtkloop_loop_call_later (GtkloopLoop    *loop,
+                         double          delay,
+                         GtkloopCallback cb,
+                         gpointer        data,
+                         GDestroyNotify  destroy)
+{
+  g_return_val_if_fail (loop != NULL, 0);
+  g_return_val_if_fail (cb != NULL, 0);
+  g_return_val_if_fail (!isnan (delay), 0);
+
+  if (G_UNLIKELY (!gtkloop_loop_check_callable (loop, G_STRFUNC, TRUE)))
+    {
+      if (destroy)
+        destroy (data);
+      return 0;
+    }
+  return schedule_timer (loop, gtkloop_clock_now_ns () + gtkloop_clock_seconds_to_ns_ceil (delay),
+                         cb, data, destroy);
+}
+
+/**
+ * gtkloop_loop_call_at:
+ * @when: a time on the loop's clock (gtkloop_loop_time()); a past time
+ *   runs on the next iteration
+ *
+ * Returns: a handle id; 0 on misuse
+ *
+ * Since: 1.0
+ */
+guint64
+gtkloop_loop_call_at (GtkloopLoop    *loop,
+                      double          when,
+                      GtkloopCallback cb,
+                      gpointer        data,
+                      GDestroyNotify  destroy)
+{
+  g_return_val_if_fail (loop != NULL, 0);
+  g_return_val_if_fail (cb != NULL, 0);
+  g_return_val_if_fail (!isnan (when), 0);
+
+  if (G_UNLIKELY (!gtkloop_loop_check_callable (loop, G_STRFUNC, TRUE)))
+    {
+      if (destroy)
+        destroy (data);
+      return 0;
+    }
+  return schedule_timer (loop, gtkloop_clock_seconds_to_ns_ceil (when), cb, data, destroy);
+}
+
+/**
+ * gtkloop_loop_cancel:
+ * @handle_id: an id from call_soon, call_later or call_at
+ *
+ * Cancels a callback that has not run yet and runs its destroy notify
+ * before returning. Safe for any id: one that already ran, was cancelled,
+ * or is running now (a callback cancelling itself) gives %FALSE.
+ *
+ * Returns: %TRUE if the callback was pending and will not run
+ *
+ * Since: 1.0
+ */
+gboolean
+gtkloop_loop_cancel (GtkloopLoop *loop,
+                     guint64      handle_id)
+{
+  GtkloopHandle *h;
+  GDestroyNotify destroy;
+  gpointer data;
+
+  g_return_val_if_fail (loop != NULL, FALSE);
+
+  if (G_UNLIKELY (!gtkloop_loop_check_callable (loop, G_STRFUNC, FALSE)))
+    return FALSE;
+
+  h = gtkloop_handle_lookup (&loop->handles, handle_id);
+  if (h == NULL || (h->state != HANDLE_READY && h->state != HANDLE_TIMER))
+    return FALSE;
+
+  /* Marked before the destroy notify runs, so a notify that cancels the
+   * same id again gets FALSE. The slot is freed when the queue or heap
+   * reaches it. */
+  if (h->state == HANDLE_TIMER)
+    loop->timers.n_cancelled++;
+  h->state = HANDLE_CANCELLED;
+  destroy = h->destroy;
+  data = h->data;
+  h->destroy = NULL;
+  h->data = NULL;
+  if (destroy)
+    destroy (data);
+
+  if (gtkloop_timer_heap_wants_compaction (&loop->timers))
+    {
+      guint32 before = loop->handles.n_live;
+
+      gtkloop_timer_heap_compact (&loop->timers, &loop->handles);
+      gtkloop_debug_counter_add (GTKLOOP_COUNTER_HANDLES, (long) loop->handles.n_live - (long) before);
+    }
+  update_ready_time (loop);
+  return TRUE;
+}
+
+/**
+ * gtkloop_loop_call_soon_threadsafe:
+ *
+ * call_soon from any thread. Posts from one thread run in the order they
+ * were posted. Only a post that finds the inbox empty wakes the loop's
+ * context, so bursts are cheap. @destroy runs on the loop thread after @cb,
+ * or at once on the calling thread if the loop is closed (with a critical,
+ * as asyncio raises there).
+ *
+ * Since: 1.0
+ */
+void
+gtkloop_loop_call_soon_threadsafe (GtkloopLoop    *loop,
+                                   GtkloopCallback cb,
+                                   gpointer        data,
+                                   GDestroyNotify  destroy)
+{
+  g_return_if_fail (loop != NULL);
+  g_return_if_fail (cb != NULL);
+
+  if (!gtkloop_loop_post_quiet (loop, cb, data, destroy))
+    {
+      g_critical ("%s: the event loop is closed", G_STRFUNC);
+      if (destroy)
+        destroy (data);
+    }
+}
+
+gboolean
+gtkloop_loop_post_quiet (GtkloopLoop    *loop,
+                         GtkloopCallback cb,
+                         gpointer        data,
+                         GDestroyNotify  destroy)
+{
+  gboolean refused;
+
+  /* From the loop's own thread this is call_soon, as in asyncio, where the
+   * callback joins the ready queue at once. */
+  if (gtkloop_loop_is_owner (loop) && !loop->closing)
+    {
+      if (atomic_load_explicit (&loop->closed, memory_order_relaxed))
+        return FALSE;
+      gtkloop_loop_call_soon (loop, cb, data, destroy);
+      return TRUE;
+    }
+
+  if (gtkloop_inbox_post (&loop->inbox, cb, data, destroy, &refused))
+    g_main_context_wakeup (loop->context);
+  return !refused;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Running                                                                 */
+
+static gboolean
+begin_run (GtkloopLoop *loop,
+           const char  *function,
+           GError     **error)
+{
+  if (atomic_load (&loop->closed))
+    {
+      g_set_error (error, GTKLOOP_ERROR, GTKLOOP_ERROR_CLOSED,
+                   "%s: the event loop is closed", function);
+      return FALSE;
+    }
+  if (atomic_load (&loop->running) || loop->dispatching)
+    {
+      g_set_error (error, GTKLOOP_ERROR, GTKLOOP_ERROR_REENTRANT,
+                   "%s: this event loop is already running", function);
+      return FALSE;
+    }
+  if (running_loop != NULL)
+    {
+      g_set_error (error, GTKLOOP_ERROR, GTKLOOP_ERROR_REENTRANT,
+                   "%s: cannot run the event loop while another loop is running", function);
+      return FALSE;
+    }
+  if (!g_main_context_acquire (loop->context))
+    {
+      g_set_error (error, GTKLOOP_ERROR, GTKLOOP_ERROR_WRONG_THREAD,
+                   "%s: another thread is iterating the loop's GMainContext", function);
+      return FALSE;
+    }
+  claim_ownership (loop);
+  atomic_store (&loop->running, 1);
+  loop->stop_reached = FALSE;
+  return TRUE;
+}
+
+static void
+end_run (GtkloopLoop *loop)
+{
+  loop->stopping = FALSE;
+  loop->stop_reached = FALSE;
+  atomic_store (&loop->running, 0);
+  g_main_context_release (loop->context);
+  update_ready_time (loop);
+}
+
+static void
+iterate_until_stopped (GtkloopLoop *loop)
+{
+  GtkloopLoop *previous = running_loop;
+
+  running_loop = loop;
+  while (!loop->stop_reached)
+    g_main_context_iteration (loop->context, TRUE);
+  running_loop = previous;
+}
+
+/**
+ * gtkloop_loop_run_forever:
+ *
+ * Iterates the loop's context until gtkloop_loop_stop(). A stop() made
+ * before this call makes it run exactly one iteration. Running a closed or
+ * already running loop is refused with a critical.
+ *
+ * Since: 1.0
+ */
+void
+gtkloop_loop_run_forever (GtkloopLoop *loop)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (GTKLOOP_IS_LOOP (loop));
+
+  if (!begin_run (loop, G_STRFUNC, &error))
+    {
+      g_critical ("%s", error->message);
+      return;
+    }
+  iterate_until_stopped (loop);
+  end_run (loop);
+}
+
+static void
+stop_when_done (GtkloopFuture *future,
+                gpointer       user_data)
+{
+  gtkloop_loop_stop (user_data);
+}
+
+gboolean
+gtkloop_loop_run_until_done (GtkloopLoop   *loop,
+                             GtkloopFuture *future)
+{
+  gtkloop_future_add_done_callback (future, stop_when_done, loop, NULL);
+  iterate_until_stopped (loop);
+  if (!gtkloop_future_is_done (future))
+    {
+      gtkloop_future_remove_done_callback (future, stop_when_done, loop);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * gtkloop_loop_run_until_complete:
+ * @future: what to wait for (a task is a future)
+ *
+ * Runs the loop until @future is done.
+ *
+ * Returns: %TRUE if @future finished with a result; %FALSE with its error
+ *   (a copy), %G_IO_ERROR_CANCELLED, or an error of its own if the loop
+ *   was stopped first, was closed, or is already running
+ *
+ * Since: 1.0
+ */
+gboolean
+gtkloop_loop_run_until_complete (GtkloopLoop   *loop,
+                                 GtkloopFuture *future,
+                                 GError       **error)
+{
+  g_return_val_if_fail (GTKLOOP_IS_LOOP (loop), FALSE);
+  g_return_val_if_fail (future != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (gtkloop_future_get_loop (future) != loop)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "%s: the future belongs to another loop", G_STRFUNC);
+      return FALSE;
+    }
+  if (!begin_run (loop, G_STRFUNC, error))
+    return FALSE;
+
+  gtkloop_future_ref (future);
+  if (!gtkloop_loop_run_until_done (loop, future))
+    {
+      end_run (loop);
+      gtkloop_future_unref (future);
+      g_set_error_literal (error, GTKLOOP_ERROR, GTKLOOP_ERROR_INVALID_STATE,
+                           "Event loop stopped before Future completed.");
+      return FALSE;
+    }
+  end_run (loop);
+
+  gtkloop_future_get_result (future, error);
+  {
+    gboolean ok = gtkloop_future_get_error (future) == NULL && !gtkloop_future_is_cancelled (future);
+
+    gtkloop_future_unref (future);
+    return ok;
+  }
+}
+
+/**
+ * gtkloop_loop_stop:
+ *
+ * Makes run_forever() return once the current iteration has run. Called
+ * while the loop is not running, the next run_forever() runs one iteration.
+ *
+ * Since: 1.0
+ */
+void
+gtkloop_loop_stop (GtkloopLoop *loop)
+{
+  g_return_if_fail (GTKLOOP_IS_LOOP (loop));
+
+  if (!gtkloop_loop_check_callable (loop, G_STRFUNC, FALSE))
+    return;
+  loop->stopping = TRUE;
+}
+
+gboolean
+gtkloop_loop_is_running (GtkloopLoop *loop)
+{
+  g_return_val_if_fail (GTKLOOP_IS_LOOP (loop), FALSE);
+  return atomic_load (&loop->running) != 0 || running_loop == loop;
+}
+
+gboolean
+gtkloop_loop_is_closed (GtkloopLoop *loop)
+{
+  g_return_val_if_fail (GTKLOOP_IS_LOOP (loop), FALSE);
+  return atomic_load (&loop->closed);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Closing                                                                 */
+
+static void
+drop_handle (GtkloopLoop   *loop,
+             GtkloopHandle *h)
+{
+  if (h->state != HANDLE_CANCELLED && h->destroy != NULL)
+    h->destroy (h->data);
+  free_handle (loop, h);
+}
+
+/* Every pending callback's destroy notify runs; no callback does. A notify
+ * may schedule more, so go until all three stores stay empty. */
+static guint
+drop_pending (GtkloopLoop *loop)
+{
+  guint dropped = 0;
+  gboolean more = TRUE;
+
+  while (more)
+    {
+      GtkloopInboxEntry *entries;
+      GtkloopHandle *h;
+      guint n;
+
+      more = FALSE;
+      n = gtkloop_inbox_take (&loop->inbox, &entries);
+      for (guint i = 0; i < n; i++, dropped++)
+        if (entries[i].destroy)
+          entries[i].destroy (entries[i].data);
+      while ((h = gtkloop_ready_queue_pop (&loop->ready)) != NULL)
+        {
+          dropped += h->state != HANDLE_CANCELLED;
+          drop_handle (loop, h);
+          more = TRUE;
+        }
+      while ((h = gtkloop_timer_heap_pop (&loop->timers)) != NULL)
+        {
+          dropped += h->state != HANDLE_CANCELLED;
+          drop_handle (loop, h);
+          more = TRUE;
+        }
+      more = more || n > 0;
+    }
+  loop->batch_left = 0;
+  return dropped;
+}
+
+static void
+drop_inbox_for_good (GtkloopLoop *loop)
+{
+  GtkloopInboxEntry *entries;
+  guint n = gtkloop_inbox_close (&loop->inbox, &entries);
+
+  for (guint i = 0; i < n; i++)
+    if (entries[i].destroy)
+      entries[i].destroy (entries[i].data);
+}
+
+/**
+ * gtkloop_loop_close:
+ *
+ * Closes a loop that is not running: pending tasks are cancelled and run
+ * to their end (see the task docs), the default executor is shut down,
+ * then every callback still scheduled is dropped and its destroy notify
+ * runs, the source leaves the context, and the loop refuses new work.
+ * Any thread may close a loop its owner has stopped running; it becomes
+ * the owner. Closing twice does nothing.
+ *
+ * Since: 1.0
+ */
+void
+gtkloop_loop_close (GtkloopLoop *loop)
+{
+  guint dropped;
+
+  g_return_if_fail (GTKLOOP_IS_LOOP (loop));
+
+  if (atomic_load (&loop->running) || loop->dispatching)
+    {
+      g_critical ("%s: cannot close a running event loop", G_STRFUNC);
+      return;
+    }
+  if (atomic_load (&loop->closed) || loop->closing)
+    return;
+
+  g_object_ref (loop);
+  claim_ownership (loop);
+  if (close_hooks.finish_tasks)
+    close_hooks.finish_tasks (loop);
+  if (close_hooks.shutdown_executor)
+    close_hooks.shutdown_executor (loop);
+
+  loop->closing = TRUE;
+  dropped = drop_pending (loop);
+  atomic_store (&loop->closed, true);
+  drop_inbox_for_good (loop);
+  g_source_destroy ((GSource *) loop->source);
+  g_source_unref ((GSource *) loop->source);
+  loop->source = NULL;
+  loop->closing = FALSE;
+
+  if (loop->debug && dropped > 0)
+    g_message ("gtkloop: closing the loop dropped %u pending callback%s",
+               dropped, dropped == 1 ? "" : "s");
+  g_object_unref (loop);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Debugging and errors                                                    */
+
+void
+gtkloop_loop_set_debug (GtkloopLoop *loop,
+                        gboolean     enabled)
+{
+  g_return_if_fail (GTKLOOP_IS_LOOP (loop));
+  loop->debug = !!enabled;
+}
+
+gboolean
+gtkloop_loop_get_debug (GtkloopLoop *loop)
+{
+  g_return_val_if_fail (GTKLOOP_IS_LOOP (loop), FALSE);
+  return loop->debug;
+}
+
+/**
+ * gtkloop_loop_set_slow_callback_duration:
+ * @seconds: callbacks running at least this long are reported in debug
+ *   mode (asyncio's slow_callback_duration; default 0.1)
+ */
+void
+gtkloop_loop_set_slow_callback_duration (GtkloopLoop *loop,
+                                         double       seconds)
+{
+  g_return_if_fail (GTKLOOP_IS_LOOP (loop));
+  g_return_if_fail (seconds >= 0);
+  loop->slow_callback_ns = gtkloop_clock_seconds_to_ns_ceil (seconds);
+}
+
+double
+gtkloop_loop_get_slow_callback_duration (GtkloopLoop *loop)
+{
+  g_return_val_if_fail (GTKLOOP_IS_LOOP (loop), 0);
+  return loop->slow_callback_ns / 1e9;
+}
+
+/**
+ * gtkloop_loop_set_dispatch_budget:
+ * @seconds: the longest the loop runs callbacks before GLib's other
+ *   sources (GTK's input, layout and paint) get an iteration; default 1 ms
+ *
+ * An asyncio iteration longer than the budget is split over dispatches in
+ * the same order. The budget is checked every 64 callbacks.
+ */
+void
+gtkloop_loop_set_dispatch_budget (GtkloopLoop *loop,
+                                  double       seconds)
+{
+  g_return_if_fail (GTKLOOP_IS_LOOP (loop));
+  g_return_if_fail (seconds > 0);
+  loop->budget_ns = gtkloop_clock_seconds_to_ns_ceil (seconds);
+}
+
+double
+gtkloop_loop_get_dispatch_budget (GtkloopLoop *loop)
+{
+  g_return_val_if_fail (GTKLOOP_IS_LOOP (loop), 0);
+  return loop->budget_ns / 1e9;
+}
+
+/**
+ * gtkloop_loop_set_exception_handler:
+ * @handler: (nullable) (scope notified): %NULL restores the default
+ *
+ * Sets what receives errors nobody else could: task errors never
+ * retrieved, tasks freed while pending. The default logs a warning.
+ */
+void
+gtkloop_loop_set_exception_handler (GtkloopLoop            *loop,
+                                    GtkloopExceptionHandler handler,
+                                    gpointer                data,
+                                    GDestroyNotify          destroy)
+{
+  GDestroyNotify old_destroy;
+  gpointer old_data;
+
+  g_return_if_fail (GTKLOOP_IS_LOOP (loop));
+
+  old_destroy = loop->exception_handler_destroy;
+  old_data = loop->exception_handler_data;
+  loop->exception_handler = handler;
+  loop->exception_handler_data = data;
+  loop->exception_handler_destroy = destroy;
+  if (old_destroy)
+    old_destroy (old_data);
+}
+
+void
+gtkloop_loop_default_exception_handler (GtkloopLoop               *loop,
+                                        const GtkloopErrorContext *context)
+{
+  g_return_if_fail (context != NULL);
+
+  g_warning ("%s%s%s%s%s",
+             context->message ? context->message : "Unhandled error in event loop",
+             context->callback_name ? " in " : "",
+             context->callback_name ? context->callback_name : "",
+             context->error ? ": " : "",
+             context->error ? context->error->message : "");
+}
+
+void
+gtkloop_loop_call_exception_handler (GtkloopLoop               *loop,
+                                     const GtkloopErrorContext *context)
+{
+  g_return_if_fail (GTKLOOP_IS_LOOP (loop));
+  g_return_if_fail (context != NULL);
+
+  if (loop->exception_handler)
+    loop->exception_handler (loop, context, loop->exception_handler_data);
+  else
+    gtkloop_loop_default_exception_handler (loop, context);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Statistics                                                              */
+
+guint64
+gtkloop_loop_get_n_wakeups (GtkloopLoop *loop)
+{
+  return atomic_load (&loop->inbox.n_wakeups);
+}
+
+guint64
+gtkloop_loop_get_n_yields (GtkloopLoop *loop)
+{
+  return loop->n_yields;
+}
+
+guint
+gtkloop_loop_get_n_pending (GtkloopLoop *loop)
+{
+  return loop->handles.n_live - loop->timers.n_cancelled;
+}

@@ -1,0 +1,193 @@
+#include "config.h"
+
+#include "test-util.h"
+
+int
+test_fixture_setup (void **state)
+{
+  TestFixture *fx = g_new0 (TestFixture, 1);
+  GMainContext *context = g_main_context_new ();
+
+  gtkloop_debug_counters_snapshot (&fx->before);
+  fx->loop = gtkloop_loop_new (context);
+  g_main_context_unref (context);
+  fx->out = g_string_new (NULL);
+  *state = fx;
+  return 0;
+}
+
+int
+test_fixture_teardown (void **state)
+{
+  TestFixture *fx = *state;
+
+  gtkloop_loop_close (fx->loop);
+  g_clear_object (&fx->loop);
+  if (!gtkloop_debug_counters_equal (&fx->before))
+    {
+      g_autofree char *what = gtkloop_debug_counters_describe (&fx->before);
+      print_error ("leaked: %s\n", what);
+      fail ();
+    }
+  g_string_free (fx->out, TRUE);
+  g_free (fx);
+  return 0;
+}
+
+void
+test_print (TestFixture *fx,
+            const char  *format,
+            ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  g_string_append_vprintf (fx->out, format, args);
+  va_end (args);
+  g_string_append_c (fx->out, '\n');
+}
+
+void
+test_iterate_until (GtkloopLoop    *loop,
+                    const gboolean *flag,
+                    double          timeout_s)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) (timeout_s * G_USEC_PER_SEC);
+  GMainContext *context = gtkloop_loop_get_context (loop);
+
+  while (!*flag)
+    {
+      if (g_get_monotonic_time () > deadline)
+        fail_msg ("timed out after %.1f s", timeout_s);
+      g_main_context_iteration (context, FALSE);
+      if (!*flag)
+        g_usleep (0);
+    }
+}
+
+/* Criticals and warnings ---------------------------------------------- */
+
+static guint n_criticals, n_warnings;
+static char *last_critical, *last_warning;
+static GLogLevelFlags saved_fatal_mask;
+
+static GLogWriterOutput
+counting_writer (GLogLevelFlags   level,
+                 const GLogField *fields,
+                 gsize            n_fields,
+                 gpointer         user_data)
+{
+  const char *message = NULL;
+
+  for (gsize i = 0; i < n_fields; i++)
+    if (g_strcmp0 (fields[i].key, "MESSAGE") == 0)
+      message = fields[i].value;
+
+  if (level & G_LOG_LEVEL_CRITICAL)
+    {
+      n_criticals++;
+      g_free (last_critical);
+      last_critical = g_strdup (message);
+      return G_LOG_WRITER_HANDLED;
+    }
+  if (level & G_LOG_LEVEL_WARNING)
+    {
+      n_warnings++;
+      g_free (last_warning);
+      last_warning = g_strdup (message);
+      return G_LOG_WRITER_HANDLED;
+    }
+  return g_log_writer_default (level, fields, n_fields, user_data);
+}
+
+static gboolean writer_installed;
+
+static void
+install_writer (void)
+{
+  /* GLib accepts one writer per process: install it once, let it count,
+   * and pass through what is not being counted. */
+  if (!writer_installed)
+    {
+      g_log_set_writer_func (counting_writer, NULL, NULL);
+      writer_installed = TRUE;
+    }
+}
+
+void
+test_criticals_begin (void)
+{
+  install_writer ();
+  n_criticals = 0;
+  saved_fatal_mask = g_log_set_always_fatal (G_LOG_FATAL_MASK);
+}
+
+guint
+test_criticals_end (void)
+{
+  g_log_set_always_fatal (saved_fatal_mask);
+  return n_criticals;
+}
+
+const char *
+test_criticals_last (void)
+{
+  return last_critical ? last_critical : "";
+}
+
+void
+test_warnings_begin (void)
+{
+  install_writer ();
+  n_warnings = 0;
+}
+
+guint
+test_warnings_end (void)
+{
+  return n_warnings;
+}
+
+const char *
+test_warnings_last (void)
+{
+  return last_warning ? last_warning : "";
+}
+
+/* Twins ----------------------------------------------------------------- */
+
+void
+test_assert_matches_twin (const char *name,
+                          const char *actual)
+{
+  g_autofree char *script = g_strdup_printf ("%s/tests/twins/%s.py", GTKLOOP_SOURCE_DIR, name);
+  g_autofree char *expected_path = g_strdup_printf ("%s/tests/twins/%s.out", GTKLOOP_SOURCE_DIR, name);
+  g_autofree char *expected = NULL;
+  g_autofree char *python_out = NULL;
+  g_autofree char *python_err = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *argv[] = { "/usr/bin/python3", script, NULL };
+  int status = 0;
+
+  if (!g_file_get_contents (expected_path, &expected, NULL, &error))
+    fail_msg ("%s", error->message);
+
+  /* The twin is run every time, so the committed text cannot drift from
+   * what asyncio prints. */
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                     &python_out, &python_err, &status, &error))
+    fail_msg ("running %s: %s", script, error->message);
+  if (!g_spawn_check_wait_status (status, &error))
+    fail_msg ("%s failed: %s\n%s", script, error->message, python_err);
+  if (g_strcmp0 (python_out, expected) != 0)
+    fail_msg ("%s printed:\n%s\nbut %s.out says:\n%s", script, python_out, name, expected);
+
+  if (g_strcmp0 (actual, expected) != 0)
+    fail_msg ("gtkloop printed:\n%s\nbut asyncio (%s.py) prints:\n%s", actual, name, expected);
+}
+
+void
+test_destroy_count (gpointer counter)
+{
+  ((DestroyCounter *) counter)->count++;
+}

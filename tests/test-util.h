@@ -1,0 +1,56 @@
+#pragma once
+
+/* Shared helpers for gtkloop's cmocka tests: a fixture that checks for
+ * leaks, critical counting, loop driving with a deadline, and the Python
+ * twins that keep expected output honest. */
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <gtkloop/gtkloop.h>
+
+#include "debug-private.h"
+#include "loop-private.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  GtkloopLoop          *loop;
+  GtkloopDebugCounters  before;
+  GString              *out;        /* what the test "prints", to compare with a twin */
+} TestFixture;
+
+int  test_fixture_setup    (void **state);   /* a fresh loop on a fresh context */
+int  test_fixture_teardown (void **state);   /* closes, frees, asserts no leaks */
+
+/* Appends one line (printf-style) to fx->out. */
+void test_print (TestFixture *fx, const char *format, ...) G_GNUC_PRINTF (2, 3);
+
+/* Iterates the loop's context until *flag is TRUE; fails the test after
+ * timeout_s seconds. */
+void test_iterate_until (GtkloopLoop *loop, const gboolean *flag, double timeout_s);
+
+/* Criticals: while counting, g_critical does not abort the test program
+ * (which runs with G_DEBUG=fatal-criticals) and is counted instead. */
+void  test_criticals_begin (void);
+guint test_criticals_end   (void);                 /* returns how many were logged */
+const char *test_criticals_last (void);            /* message of the last one */
+
+/* Warnings from the library (slow callbacks, unretrieved errors). */
+void  test_warnings_begin (void);
+guint test_warnings_end   (void);
+const char *test_warnings_last (void);
+
+/* Runs tests/twins/<name>.py with /usr/bin/python3, asserts its output is
+ * the committed tests/twins/<name>.out, and asserts `actual` equals it. */
+void test_assert_matches_twin (const char *name, const char *actual);
+
+/* Destroy-notify counting. */
+typedef struct { gint count; } DestroyCounter;
+void test_destroy_count (gpointer counter);   /* GDestroyNotify: ((DestroyCounter*) data)->count++ */
+
+G_END_DECLS
