@@ -49,6 +49,14 @@ extern const GtkloopFutureClass gtkloop_plain_future_class;
 GtkloopFuture *gtkloop_future_new_of_class (const GtkloopFutureClass *klass,
                                             GtkloopLoop              *loop);
 
+/* Completion without the public checks (a task's own outcome, internal
+ * futures). FALSE, with value/error freed, if f is already done. */
+gboolean gtkloop_future_resolve          (GtkloopFuture  *f,
+                                          gpointer        value,
+                                          GDestroyNotify  destroy);
+gboolean gtkloop_future_reject           (GtkloopFuture  *f,
+                                          GError         *error);
+
 /* The base cancellation: finish cancelled with msg, schedule callbacks. */
 gboolean gtkloop_future_finish_cancelled (GtkloopFuture *f,
                                           const char    *msg);

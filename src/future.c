@@ -164,6 +164,22 @@ schedule_callbacks (GtkloopFuture *f)
     }
 }
 
+/* Loop thread only; and a task's outcome comes from its function, as
+ * asyncio's Task refuses set_result () and set_exception (). */
+static gboolean
+check_settable (GtkloopFuture *f,
+                const char    *function)
+{
+  if (!gtkloop_future_check_thread (f, function))
+    return FALSE;
+  if (f->klass != &gtkloop_plain_future_class)
+    {
+      g_critical ("%s: a task ends with what its function gives (gtkloop_task_return)", function);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /**
  * gtkloop_future_set_result:
  * @value: (nullable) (transfer full): the result
@@ -181,7 +197,21 @@ gtkloop_future_set_result (GtkloopFuture *f,
 {
   g_return_val_if_fail (f != NULL, FALSE);
 
-  if (!gtkloop_future_check_thread (f, G_STRFUNC) || f->state != FUTURE_PENDING)
+  if (!check_settable (f, G_STRFUNC))
+    {
+      if (destroy)
+        destroy (value);
+      return FALSE;
+    }
+  return gtkloop_future_resolve (f, value, destroy);
+}
+
+gboolean
+gtkloop_future_resolve (GtkloopFuture *f,
+                        gpointer       value,
+                        GDestroyNotify destroy)
+{
+  if (f->state != FUTURE_PENDING)
     {
       if (destroy)
         destroy (value);
@@ -210,7 +240,19 @@ gtkloop_future_set_error (GtkloopFuture *f,
   g_return_val_if_fail (f != NULL, FALSE);
   g_return_val_if_fail (error != NULL, FALSE);
 
-  if (!gtkloop_future_check_thread (f, G_STRFUNC) || f->state != FUTURE_PENDING)
+  if (!check_settable (f, G_STRFUNC))
+    {
+      g_error_free (error);
+      return FALSE;
+    }
+  return gtkloop_future_reject (f, error);
+}
+
+gboolean
+gtkloop_future_reject (GtkloopFuture *f,
+                       GError        *error)
+{
+  if (f->state != FUTURE_PENDING)
     {
       g_error_free (error);
       return FALSE;
