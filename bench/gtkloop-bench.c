@@ -1,0 +1,1342 @@
+/* gtkloop-bench: the workloads of BENCH.md, gtkloop against raw GLib.
+ *
+ *   gtkloop-bench [--workload W1,W2,...] [--system gtkloop,glib]
+ *                 [--n N] [--repeat K] [--timeout SECONDS]
+ *
+ * Every (system, workload, N, repetition) runs in a fresh child process
+ * (this program re-executed through /proc/self/exe with a hidden --child
+ * argument), so peak_rss_kb belongs to that measurement alone and a crash
+ * or a hang costs one record, not the run. The child prints one JSON line;
+ * the parent passes it on, or writes a FAILED record in its place.
+ *
+ * Adding a workload: write one function per system with the BenchFunc
+ * signature and list it in bench_entries[]. Nothing else needs to change.
+ */
+#include <gtkloop/gtkloop.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef BENCH_BUILDTYPE
+#define BENCH_BUILDTYPE "unknown"
+#endif
+#ifndef BENCH_DEBUG_COUNTERS
+#define BENCH_DEBUG_COUNTERS -1
+#endif
+
+#define DEFAULT_TIMEOUT_S 120
+#define STDERR_TAIL       400
+
+/* ---------------------------------------------------------------------- */
+/* Clock, failures, JSON                                                   */
+
+static inline gint64
+now_ns (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return (gint64) ts.tv_sec * G_GINT64_CONSTANT (1000000000) + ts.tv_nsec;
+}
+
+/* CPU time of the whole process (all threads), for workloads whose wall
+ * time is mostly waiting. */
+static inline gint64
+cpu_ns (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return (gint64) ts.tv_sec * G_GINT64_CONSTANT (1000000000) + ts.tv_nsec;
+}
+
+/* A broken benchmark must not print a plausible number: die loudly, and
+ * the parent turns the exit status into a FAILED record. */
+G_GNUC_NORETURN G_GNUC_PRINTF (1, 2) static void
+die (const char *format,
+     ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  fputs ("gtkloop-bench: ", stderr);
+  vfprintf (stderr, format, args);
+  fputc ('\n', stderr);
+  va_end (args);
+  exit (3);
+}
+
+static void
+json_append_string (GString    *out,
+                    const char *s)
+{
+  g_string_append_c (out, '"');
+  for (; *s != '\0'; s++)
+    {
+      unsigned char c = (unsigned char) *s;
+
+      if (c == '"' || c == '\\')
+        g_string_append_printf (out, "\\%c", c);
+      else if (c == '\n')
+        g_string_append (out, "\\n");
+      else if (c == '\t')
+        g_string_append (out, "\\t");
+      else if (c < 0x20 || c == 0x7f)
+        g_string_append_printf (out, "\\u%04x", c);
+      else
+        g_string_append_c (out, c);
+    }
+  g_string_append_c (out, '"');
+}
+
+/* NaN stands for null. %.6g keeps six significant digits, which is more
+ * than the run-to-run noise of any figure here. */
+static void
+json_append_number (GString *out,
+                    double   v)
+{
+  if (isnan (v) || isinf (v))
+    g_string_append (out, "null");
+  else
+    g_string_append_printf (out, "%.6g", v);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Results                                                                 */
+
+typedef struct
+{
+  double   ns_per_op;   /* NaN: null */
+  double   p50;
+  double   p99;
+  double   max;
+  GString *notes;
+  GString *extra;       /* ",\"key\":value" fragments, workload details */
+} BenchResult;
+
+static void
+result_init (BenchResult *r)
+{
+  r->ns_per_op = r->p50 = r->p99 = r->max = NAN;
+  r->notes = g_string_new (NULL);
+  r->extra = g_string_new (NULL);
+}
+
+static void
+extra_key (BenchResult *r,
+           const char  *key)
+{
+  g_string_append_c (r->extra, ',');
+  json_append_string (r->extra, key);
+  g_string_append_c (r->extra, ':');
+}
+
+static void
+extra_number (BenchResult *r,
+              const char  *key,
+              double       v)
+{
+  extra_key (r, key);
+  json_append_number (r->extra, v);
+}
+
+static void
+extra_int (BenchResult *r,
+           const char  *key,
+           gint64       v)
+{
+  extra_key (r, key);
+  g_string_append_printf (r->extra, "%" G_GINT64_FORMAT, v);
+}
+
+static void
+extra_string (BenchResult *r,
+              const char  *key,
+              const char  *v)
+{
+  extra_key (r, key);
+  json_append_string (r->extra, v);
+}
+
+static void
+extra_bool (BenchResult *r,
+            const char  *key,
+            gboolean     v)
+{
+  extra_key (r, key);
+  g_string_append (r->extra, v ? "true" : "false");
+}
+
+static void
+add_note (BenchResult *r,
+          const char  *note)
+{
+  if (r->notes->len > 0)
+    g_string_append (r->notes, "; ");
+  g_string_append (r->notes, note);
+}
+
+/* A result that came out wrong keeps its details in extra but loses its
+ * headline figure, so nobody quotes a fast wrong answer. */
+static void
+fail_check (BenchResult *r,
+            const char  *what)
+{
+  g_autofree char *note = g_strdup_printf ("FAILED (check): %s", what);
+
+  r->ns_per_op = NAN;
+  g_string_prepend (r->notes, r->notes->len > 0 ? "; " : "");
+  g_string_prepend (r->notes, note);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Distributions                                                           */
+
+typedef struct
+{
+  double p50;
+  double p99;
+  double max;
+  double min;
+  double mean;
+  gsize  n;
+} Dist;
+
+static int
+compare_double (const void *a,
+                const void *b)
+{
+  double x = *(const double *) a;
+  double y = *(const double *) b;
+
+  return (x > y) - (x < y);
+}
+
+/* Nearest rank: the smallest value with at least p% of the sample at or
+ * below it. */
+static double
+nearest_rank (const double *sorted,
+              gsize         n,
+              double        p)
+{
+  gsize rank = (gsize) ceil (p / 100.0 * (double) n);
+
+  if (rank < 1)
+    rank = 1;
+  if (rank > n)
+    rank = n;
+  return sorted[rank - 1];
+}
+
+/* Sorts v in place. */
+static void
+dist_compute (double *v,
+              gsize   n,
+              Dist   *d)
+{
+  double sum = 0;
+
+  d->n = n;
+  if (n == 0)
+    {
+      d->p50 = d->p99 = d->max = d->min = d->mean = NAN;
+      return;
+    }
+  qsort (v, n, sizeof *v, compare_double);
+  for (gsize i = 0; i < n; i++)
+    sum += v[i];
+  d->p50 = nearest_rank (v, n, 50);
+  d->p99 = nearest_rank (v, n, 99);
+  d->max = v[n - 1];
+  d->min = v[0];
+  d->mean = sum / (double) n;
+}
+
+/* ---------------------------------------------------------------------- */
+/* W1 call_soon throughput                                                 */
+
+static struct
+{
+  GtkloopLoop *loop;
+  GMainLoop   *ml;
+  guint64      count;
+  guint64      n;
+} w1;
+
+static void
+w1_gtkloop_cb (gpointer data)
+{
+  if (++w1.count == w1.n)
+    gtkloop_loop_stop (w1.loop);
+}
+
+static void
+w1_report (BenchResult *r,
+           guint64      n,
+           gint64       t0,
+           gint64       t_sched,
+           gint64       t1)
+{
+  r->ns_per_op = (double) (t1 - t0) / (double) n;
+  extra_number (r, "schedule_s", (t_sched - t0) / 1e9);
+  extra_number (r, "run_s", (t1 - t_sched) / 1e9);
+  if (w1.count != n)
+    fail_check (r, "callback count differs from N");
+}
+
+static void
+gtkloop_w1 (guint64      n,
+            BenchResult *r)
+{
+  gint64 t0, t_sched, t1;
+
+  w1.loop = gtkloop_loop_new (NULL);
+  w1.n = n;
+
+  t0 = now_ns ();
+  for (guint64 i = 0; i < n; i++)
+    gtkloop_loop_call_soon (w1.loop, w1_gtkloop_cb, NULL, NULL);
+  t_sched = now_ns ();
+  gtkloop_loop_run_forever (w1.loop);
+  t1 = now_ns ();
+
+  w1_report (r, n, t0, t_sched, t1);
+}
+
+static gboolean
+w1_glib_cb (gpointer data)
+{
+  if (++w1.count == w1.n)
+    g_main_loop_quit (w1.ml);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+glib_w1 (guint64      n,
+         BenchResult *r)
+{
+  gint64 t0, t_sched, t1;
+
+  w1.ml = g_main_loop_new (NULL, FALSE);
+  w1.n = n;
+
+  t0 = now_ns ();
+  for (guint64 i = 0; i < n; i++)
+    g_idle_add (w1_glib_cb, NULL);
+  t_sched = now_ns ();
+  g_main_loop_run (w1.ml);
+  t1 = now_ns ();
+
+  w1_report (r, n, t0, t_sched, t1);
+}
+
+/* ---------------------------------------------------------------------- */
+/* W2 timers                                                               */
+
+/* BENCH.md's xorshift64*, seeded with 42. */
+static guint64
+xorshift64s (guint64 *x)
+{
+  *x ^= *x >> 12;
+  *x ^= *x << 25;
+  *x ^= *x >> 27;
+  return *x * G_GUINT64_CONSTANT (0x2545F4914F6CDD1D);
+}
+
+static guint32
+w2_delay_us (guint64 *x)
+{
+  return (guint32) ((xorshift64s (x) >> 32) % 100001);
+}
+
+/* Run at startup by parent and child alike: a PRNG that drifted from
+ * BENCH.md would make W2 silently incomparable with the peers. */
+static void
+check_prng (void)
+{
+  static const guint32 expected[] = { 45556, 29686, 78833, 91698, 13017 };
+  guint64 x = 42;
+
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      guint32 d = w2_delay_us (&x);
+
+      if (d != expected[i])
+        die ("W2 PRNG self-check failed: delay %u is %u us, BENCH.md says %u us",
+             i, d, expected[i]);
+    }
+}
+
+static struct
+{
+  GtkloopLoop *loop;
+  GMainLoop   *ml;
+  guint64      n;
+  guint64      target;   /* N - N/4: the timers not cancelled */
+  guint64      count;
+  guint32     *delay_us;
+  gint64      *due;
+  gint64      *fired;
+  guint8      *n_fired;
+} w2;
+
+static void
+w2_setup (guint64 n)
+{
+  guint64 x = 42;
+
+  w2.n = n;
+  w2.target = n - n / 4;
+  w2.delay_us = g_new (guint32, n);
+  w2.due = g_new (gint64, n);
+  w2.fired = g_new (gint64, n);
+  w2.n_fired = g_new0 (guint8, n);
+  for (guint64 i = 0; i < n; i++)
+    w2.delay_us[i] = w2_delay_us (&x);
+}
+
+static inline void
+w2_fire (guint64 i)
+{
+  w2.fired[i] = now_ns ();
+  if (w2.n_fired[i] < 255)
+    w2.n_fired[i]++;
+}
+
+static void
+w2_report (BenchResult *r,
+           gint64       t0,
+           gint64       t_sched,
+           gint64       t1,
+           gint64       cpu)
+{
+  guint64 n = w2.n;
+  g_autofree double *late = g_new (double, n);
+  g_autofree double *run_late = g_new (double, n);
+  gsize n_late = 0, n_run = 0;
+  guint64 early = 0, fired_cancelled = 0, fired_twice = 0, never_fired = 0;
+  gint64 last_due = t0;
+  Dist all, run;
+
+  for (guint64 i = 0; i < n; i++)
+    {
+      double ms;
+
+      last_due = MAX (last_due, w2.due[i]);
+
+      if (i % 4 == 3)
+        {
+          fired_cancelled += w2.n_fired[i] != 0;
+          continue;
+        }
+      if (w2.n_fired[i] == 0)
+        {
+          never_fired++;
+          continue;
+        }
+      fired_twice += w2.n_fired[i] > 1;
+      ms = (w2.fired[i] - w2.due[i]) / 1e6;
+      early += w2.fired[i] < w2.due[i];
+      late[n_late++] = ms;
+      if (w2.due[i] >= t_sched)
+        run_late[n_run++] = ms;
+    }
+  dist_compute (late, n_late, &all);
+  dist_compute (run_late, n_run, &run);
+
+  r->ns_per_op = (double) (t1 - t0) / (double) n;
+  r->p50 = all.p50;
+  r->p99 = all.p99;
+  r->max = all.max;
+  extra_string (r, "unit", "ms");
+  extra_number (r, "min_late_ms", all.min);
+  extra_number (r, "run_p50_ms", run.p50);
+  extra_number (r, "run_p99_ms", run.p99);
+  extra_number (r, "run_max_ms", run.max);
+  extra_int (r, "run_n", (gint64) n_run);
+  extra_int (r, "fired", (gint64) n_late);
+  extra_int (r, "cancelled", (gint64) (n / 4));
+  extra_int (r, "early", (gint64) early);
+  extra_number (r, "schedule_s", (t_sched - t0) / 1e9);
+  extra_number (r, "run_s", (t1 - t_sched) / 1e9);
+  /* No loop can finish before the last timer is due: with delays up to
+   * 100 ms and N = 200k, ns_per_op cannot go below about 500 ns. The CPU
+   * the process spent is the cost that a loop controls. */
+  extra_number (r, "floor_ns_per_op", (double) (last_due - t0) / (double) n);
+  extra_number (r, "cpu_ns_per_op", (double) cpu / (double) n);
+
+  if (fired_cancelled > 0)
+    fail_check (r, "a cancelled timer fired");
+  if (fired_twice > 0)
+    fail_check (r, "a timer fired twice");
+  if (never_fired > 0)
+    fail_check (r, "a timer never fired");
+  if (early > 0)
+    add_note (r, "timers fired early");
+}
+
+static void
+w2_gtkloop_cb (gpointer data)
+{
+  w2_fire (GPOINTER_TO_SIZE (data));
+  if (++w2.count == w2.target)
+    gtkloop_loop_stop (w2.loop);
+}
+
+static void
+gtkloop_w2 (guint64      n,
+            BenchResult *r)
+{
+  g_autofree guint64 *handle = g_new (guint64, n);
+  gint64 t0, t_sched, t1, cpu0;
+
+  w2_setup (n);
+  w2.loop = gtkloop_loop_new (NULL);
+
+  cpu0 = cpu_ns ();
+  t0 = now_ns ();
+  for (guint64 i = 0; i < n; i++)
+    {
+      w2.due[i] = now_ns () + (gint64) w2.delay_us[i] * 1000;
+      handle[i] = gtkloop_loop_call_later (w2.loop, w2.delay_us[i] / 1e6,
+                                           w2_gtkloop_cb, GSIZE_TO_POINTER (i), NULL);
+    }
+  for (guint64 i = 3; i < n; i += 4)
+    if (!gtkloop_loop_cancel (w2.loop, handle[i]))
+      die ("gtkloop_loop_cancel refused pending timer %" G_GUINT64_FORMAT, i);
+  t_sched = now_ns ();
+  gtkloop_loop_run_forever (w2.loop);
+  t1 = now_ns ();
+
+  w2_report (r, t0, t_sched, t1, cpu_ns () - cpu0);
+}
+
+static gboolean
+w2_glib_cb (gpointer data)
+{
+  w2_fire (GPOINTER_TO_SIZE (data));
+  if (++w2.count == w2.target)
+    g_main_loop_quit (w2.ml);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+glib_w2 (guint64      n,
+         BenchResult *r)
+{
+  g_autofree guint *id = g_new (guint, n);
+  gint64 t0, t_sched, t1, cpu0;
+
+  w2_setup (n);
+  w2.ml = g_main_loop_new (NULL, FALSE);
+
+  cpu0 = cpu_ns ();
+  t0 = now_ns ();
+  for (guint64 i = 0; i < n; i++)
+    {
+      /* g_timeout_add takes whole ms: round up, as the peers do. */
+      w2.due[i] = now_ns () + (gint64) w2.delay_us[i] * 1000;
+      id[i] = g_timeout_add ((w2.delay_us[i] + 999) / 1000, w2_glib_cb, GSIZE_TO_POINTER (i));
+    }
+  for (guint64 i = 3; i < n; i += 4)
+    g_source_remove (id[i]);
+  t_sched = now_ns ();
+  g_main_loop_run (w2.ml);
+  t1 = now_ns ();
+
+  w2_report (r, t0, t_sched, t1, cpu_ns () - cpu0);
+  add_note (r, "g_timeout_add: whole ms, rounded up");
+}
+
+/* ---------------------------------------------------------------------- */
+/* W5 call_soon_threadsafe: throughput and wake-up latency                 */
+
+#define W5_LAT_INTERVAL_NS (100 * 1000)
+
+static struct
+{
+  GtkloopLoop *loop;
+  GMainLoop   *ml;
+  guint64      n;
+  guint64      count;     /* loop thread only */
+  pthread_t    worker;
+  gint64      *t_post;    /* W5-lat: written by the worker before posting */
+  gint64      *latency;   /* W5-lat: written by the loop */
+} w5;
+
+static void
+w5_gtkloop_cb (gpointer data)
+{
+  if (++w5.count == w5.n)
+    gtkloop_loop_stop (w5.loop);
+}
+
+static gpointer
+w5_gtkloop_worker (gpointer data)
+{
+  for (guint64 i = 0; i < w5.n; i++)
+    gtkloop_loop_call_soon_threadsafe (w5.loop, w5_gtkloop_cb, NULL, NULL);
+  return NULL;
+}
+
+static gboolean
+w5_glib_cb (gpointer data)
+{
+  if (++w5.count == w5.n)
+    g_main_loop_quit (w5.ml);
+  return G_SOURCE_REMOVE;
+}
+
+static gpointer
+w5_glib_worker (gpointer data)
+{
+  for (guint64 i = 0; i < w5.n; i++)
+    g_main_context_invoke (NULL, w5_glib_cb, NULL);
+  return NULL;
+}
+
+static void
+w5_start_worker (void *(*worker) (void *))
+{
+  int err = pthread_create (&w5.worker, NULL, worker, NULL);
+
+  if (err != 0)
+    die ("pthread_create: %s", g_strerror (err));
+}
+
+/* Both systems start the worker from inside the running loop: GLib must
+ * (g_main_context_invoke runs the callback inline on a thread that can
+ * acquire the context), and gtkloop then posts against a live consumer
+ * in the same way. */
+static void
+w5_gtkloop_start (gpointer worker)
+{
+  w5_start_worker (worker);
+}
+
+static gboolean
+w5_glib_start (gpointer worker)
+{
+  w5_start_worker (worker);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+w5_report (BenchResult *r,
+           gint64       t0,
+           gint64       t1)
+{
+  r->ns_per_op = (double) (t1 - t0) / (double) w5.n;
+  extra_string (r, "worker_started", "inside the running loop");
+  if (w5.count != w5.n)
+    fail_check (r, "callback count differs from N");
+}
+
+static void
+gtkloop_w5 (guint64      n,
+            BenchResult *r)
+{
+  gint64 t0, t1;
+
+  w5.loop = gtkloop_loop_new (NULL);
+  w5.n = n;
+
+  t0 = now_ns ();
+  gtkloop_loop_call_soon (w5.loop, w5_gtkloop_start, w5_gtkloop_worker, NULL);
+  gtkloop_loop_run_forever (w5.loop);
+  t1 = now_ns ();
+  pthread_join (w5.worker, NULL);
+
+  w5_report (r, t0, t1);
+}
+
+static void
+glib_w5 (guint64      n,
+         BenchResult *r)
+{
+  gint64 t0, t1;
+
+  w5.ml = g_main_loop_new (NULL, FALSE);
+  w5.n = n;
+
+  t0 = now_ns ();
+  g_idle_add_full (G_PRIORITY_DEFAULT, w5_glib_start, w5_glib_worker, NULL);
+  g_main_loop_run (w5.ml);
+  t1 = now_ns ();
+  pthread_join (w5.worker, NULL);
+
+  w5_report (r, t0, t1);
+}
+
+/* W5-lat: posts 100 us apart to an idle loop; the callback's delay after
+ * the post is one cold wake-up. */
+
+static inline void
+w5_lat_record (guint64 i)
+{
+  w5.latency[i] = now_ns () - w5.t_post[i];
+}
+
+static void
+w5_lat_gtkloop_cb (gpointer data)
+{
+  w5_lat_record (GPOINTER_TO_SIZE (data));
+  if (++w5.count == w5.n)
+    gtkloop_loop_stop (w5.loop);
+}
+
+static gboolean
+w5_lat_glib_cb (gpointer data)
+{
+  w5_lat_record (GPOINTER_TO_SIZE (data));
+  if (++w5.count == w5.n)
+    g_main_loop_quit (w5.ml);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+w5_lat_sleep_until (struct timespec *next)
+{
+  next->tv_nsec += W5_LAT_INTERVAL_NS;
+  if (next->tv_nsec >= 1000000000)
+    {
+      next->tv_nsec -= 1000000000;
+      next->tv_sec++;
+    }
+  while (clock_nanosleep (CLOCK_MONOTONIC, TIMER_ABSTIME, next, NULL) == EINTR)
+    ;
+}
+
+static gpointer
+w5_lat_gtkloop_worker (gpointer data)
+{
+  struct timespec next;
+
+  clock_gettime (CLOCK_MONOTONIC, &next);
+  for (guint64 i = 0; i < w5.n; i++)
+    {
+      w5_lat_sleep_until (&next);
+      w5.t_post[i] = now_ns ();
+      gtkloop_loop_call_soon_threadsafe (w5.loop, w5_lat_gtkloop_cb, GSIZE_TO_POINTER (i), NULL);
+    }
+  return NULL;
+}
+
+static gpointer
+w5_lat_glib_worker (gpointer data)
+{
+  struct timespec next;
+
+  clock_gettime (CLOCK_MONOTONIC, &next);
+  for (guint64 i = 0; i < w5.n; i++)
+    {
+      w5_lat_sleep_until (&next);
+      w5.t_post[i] = now_ns ();
+      g_main_context_invoke (NULL, w5_lat_glib_cb, GSIZE_TO_POINTER (i));
+    }
+  return NULL;
+}
+
+static void
+w5_lat_setup (guint64 n)
+{
+  w5.n = n;
+  w5.t_post = g_new0 (gint64, n);
+  w5.latency = g_new0 (gint64, n);
+}
+
+static void
+w5_lat_report (BenchResult *r)
+{
+  g_autofree double *us = g_new (double, w5.n);
+  Dist d;
+
+  for (guint64 i = 0; i < w5.n; i++)
+    us[i] = w5.latency[i] / 1e3;
+  dist_compute (us, w5.n, &d);
+  r->ns_per_op = d.mean * 1e3;
+  r->p50 = d.p50;
+  r->p99 = d.p99;
+  r->max = d.max;
+  extra_string (r, "unit", "us");
+  extra_string (r, "ns_per_op_is", "mean wake-up latency in ns");
+  extra_number (r, "min_us", d.min);
+  extra_number (r, "mean_us", d.mean);
+  extra_int (r, "interval_us", W5_LAT_INTERVAL_NS / 1000);
+  extra_string (r, "worker_started", "inside the running loop");
+  if (w5.count != w5.n)
+    fail_check (r, "callback count differs from N");
+}
+
+static void
+gtkloop_w5_lat (guint64      n,
+                BenchResult *r)
+{
+  w5_lat_setup (n);
+  w5.loop = gtkloop_loop_new (NULL);
+
+  gtkloop_loop_call_soon (w5.loop, w5_gtkloop_start, w5_lat_gtkloop_worker, NULL);
+  gtkloop_loop_run_forever (w5.loop);
+  pthread_join (w5.worker, NULL);
+
+  w5_lat_report (r);
+}
+
+static void
+glib_w5_lat (guint64      n,
+             BenchResult *r)
+{
+  w5_lat_setup (n);
+  w5.ml = g_main_loop_new (NULL, FALSE);
+
+  g_idle_add_full (G_PRIORITY_DEFAULT, w5_glib_start, w5_lat_glib_worker, NULL);
+  g_main_loop_run (w5.ml);
+  pthread_join (w5.worker, NULL);
+
+  w5_lat_report (r);
+}
+
+/* ---------------------------------------------------------------------- */
+/* The table: one row per (system, workload)                               */
+
+typedef void (*BenchFunc) (guint64      n,
+                           BenchResult *r);
+
+typedef struct
+{
+  const char *system;
+  const char *workload;
+  guint64     default_n;   /* BENCH.md's N */
+  BenchFunc   run;
+} BenchEntry;
+
+/* Workloads run in the order of their first row here; W3, W4, W6, W7 and
+ * W8 slot in as further rows. */
+static const BenchEntry bench_entries[] = {
+  { "gtkloop", "W1",     1000000, gtkloop_w1 },
+  { "glib",    "W1",     1000000, glib_w1 },
+  { "gtkloop", "W2",     200000,  gtkloop_w2 },
+  { "glib",    "W2",     200000,  glib_w2 },
+  { "gtkloop", "W5",     1000000, gtkloop_w5 },
+  { "glib",    "W5",     1000000, glib_w5 },
+  { "gtkloop", "W5-lat", 10000,   gtkloop_w5_lat },
+  { "glib",    "W5-lat", 10000,   glib_w5_lat },
+};
+
+static const char *const bench_systems[] = { "gtkloop", "glib", NULL };
+
+static const BenchEntry *
+find_entry (const char *system,
+            const char *workload)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (bench_entries); i++)
+    if (g_ascii_strcasecmp (bench_entries[i].system, system) == 0 &&
+        g_ascii_strcasecmp (bench_entries[i].workload, workload) == 0)
+      return &bench_entries[i];
+  return NULL;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Record metadata, shared by child records and FAILED records             */
+
+static void
+iso8601_utc_now (char *buf,
+                 gsize size)
+{
+  time_t t = time (NULL);
+  struct tm tm;
+
+  gmtime_r (&t, &tm);
+  strftime (buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* The machine's load when the measurement started: these machines are
+ * shared, and a loaded one explains an outlier. */
+static void
+append_loadavg (GString *out)
+{
+  double l1 = NAN, l5 = NAN, l15 = NAN;
+  FILE *f = fopen ("/proc/loadavg", "r");
+
+  if (f != NULL)
+    {
+      if (fscanf (f, "%lf %lf %lf", &l1, &l5, &l15) != 3)
+        l1 = l5 = l15 = NAN;
+      fclose (f);
+    }
+  g_string_append (out, "[");
+  json_append_number (out, l1);
+  g_string_append (out, ",");
+  json_append_number (out, l5);
+  g_string_append (out, ",");
+  json_append_number (out, l15);
+  g_string_append (out, "]");
+}
+
+static void
+append_meta (BenchResult *r,
+             const char  *run_id,
+             int          rep,
+             const char  *date,
+             const char  *loadavg)
+{
+  extra_string (r, "run_id", run_id);
+  extra_int (r, "rep", rep);
+  extra_string (r, "date", date);
+  extra_key (r, "loadavg");
+  g_string_append (r->extra, loadavg);
+  extra_string (r, "build", BENCH_BUILDTYPE);
+  if (BENCH_DEBUG_COUNTERS >= 0)
+    extra_bool (r, "debug_counters", BENCH_DEBUG_COUNTERS);
+}
+
+static void
+print_record (const char  *system,
+              const char  *workload,
+              guint64      n,
+              BenchResult *r,
+              long         peak_rss_kb)
+{
+  GString *line = g_string_new ("{\"system\":");
+
+  json_append_string (line, system);
+  g_string_append (line, ",\"workload\":");
+  json_append_string (line, workload);
+  g_string_append_printf (line, ",\"n\":%" G_GUINT64_FORMAT ",\"ns_per_op\":", n);
+  json_append_number (line, r->ns_per_op);
+  g_string_append (line, ",\"p50\":");
+  json_append_number (line, r->p50);
+  g_string_append (line, ",\"p99\":");
+  json_append_number (line, r->p99);
+  g_string_append (line, ",\"max\":");
+  json_append_number (line, r->max);
+  g_string_append_printf (line, ",\"peak_rss_kb\":%ld,\"notes\":", peak_rss_kb);
+  json_append_string (line, r->notes->str);
+  /* extra holds ",k:v" fragments: its first comma becomes the brace. */
+  g_string_append (line, ",\"extra\":{");
+  g_string_append (line, r->extra->len > 0 ? r->extra->str + 1 : "");
+  g_string_append (line, "}}\n");
+  fputs (line->str, stdout);
+  fflush (stdout);
+  g_string_free (line, TRUE);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Child: one measurement                                                  */
+
+static int
+child_main (const char *system,
+            const char *workload,
+            guint64     n,
+            const char *run_id,
+            int         rep)
+{
+  const BenchEntry *entry = find_entry (system, workload);
+  g_autoptr(GString) loadavg = g_string_new (NULL);
+  BenchResult r;
+  struct rusage ru0, ru;
+  char date[32];
+
+  if (entry == NULL)
+    die ("no benchmark for system %s, workload %s", system, workload);
+
+  iso8601_utc_now (date, sizeof date);
+  append_loadavg (loadavg);
+  result_init (&r);
+
+  getrusage (RUSAGE_SELF, &ru0);
+  entry->run (n, &r);
+  getrusage (RUSAGE_SELF, &ru);
+
+  /* Page faults cost about 2 us each in these VMs: a workload that
+   * touches fresh memory shows it here. Covers the whole run function,
+   * setup included. */
+  extra_int (&r, "minflt", ru.ru_minflt - ru0.ru_minflt);
+  extra_number (&r, "cpu_user_s", (ru.ru_utime.tv_sec - ru0.ru_utime.tv_sec) +
+                                  (ru.ru_utime.tv_usec - ru0.ru_utime.tv_usec) / 1e6);
+  extra_number (&r, "cpu_sys_s", (ru.ru_stime.tv_sec - ru0.ru_stime.tv_sec) +
+                                 (ru.ru_stime.tv_usec - ru0.ru_stime.tv_usec) / 1e6);
+  append_meta (&r, run_id, rep, date, loadavg->str);
+  print_record (entry->system, entry->workload, n, &r, ru.ru_maxrss);
+  return 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Parent: one child per measurement                                       */
+
+static volatile sig_atomic_t interrupted;
+
+static void
+on_sigint (int signum)
+{
+  interrupted = 1;
+}
+
+static void
+print_failed (const BenchEntry *entry,
+              guint64           n,
+              const char       *run_id,
+              int               rep,
+              const char       *date,
+              const char       *loadavg,
+              const char       *why,
+              const GString    *err,
+              long              peak_rss_kb)
+{
+  BenchResult r;
+  g_autoptr(GString) tail = g_string_new (NULL);
+  const char *start = err->str;
+
+  if (err->len > STDERR_TAIL)
+    start = err->str + err->len - STDERR_TAIL;
+  g_string_append (tail, start);
+  g_strstrip (tail->str);
+  tail->len = strlen (tail->str);
+  g_string_replace (tail, "\n", " | ", 0);
+
+  result_init (&r);
+  g_string_printf (r.notes, "FAILED (%s): %s", why, tail->str);
+  append_meta (&r, run_id, rep, date, loadavg);
+  print_record (entry->system, entry->workload, n, &r, peak_rss_kb);
+}
+
+static void
+describe_status (int      status,
+                 char    *buf,
+                 gsize    size)
+{
+  if (WIFSIGNALED (status))
+    g_snprintf (buf, size, "signal %d, %s%s", WTERMSIG (status),
+                g_strsignal (WTERMSIG (status)), WCOREDUMP (status) ? ", core dumped" : "");
+  else if (WIFEXITED (status))
+    g_snprintf (buf, size, "exit status %d", WEXITSTATUS (status));
+  else
+    g_snprintf (buf, size, "wait status 0x%x", status);
+}
+
+/* Runs one measurement in a child, passes its record to stdout (its
+ * stderr to ours), or writes a FAILED record. */
+static void
+run_child (const BenchEntry *entry,
+           guint64           n,
+           const char       *run_id,
+           int               rep,
+           int               timeout_s)
+{
+  int out_pipe[2], err_pipe[2];
+  g_autoptr(GString) out = g_string_new (NULL);
+  g_autoptr(GString) err = g_string_new (NULL);
+  g_autoptr(GString) loadavg = g_string_new (NULL);
+  g_autofree char *n_str = g_strdup_printf ("%" G_GUINT64_FORMAT, n);
+  g_autofree char *rep_str = g_strdup_printf ("%d", rep);
+  char date[32];
+  gint64 deadline;
+  gboolean timed_out = FALSE;
+  struct rusage ru;
+  int status = 0;
+  pid_t pid;
+  char *line;
+
+  iso8601_utc_now (date, sizeof date);
+  append_loadavg (loadavg);
+
+  if (pipe2 (out_pipe, O_CLOEXEC) != 0 || pipe2 (err_pipe, O_CLOEXEC) != 0)
+    die ("pipe2: %s", g_strerror (errno));
+
+  pid = fork ();
+  if (pid < 0)
+    die ("fork: %s", g_strerror (errno));
+  if (pid == 0)
+    {
+      char *argv[] = {
+        (char *) "gtkloop-bench", (char *) "--child",
+        (char *) entry->system, (char *) entry->workload, n_str,
+        (char *) run_id, rep_str, NULL
+      };
+
+      dup2 (out_pipe[1], STDOUT_FILENO);
+      dup2 (err_pipe[1], STDERR_FILENO);
+      signal (SIGINT, SIG_DFL);
+      execv ("/proc/self/exe", argv);
+      _exit (127);
+    }
+  close (out_pipe[1]);
+  close (err_pipe[1]);
+
+  deadline = now_ns () + (gint64) timeout_s * G_GINT64_CONSTANT (1000000000);
+  {
+    struct pollfd fds[2] = {
+      { .fd = out_pipe[0], .events = POLLIN },
+      { .fd = err_pipe[0], .events = POLLIN },
+    };
+    GString *sinks[2] = { out, err };
+    int open_fds = 2;
+
+    while (open_fds > 0)
+      {
+        gint64 left_ms = (deadline - now_ns ()) / 1000000;
+        int ready;
+
+        if (left_ms <= 0 || interrupted)
+          {
+            timed_out = !interrupted;
+            kill (pid, SIGKILL);
+            break;
+          }
+        ready = poll (fds, 2, (int) MIN (left_ms, 1000));
+        if (ready < 0 && errno != EINTR)
+          die ("poll: %s", g_strerror (errno));
+        for (int i = 0; i < 2 && ready > 0; i++)
+          {
+            char buf[4096];
+            ssize_t got;
+
+            if (fds[i].fd < 0 || fds[i].revents == 0)
+              continue;
+            got = read (fds[i].fd, buf, sizeof buf);
+            if (got > 0)
+              g_string_append_len (sinks[i], buf, got);
+            else if (got == 0 || errno != EINTR)
+              {
+                close (fds[i].fd);
+                fds[i].fd = -1;
+                open_fds--;
+              }
+          }
+      }
+    for (int i = 0; i < 2; i++)
+      if (fds[i].fd >= 0)
+        close (fds[i].fd);
+  }
+  while (wait4 (pid, &status, 0, &ru) < 0)
+    if (errno != EINTR)
+      die ("wait4: %s", g_strerror (errno));
+
+  if (err->len > 0)
+    fputs (err->str, stderr);
+
+  line = strchr (out->str, '{');
+  if (timed_out)
+    {
+      g_autofree char *why = g_strdup_printf ("timed out after %d s", timeout_s);
+
+      print_failed (entry, n, run_id, rep, date, loadavg->str, why, err, ru.ru_maxrss);
+    }
+  else if (interrupted)
+    print_failed (entry, n, run_id, rep, date, loadavg->str, "interrupted", err, ru.ru_maxrss);
+  else if (!WIFEXITED (status) || WEXITSTATUS (status) != 0 || line == NULL)
+    {
+      char why[128];
+
+      if (WIFEXITED (status) && WEXITSTATUS (status) == 0)
+        g_strlcpy (why, "no record printed", sizeof why);
+      else
+        describe_status (status, why, sizeof why);
+      print_failed (entry, n, run_id, rep, date, loadavg->str, why, err, ru.ru_maxrss);
+    }
+  else
+    {
+      char *end = strchr (line, '\n');
+
+      if (end != NULL)
+        end[1] = '\0';
+      fputs (line, stdout);
+      if (end == NULL)
+        fputc ('\n', stdout);
+      fflush (stdout);
+    }
+}
+
+/* ---------------------------------------------------------------------- */
+/* Command line                                                            */
+
+static void
+usage (FILE *to)
+{
+  fputs ("Usage: gtkloop-bench [--workload W1,W2,...] [--system gtkloop,glib]\n"
+         "                     [--n N] [--repeat K] [--timeout SECONDS]\n"
+         "Runs BENCH.md's workloads, each measurement in its own process, and\n"
+         "prints one JSON line per measurement on stdout.\n"
+         "Workloads:", to);
+  for (guint i = 0; i < G_N_ELEMENTS (bench_entries); i++)
+    if (i == 0 || strcmp (bench_entries[i].workload, bench_entries[i - 1].workload) != 0)
+      fprintf (to, " %s (N=%" G_GUINT64_FORMAT ")",
+               bench_entries[i].workload, bench_entries[i].default_n);
+  fputs ("\nSystems: gtkloop, glib\n", to);
+}
+
+/* Splits comma lists, accumulating over repeated options. */
+static void
+add_list (GPtrArray  *into,
+          const char *arg)
+{
+  g_auto(GStrv) parts = g_strsplit (arg, ",", -1);
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      g_strstrip (parts[i]);
+      if (parts[i][0] != '\0')
+        g_ptr_array_add (into, g_strdup (parts[i]));
+    }
+}
+
+static gboolean
+list_has (GPtrArray  *list,
+          const char *name)
+{
+  for (guint i = 0; i < list->len; i++)
+    if (g_ascii_strcasecmp (g_ptr_array_index (list, i), name) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static guint64
+parse_count (const char *option,
+             const char *arg)
+{
+  char *end = NULL;
+  guint64 v;
+
+  errno = 0;
+  v = g_ascii_strtoull (arg, &end, 10);
+  if (errno != 0 || end == arg || *end != '\0' || v == 0)
+    {
+      fprintf (stderr, "gtkloop-bench: %s wants a positive integer, not '%s'\n", option, arg);
+      exit (2);
+    }
+  return v;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GPtrArray) workloads = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) systems = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) order = g_ptr_array_new ();
+  g_autofree char *run_id = NULL;
+  guint64 n_override = 0;
+  guint64 repeat = 1;
+  guint64 timeout_s = DEFAULT_TIMEOUT_S;
+  char stamp[32];
+
+  check_prng ();
+
+  if (argc >= 5 && strcmp (argv[1], "--child") == 0)
+    return child_main (argv[2], argv[3], parse_count ("--child N", argv[4]),
+                       argc >= 6 ? argv[5] : "", argc >= 7 ? atoi (argv[6]) : 1);
+
+  for (int i = 1; i < argc; i++)
+    {
+      const char *arg = argv[i];
+      const char *value = NULL;
+      const char *options[] = { "--workload", "--system", "--n", "--repeat", "--timeout" };
+      guint which = G_N_ELEMENTS (options);
+
+      if (strcmp (arg, "--help") == 0 || strcmp (arg, "-h") == 0)
+        {
+          usage (stdout);
+          return 0;
+        }
+      for (guint k = 0; k < G_N_ELEMENTS (options); k++)
+        {
+          gsize len = strlen (options[k]);
+
+          if (strncmp (arg, options[k], len) == 0 && (arg[len] == '=' || arg[len] == '\0'))
+            {
+              which = k;
+              if (arg[len] == '=')
+                value = arg + len + 1;
+              else if (i + 1 < argc)
+                value = argv[++i];
+              break;
+            }
+        }
+      if (which == G_N_ELEMENTS (options) || value == NULL)
+        {
+          fprintf (stderr, "gtkloop-bench: bad argument '%s'\n", arg);
+          usage (stderr);
+          return 2;
+        }
+      switch (which)
+        {
+        case 0: add_list (workloads, value); break;
+        case 1: add_list (systems, value); break;
+        case 2: n_override = parse_count ("--n", value); break;
+        case 3: repeat = parse_count ("--repeat", value); break;
+        case 4: timeout_s = parse_count ("--timeout", value); break;
+        default: g_assert_not_reached ();
+        }
+    }
+
+  for (guint i = 0; i < workloads->len; i++)
+    {
+      gboolean known = FALSE;
+
+      for (guint k = 0; k < G_N_ELEMENTS (bench_entries); k++)
+        known = known || g_ascii_strcasecmp (bench_entries[k].workload, g_ptr_array_index (workloads, i)) == 0;
+      if (!known)
+        {
+          fprintf (stderr, "gtkloop-bench: unknown workload '%s'\n", (char *) g_ptr_array_index (workloads, i));
+          usage (stderr);
+          return 2;
+        }
+    }
+  for (guint i = 0; i < systems->len; i++)
+    if (!g_strv_contains ((const char *const *) bench_systems, g_ptr_array_index (systems, i)))
+      {
+        fprintf (stderr, "gtkloop-bench: unknown system '%s'\n", (char *) g_ptr_array_index (systems, i));
+        usage (stderr);
+        return 2;
+      }
+
+  /* Table order, so each workload's systems run back to back and the
+   * ratio compares neighbours in time. */
+  for (guint i = 0; i < G_N_ELEMENTS (bench_entries); i++)
+    if ((workloads->len == 0 || list_has (workloads, bench_entries[i].workload)) &&
+        (systems->len == 0 || list_has (systems, bench_entries[i].system)))
+      g_ptr_array_add (order, (gpointer) &bench_entries[i]);
+  if (order->len == 0)
+    {
+      fprintf (stderr, "gtkloop-bench: nothing to run for that workload and system\n");
+      return 2;
+    }
+
+  {
+    time_t t = time (NULL);
+    struct tm tm;
+
+    gmtime_r (&t, &tm);
+    strftime (stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+    run_id = g_strdup_printf ("%s-%d", stamp, (int) getpid ());
+  }
+  signal (SIGINT, on_sigint);
+
+  /* Repetitions outermost: a burst of load on the shared machine then
+   * spoils one repetition of everything rather than every repetition of
+   * one workload. */
+  for (guint64 rep = 1; rep <= repeat && !interrupted; rep++)
+    for (guint i = 0; i < order->len && !interrupted; i++)
+      {
+        const BenchEntry *entry = g_ptr_array_index (order, i);
+        guint64 n = n_override ? n_override : entry->default_n;
+
+        fprintf (stderr, "gtkloop-bench: %s %s n=%" G_GUINT64_FORMAT " rep %" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT "\n",
+                 entry->system, entry->workload, n, rep, repeat);
+        run_child (entry, n, run_id, (int) rep, (int) timeout_s);
+      }
+  return interrupted ? 130 : 0;
+}
