@@ -10,4 +10,6 @@
 # include "gtkloop-error.h"
 # include "gtkloop-loop.h"
 # include "gtkloop-future.h"
+# include "gtkloop-task.h"
+# include "gtkloop-combinators.h"
 #undef GTKLOOP_INSIDE
