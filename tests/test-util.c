@@ -65,6 +65,77 @@ test_iterate_until (GtkloopLoop    *loop,
     }
 }
 
+/* Running with a watchdog ---------------------------------------------- */
+
+typedef struct
+{
+  GtkloopLoop *loop;
+  double       timeout_s;
+  int          fired;
+} Watchdog;
+
+static gboolean
+watchdog_cb (gpointer user_data)
+{
+  Watchdog *w = user_data;
+
+  if (w->fired++ > 0)
+    g_error ("watchdog: the loop did not return within %.1f s of stop()", w->timeout_s);
+  gtkloop_loop_stop (w->loop);
+  return G_SOURCE_CONTINUE;
+}
+
+static GSource *
+watchdog_start (Watchdog    *w,
+                GtkloopLoop *loop,
+                double       timeout_s)
+{
+  GSource *source = g_timeout_source_new ((guint) (timeout_s * 1000));
+
+  w->loop = loop;
+  w->timeout_s = timeout_s;
+  w->fired = 0;
+  g_source_set_priority (source, G_PRIORITY_HIGH);
+  g_source_set_callback (source, watchdog_cb, w, NULL);
+  g_source_attach (source, gtkloop_loop_get_context (loop));
+  return source;
+}
+
+static void
+watchdog_finish (Watchdog *w,
+                 GSource  *source)
+{
+  g_source_destroy (source);
+  g_source_unref (source);
+  if (w->fired > 0)
+    fail_msg ("the loop was still running after %.1f s", w->timeout_s);
+}
+
+void
+test_run_forever (GtkloopLoop *loop,
+                  double       timeout_s)
+{
+  Watchdog w;
+  GSource *source = watchdog_start (&w, loop, timeout_s);
+
+  gtkloop_loop_run_forever (loop);
+  watchdog_finish (&w, source);
+}
+
+gboolean
+test_run_until_complete (GtkloopLoop   *loop,
+                         GtkloopFuture *future,
+                         GError       **error,
+                         double         timeout_s)
+{
+  Watchdog w;
+  GSource *source = watchdog_start (&w, loop, timeout_s);
+  gboolean ok = gtkloop_loop_run_until_complete (loop, future, error);
+
+  watchdog_finish (&w, source);
+  return ok;
+}
+
 /* Criticals and warnings ---------------------------------------------- */
 
 static guint n_criticals, n_warnings;

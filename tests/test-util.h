@@ -34,6 +34,17 @@ void test_print (TestFixture *fx, const char *format, ...) G_GNUC_PRINTF (2, 3);
  * timeout_s seconds. */
 void test_iterate_until (GtkloopLoop *loop, const gboolean *flag, double timeout_s);
 
+/* gtkloop_loop_run_forever with a watchdog: after timeout_s seconds a
+ * G_PRIORITY_HIGH source stops the loop and the test fails; if the loop does
+ * not stop even then, the program aborts rather than hang. */
+void test_run_forever (GtkloopLoop *loop, double timeout_s);
+
+/* The same for gtkloop_loop_run_until_complete. */
+gboolean test_run_until_complete (GtkloopLoop   *loop,
+                                  GtkloopFuture *future,
+                                  GError       **error,
+                                  double         timeout_s);
+
 /* Criticals: while counting, g_critical does not abort the test program
  * (which runs with G_DEBUG=fatal-criticals) and is counted instead. */
 void  test_criticals_begin (void);
