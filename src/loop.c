@@ -124,7 +124,12 @@ update_ready_time (GtkloopLoop *loop)
 
   if (loop->dispatching || loop->source == NULL)
     return;   /* the dispatch ends with this call */
-  if (!has_queued_work (loop) && (top = first_live_timer (loop)) != NULL)
+  /* Off during a yield as well: GLib dispatches a source whose ready time
+   * has passed whatever prepare () and check () answer, so a timer already
+   * due would take the yield iteration away from GTK. The prepare () after
+   * the yield puts it back. */
+  if (!loop->yield_pending && !loop->in_yield &&
+      !has_queued_work (loop) && (top = first_live_timer (loop)) != NULL)
     want = top->when_ns <= 0 ? 0 : (top->when_ns + 999) / 1000;
   if (want != loop->ready_time_us)
     {
@@ -148,6 +153,7 @@ loop_source_prepare (GSource *source,
       *timeout = 0;
       return FALSE;
     }
+  update_ready_time (loop);   /* the yield, if any, is over */
   *timeout = -1;
   if (has_queued_work (loop) || (loop->stopping && atomic_load (&loop->running)))
     {
@@ -351,7 +357,11 @@ loop_source_dispatch (GSource     *source,
 
   loop->dispatching--;
   running_loop = previous;
-  if (has_queued_work (loop) && !loop->stop_reached)
+  /* Timers already due count as work here: with only those left, GLib
+   * would dispatch us again at once through the ready time, and a few
+   * timers rescheduling themselves with call_later (0) starved every
+   * source below G_PRIORITY_DEFAULT (test-starvation, busy timers). */
+  if (!loop->stop_reached && (has_queued_work (loop) || timer_is_due (loop)))
     loop->yield_pending = TRUE;
   update_ready_time (loop);
   g_object_unref (loop);
