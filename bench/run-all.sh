@@ -1,0 +1,122 @@
+#!/bin/sh
+# Builds a release tree and runs every benchmark three times, then prints
+# the medians and the gtkloop/glib ratios of the same run.
+#
+#   bench/run-all.sh [gtkloop-bench arguments...]
+#
+# BUILDDIR (default: _build_bench in the source root) is set up with
+# --buildtype=release -Dtests=false, or switched to that if it exists.
+# The raw JSON lines are kept in $BUILDDIR/bench-<run>.jsonl; the summary
+# goes to stdout. Extra arguments go to gtkloop-bench (e.g. --workload W2);
+# --repeat 3 is the default and may be overridden.
+set -eu
+
+srcdir=$(cd "$(dirname "$0")/.." && pwd)
+builddir=${BUILDDIR:-"$srcdir/_build_bench"}
+python=/usr/bin/python3
+
+if [ -f "$builddir/build.ninja" ]; then
+  meson configure "$builddir" -Dbuildtype=release -Dtests=false >/dev/null
+else
+  meson setup "$builddir" "$srcdir" --buildtype=release -Dtests=false >/dev/null
+fi
+# Only the benchmark and what it links: a half-finished demo elsewhere in
+# the tree does not stop a measurement.
+ninja -C "$builddir" bench/gtkloop-bench >/dev/null
+
+out="$builddir/bench-$(date -u +%Y%m%dT%H%M%SZ).jsonl"
+echo "run-all: loadavg $(cut -d' ' -f1-3 /proc/loadavg); results in $out" >&2
+"$builddir/bench/gtkloop-bench" --repeat 3 "$@" > "$out"
+
+exec "$python" - "$out" <<'EOF'
+import json, statistics, sys
+
+path = sys.argv[1]
+records = [json.loads(line) for line in open(path) if line.startswith("{")]
+
+# BENCH.md's goals for gtkloop; "lat" workloads are judged on p50 (us).
+GOALS = {
+    "W1": ("ns_per_op", 30, "<= 30 ns"),
+    "W2": ("ns_per_op", 400, "<= 400 ns/timer, never early, run_p99 <= 2 ms"),
+    "W5": ("ns_per_op", 40, "<= 40 ns"),
+    "W5-lat": ("p50", 8, "p50 <= 8 us"),
+}
+
+def med(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+def fmt(v, digits=1):
+    return "-" if v is None else f"{v:.{digits}f}"
+
+groups = {}
+order = []
+for r in records:
+    key = (r["workload"], r["system"])
+    if key not in groups:
+        groups[key] = []
+        order.append(key)
+    groups[key].append(r)
+
+workloads = []
+for w, _ in order:
+    if w not in workloads:
+        workloads.append(w)
+
+build = records[0]["extra"].get("build", "?") if records else "?"
+print(f"build: {build}; {len(records)} records from {path}")
+print(f"{'workload':8} {'system':8} {'runs':>4} {'ns_per_op':>10} {'p50':>9} {'p99':>9} "
+      f"{'unit':4} {'ratio':>7}  notes")
+for w in workloads:
+    stats = {}
+    for system in ("gtkloop", "glib"):
+        rs = groups.get((w, system))
+        if not rs:
+            continue
+        failed = [r for r in rs if r["ns_per_op"] is None]
+        stats[system] = {
+            "n": len(rs),
+            "ns": med([r["ns_per_op"] for r in rs]),
+            "p50": med([r["p50"] for r in rs]),
+            "p99": med([r["p99"] for r in rs]),
+            "unit": rs[0]["extra"].get("unit", ""),
+            "failed": len(failed),
+            "extra": rs,
+        }
+    metric = GOALS.get(w, ("ns_per_op", None, ""))[0]
+    mkey = "ns" if metric == "ns_per_op" else metric
+    for system, s in stats.items():
+        ratio = ""
+        if system == "gtkloop" and "glib" in stats and s[mkey] and stats["glib"][mkey]:
+            ratio = f"{s[mkey] / stats['glib'][mkey]:.3f}"
+        notes = []
+        if s["failed"]:
+            notes.append(f"{s['failed']} FAILED")
+        if w == "W2":
+            ex = [r["extra"] for r in s["extra"] if "run_p99_ms" in r["extra"]]
+            if ex:
+                notes.append("run_p50 %s run_p99 %s ms, early %d, cpu %s ns/timer, floor %s" % (
+                    fmt(med([e["run_p50_ms"] for e in ex]), 2),
+                    fmt(med([e["run_p99_ms"] for e in ex]), 2),
+                    max(e["early"] for e in ex),
+                    fmt(med([e["cpu_ns_per_op"] for e in ex]), 0),
+                    fmt(med([e["floor_ns_per_op"] for e in ex]), 0)))
+        if system == "gtkloop" and w in GOALS:
+            _, limit, text = GOALS[w]
+            value = s[mkey]
+            verdict = "?" if value is None else ("meets" if value <= limit else "MISSES")
+            if w == "W2" and value is not None:
+                ex = [r["extra"] for r in s["extra"] if "run_p99_ms" in r["extra"]]
+                misses = []
+                if value > limit:
+                    misses.append("ns_per_op")
+                if any(e["early"] for e in ex):
+                    misses.append("early")
+                if med([e["run_p99_ms"] for e in ex]) > 2:
+                    misses.append("run_p99")
+                verdict = "meets" if not misses else "MISSES " + "+".join(misses)
+            notes.append(f"goal {text}: {verdict}")
+        print(f"{w:8} {system:8} {s['n']:>4} {fmt(s['ns']):>10} {fmt(s['p50'], 3):>9} "
+              f"{fmt(s['p99'], 3):>9} {s['unit']:4} {ratio:>7}  {'; '.join(notes)}")
+print("ratio = median gtkloop / median glib of this run (ns_per_op; p50 for W5-lat)")
+EOF
