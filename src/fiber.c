@@ -18,7 +18,9 @@
  * outside the real stack and sweeps them by comparing real stack
  * addresses. Fibers sharing a run stack reuse the same addresses, which
  * can confuse that sweep, so run the tests with the default
- * detect_stack_use_after_return=0 (gcc 12's default). */
+ * detect_stack_use_after_return=0 (gcc 12's default). TSan counts every
+ * fiber as a thread and allows 8128 at once, so a TSan build cannot hold
+ * 100,000 suspended fibers. */
 #include "config.h"
 
 #include <pthread.h>
@@ -44,19 +46,23 @@ typedef enum {
   FIBER_FINISHED,
 } FiberState;
 
+/* Kept small: W7 counts every byte of a suspended fiber, and every new
+ * heap page is a 2.1 us page fault in W3. */
 struct _GtkloopFiber
 {
   GtkloopFiberContext  ctx;        /* the saved registers while not running */
   GtkloopFiberFunc     func;
   gpointer             data;
-  guint8               state;      /* FiberState */
-  guint8               mode;       /* GtkloopFiberStackMode */
-  gsize                stack_size;
-  GtkloopRunStack     *run;        /* SHARED: bound from first resume to finish */
+  union
+  {
+    GtkloopRunStack   *run;        /* SHARED: bound from first resume to finish */
+    GtkloopStack      *stack;      /* GUARDED: (owned) */
+  };
   GtkloopStackSave     save;       /* SHARED: (owned) frames copied off run */
-  GtkloopStack        *stack;      /* GUARDED: (owned) (nullable) */
   char                *name;       /* (owned) (nullable) */
   gconstpointer        owner;      /* the creating thread's FiberThread */
+  guint8               state;      /* FiberState */
+  guint8               mode;       /* GtkloopFiberStackMode */
 #if GTKLOOP_HAVE_ASAN
   void                *asan_fake_stack;
 #endif
@@ -209,22 +215,16 @@ shared_move_in (GtkloopFiber *self)
   gtkloop_run_stack_touch (run);
 }
 
-/* A finished fiber's stack is free at once: the next fiber may use it
- * while this one waits to be freed. */
+/* A finished SHARED fiber leaves its run stack at once: the next fiber may
+ * use it while this one waits to be freed. (A GUARDED stack goes back to
+ * the cache when the fiber is freed.) */
 static void
-release_stack (GtkloopFiber *self)
+leave_run_stack (GtkloopFiber *self)
 {
-  if (self->mode == GTKLOOP_FIBER_STACK_SHARED)
-    {
-      gtkloop_run_stack_forget (self->run, gtkloop_fiber_context_get_sp (&self->ctx));
-      self->run->occupant = NULL;
-      self->run = NULL;
-      gtkloop_stack_save_clear (&self->save);
-    }
-  else
-    {
-      g_clear_pointer (&self->stack, gtkloop_guarded_stack_free);
-    }
+  gtkloop_run_stack_forget (self->run, gtkloop_fiber_context_get_sp (&self->ctx));
+  self->run->occupant = NULL;
+  self->run = NULL;
+  gtkloop_stack_save_clear (&self->save);
 }
 
 /* Life cycle --------------------------------------------------------------- */
@@ -293,14 +293,12 @@ gtkloop_fiber_new (GtkloopFiberFunc      func,
     {
       if (!check_shared_size (stack_size, error) || !gtkloop_run_stacks_ensure (error))
         return NULL;
-      stack_size = GTKLOOP_STACK_DEFAULT_SIZE;
     }
   else
     {
       stack = gtkloop_guarded_stack_new (stack_size, error);
       if (stack == NULL)
         return NULL;
-      stack_size = gtkloop_stack_get_size (stack);
     }
 
   self = g_new0 (GtkloopFiber, 1);
@@ -309,7 +307,6 @@ gtkloop_fiber_new (GtkloopFiberFunc      func,
   self->mode = mode;
   self->state = FIBER_NEW;
   self->stack = stack;
-  self->stack_size = stack_size;
   self->owner = &fiber_thread;
 #if GTKLOOP_HAVE_TSAN
   self->tsan_fiber = __tsan_create_fiber (0);
@@ -326,7 +323,8 @@ gtkloop_fiber_free (GtkloopFiber *self)
   g_return_if_fail (self->state == FIBER_NEW || self->state == FIBER_FINISHED);
   g_return_if_fail (self->owner == &fiber_thread);
 
-  g_clear_pointer (&self->stack, gtkloop_guarded_stack_free);
+  if (self->mode == GTKLOOP_FIBER_STACK_GUARDED)
+    gtkloop_guarded_stack_free (self->stack);
 #if GTKLOOP_HAVE_TSAN
   __tsan_destroy_fiber (self->tsan_fiber);
 #endif
@@ -355,8 +353,8 @@ gtkloop_fiber_resume (GtkloopFiber *self)
   fiber_thread.current = self;
   switch_into (self);
   fiber_thread.current = NULL;
-  if (self->state == FIBER_FINISHED)
-    release_stack (self);
+  if (self->state == FIBER_FINISHED && self->mode == GTKLOOP_FIBER_STACK_SHARED)
+    leave_run_stack (self);
 }
 
 void
@@ -392,11 +390,19 @@ gtkloop_fiber_is_started (GtkloopFiber *self)
   return self->state != FIBER_NEW;
 }
 
+static gsize
+fiber_stack_size (GtkloopFiber *self)
+{
+  if (self->mode == GTKLOOP_FIBER_STACK_SHARED)
+    return GTKLOOP_STACK_DEFAULT_SIZE;
+  return gtkloop_stack_get_size (self->stack);
+}
+
 gsize
 gtkloop_fiber_get_stack_size (GtkloopFiber *self)
 {
   g_return_val_if_fail (self != NULL, 0);
-  return self->stack_size;
+  return fiber_stack_size (self);
 }
 
 GtkloopFiberStackMode
@@ -437,7 +443,7 @@ gtkloop_fiber_overflow_lookup (const void          *addr,
     return FALSE;
 
   info->name = self->name != NULL ? self->name : "(unnamed)";
-  info->size = self->stack_size;
+  info->size = fiber_stack_size (self);
   info->mode = self->mode == GTKLOOP_FIBER_STACK_SHARED ? "shared" : "guarded";
   return TRUE;
 }

@@ -76,9 +76,9 @@ typedef struct
 /* The copied-out live part of a suspended fiber's stack. */
 typedef struct
 {
-  guint8 *data;
-  gsize   len;
-  gsize   capacity;
+  guint8  *data;
+  guint32  len;
+  guint32  capacity;
 } GtkloopStackSave;
 
 /* Maps this thread's run stacks if that has not happened yet; FALSE with

@@ -235,9 +235,7 @@ gtkloop_guarded_stack_free (GtkloopStack *stack)
   if (gtkloop_stack_get_size (stack) == GTKLOOP_STACK_DEFAULT_SIZE &&
       t->n_cached < GUARDED_CACHE_SIZE)
     {
-#if GTKLOOP_HAVE_ASAN
-      ASAN_UNPOISON_MEMORY_REGION (stack->bottom, gtkloop_stack_get_size (stack));
-#endif
+      mark_undefined (stack->bottom, gtkloop_stack_get_size (stack));
       t->cache[t->n_cached++] = stack;
       return;
     }
@@ -309,13 +307,13 @@ gtkloop_run_stack_copy_out (GtkloopRunStack  *run,
     {
       g_free (save->data);
       save->data = g_malloc (len);
-      save->capacity = len;
+      save->capacity = (guint32) len;
     }
 #if GTKLOOP_HAVE_ASAN
   ASAN_UNPOISON_MEMORY_REGION (from, len);
 #endif
   memcpy (save->data, from, len);
-  save->len = len;
+  save->len = (guint32) len;
   stack_thread->stats.copies_out++;
   stack_thread->stats.bytes_out += len;
 }
@@ -325,23 +323,25 @@ gtkloop_run_stack_copy_in (GtkloopRunStack  *run,
                            GtkloopStackSave *save)
 {
   guint8 *to = run->stack.top - save->len;
+  /* glibc's swapcontext () resumes by pushing the return address just
+   * below the restored stack pointer, memory a previous occupant may have
+   * given up (Memcheck: inaccessible); 128 bytes is the red zone. */
+  guint8 *below = MAX (to - 128, run->stack.bottom);
 
-  mark_undefined (to, save->len);
+  mark_undefined (below, run->stack.top - below);
   memcpy (to, save->data, save->len);
   stack_thread->stats.copies_in++;
 }
 
+/* The next fiber's first frame goes at the top: it must find neither
+ * ASan redzones nor Memcheck's "inaccessible" left there. */
 void
 gtkloop_run_stack_forget (GtkloopRunStack *run,
                           const void      *sp)
 {
-#if GTKLOOP_HAVE_ASAN
   guint8 *from = MAX ((guint8 *) sp, run->stack.bottom);
 
-  ASAN_UNPOISON_MEMORY_REGION (from, run->stack.top - from);
-#endif
-  (void) run;
-  (void) sp;
+  mark_undefined (from, run->stack.top - from);
 }
 
 void
