@@ -416,8 +416,12 @@ gtkloop_loop_init (GtkloopLoop *loop)
   gtkloop_debug_counter_add (GTKLOOP_COUNTER_LOOPS, 1);
 }
 
+/* Closing happens here, not in finalize: close takes a reference of its
+ * own for the notifies it runs, and in finalize the count is already zero,
+ * so that g_object_ref was a critical and the matching unref finalized the
+ * loop a second time (test-loop, test_unref_closes). */
 static void
-gtkloop_loop_finalize (GObject *object)
+gtkloop_loop_dispose (GObject *object)
 {
   GtkloopLoop *loop = GTKLOOP_LOOP (object);
 
@@ -429,6 +433,15 @@ gtkloop_loop_finalize (GObject *object)
       atomic_store (&loop->running, 0);
       gtkloop_loop_close (loop);
     }
+
+  G_OBJECT_CLASS (gtkloop_loop_parent_class)->dispose (object);
+}
+
+static void
+gtkloop_loop_finalize (GObject *object)
+{
+  GtkloopLoop *loop = GTKLOOP_LOOP (object);
+
   if (loop->exception_handler_destroy)
     loop->exception_handler_destroy (loop->exception_handler_data);
   gtkloop_inbox_clear (&loop->inbox);
@@ -444,6 +457,7 @@ gtkloop_loop_finalize (GObject *object)
 static void
 gtkloop_loop_class_init (GtkloopLoopClass *klass)
 {
+  G_OBJECT_CLASS (klass)->dispose = gtkloop_loop_dispose;
   G_OBJECT_CLASS (klass)->finalize = gtkloop_loop_finalize;
 }
 

@@ -670,6 +670,173 @@ test_call_soon_closed (void **state)
   assert_int_equal (n, 1);
 }
 
+/* Another thread may close a loop its owner has stopped running; it becomes
+ * the owner, and the destroy notifies run there. */
+typedef struct
+{
+  GThread *thread;
+  int      destroyed;
+} WhereDestroyed;
+
+static void
+where_destroyed (gpointer data)
+{
+  WhereDestroyed *w = data;
+
+  w->thread = g_thread_self ();
+  w->destroyed++;
+}
+
+static gpointer
+run_forever_main (gpointer loop)
+{
+  gtkloop_loop_run_forever (loop);
+  return NULL;
+}
+
+static void
+test_close_from_other_thread (void **state)
+{
+  TestFixture *fx = *state;
+  WhereDestroyed pending = { 0 }, refused = { 0 };
+  GThread *runner;
+  guint n;
+
+  gtkloop_loop_call_later (fx->loop, 30, never_cb, &pending, where_destroyed);
+  gtkloop_loop_call_soon (fx->loop, stop_cb, fx->loop, NULL);
+  runner = g_thread_new ("runner", run_forever_main, fx->loop);
+  g_thread_join (runner);
+
+  /* The runner owns the loop now: this thread's call_soon is refused. */
+  test_criticals_begin ();
+  gtkloop_loop_call_soon (fx->loop, never_cb, &refused, where_destroyed);
+  n = test_criticals_end ();
+  assert_int_equal (n, 1);
+  assert_int_equal (refused.destroyed, 1);
+
+  gtkloop_loop_close (fx->loop);
+  assert_true (gtkloop_loop_is_closed (fx->loop));
+  assert_int_equal (pending.destroyed, 1);
+  assert_ptr_equal (pending.thread, g_thread_self ());
+}
+
+/* Dropping the last reference closes the loop: notifies run, callbacks
+ * do not. */
+static void
+test_unref_closes (void **state)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  GtkloopLoop *loop = gtkloop_loop_new (context);
+  DestroyCounter soon = { 0 }, later = { 0 };
+
+  gtkloop_loop_call_soon (loop, never_cb, &soon, test_destroy_count);
+  gtkloop_loop_call_later (loop, 5, never_cb, &later, test_destroy_count);
+  g_object_unref (loop);
+  assert_int_equal (soon.count, 1);
+  assert_int_equal (later.count, 1);
+}
+
+/* A callback may drop the last reference to its own loop: the dispatch
+ * keeps the loop alive until it ends, then it closes and is freed. */
+typedef struct
+{
+  GtkloopLoop   *loop;
+  DestroyCounter next_destroyed;
+  gboolean       second_ran;
+} LastRef;
+
+static void
+drop_last_ref_cb (gpointer data)
+{
+  LastRef *l = data;
+
+  g_object_unref (l->loop);
+}
+
+static void
+after_drop_cb (gpointer data)
+{
+  LastRef *l = data;
+
+  l->second_ran = TRUE;
+  /* The loop is still usable until this dispatch ends (a timer, since a
+   * call_soon would run in this dispatch's next asyncio iteration). */
+  assert_true (gtkloop_loop_call_later (gtkloop_loop_get_running (), 10, never_cb,
+                                        &l->next_destroyed, test_destroy_count) != 0);
+}
+
+static void
+test_callback_drops_last_ref (void **state)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  LastRef l = { gtkloop_loop_new (context) };
+  GtkloopLoop *weak = l.loop;
+  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+  g_object_add_weak_pointer (G_OBJECT (l.loop), (gpointer *) &weak);
+  gtkloop_loop_call_soon (l.loop, drop_last_ref_cb, &l, NULL);
+  gtkloop_loop_call_soon (l.loop, after_drop_cb, &l, NULL);
+  while (weak != NULL && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (context, FALSE);
+
+  assert_null (weak);
+  assert_true (l.second_ran);
+  assert_int_equal (l.next_destroyed.count, 1);
+}
+
+/* A callback scheduling far more than the tables hold: handle chunks and
+ * the ready ring grow under the running handle (ASan watches its use). */
+typedef struct
+{
+  DestroyCounter destroyed;
+  int            ran;
+  int            own_destroyed;
+} Burst;
+
+static void
+burst_child_cb (gpointer data)
+{
+  ((Burst *) data)->ran++;
+}
+
+static void
+burst_child_destroy (gpointer data)
+{
+  ((Burst *) data)->destroyed.count++;
+}
+
+static void
+burst_cb (gpointer data)
+{
+  for (int i = 0; i < 20000; i++)
+    {
+      gtkloop_loop_call_soon (cur->loop, burst_child_cb, data, burst_child_destroy);
+      gtkloop_loop_call_later (cur->loop, 0, burst_child_cb, data, burst_child_destroy);
+    }
+}
+
+static void
+burst_destroy (gpointer data)
+{
+  ((Burst *) data)->own_destroyed++;
+}
+
+static void
+test_burst_from_callback (void **state)
+{
+  TestFixture *fx = *state;
+  Burst b = { { 0 } };
+  gboolean done = FALSE;
+
+  gtkloop_loop_call_soon (fx->loop, burst_cb, &b, burst_destroy);
+  test_iterate_until (fx->loop, (const gboolean *) &b.own_destroyed, 5);
+  gtkloop_loop_call_later (fx->loop, 0, set_flag_cb, &done, NULL);
+  test_iterate_until (fx->loop, &done, 10);
+  assert_int_equal (b.own_destroyed, 1);
+  assert_int_equal (b.ran, 40000);
+  assert_int_equal (b.destroyed.count, 40000);
+}
+
 /* Thread ownership ---------------------------------------------------------- */
 
 typedef enum {
@@ -1258,6 +1425,10 @@ main (void)
     cmocka_unit_test_setup_teardown (test_close_running, setup, teardown),
     cmocka_unit_test_setup_teardown (test_close_pending, setup, teardown),
     cmocka_unit_test_setup_teardown (test_call_soon_closed, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_close_from_other_thread, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_unref_closes, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_callback_drops_last_ref, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_burst_from_callback, setup, teardown),
     cmocka_unit_test_setup_teardown (test_wrong_thread, setup, teardown),
     cmocka_unit_test_setup_teardown (test_cancel, setup, teardown),
     cmocka_unit_test_setup_teardown (test_ids_never_reused, setup, teardown),

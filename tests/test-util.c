@@ -140,6 +140,7 @@ test_run_until_complete (GtkloopLoop   *loop,
 
 static guint n_criticals, n_warnings;
 static char *last_critical, *last_warning;
+static gboolean counting_criticals, counting_warnings;
 static GLogLevelFlags saved_fatal_mask;
 
 static GLogWriterOutput
@@ -154,14 +155,16 @@ counting_writer (GLogLevelFlags   level,
     if (g_strcmp0 (fields[i].key, "MESSAGE") == 0)
       message = fields[i].value;
 
-  if (level & G_LOG_LEVEL_CRITICAL)
+  /* Outside a begin/end pair, messages are printed as usual, so an
+   * unexpected critical says what it was before fatal-criticals aborts. */
+  if ((level & G_LOG_LEVEL_CRITICAL) && counting_criticals)
     {
       n_criticals++;
       g_free (last_critical);
       last_critical = g_strdup (message);
       return G_LOG_WRITER_HANDLED;
     }
-  if (level & G_LOG_LEVEL_WARNING)
+  if ((level & G_LOG_LEVEL_WARNING) && counting_warnings)
     {
       n_warnings++;
       g_free (last_warning);
@@ -190,6 +193,7 @@ test_criticals_begin (void)
 {
   install_writer ();
   n_criticals = 0;
+  counting_criticals = TRUE;
   saved_fatal_mask = g_log_set_always_fatal (G_LOG_FATAL_MASK);
 }
 
@@ -197,6 +201,7 @@ guint
 test_criticals_end (void)
 {
   g_log_set_always_fatal (saved_fatal_mask);
+  counting_criticals = FALSE;
   return n_criticals;
 }
 
@@ -211,11 +216,13 @@ test_warnings_begin (void)
 {
   install_writer ();
   n_warnings = 0;
+  counting_warnings = TRUE;
 }
 
 guint
 test_warnings_end (void)
 {
+  counting_warnings = FALSE;
   return n_warnings;
 }
 
