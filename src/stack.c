@@ -48,7 +48,10 @@ typedef struct
   GtkloopRunStackStats  stats;
 } StackThread;
 
-static _Thread_local StackThread *stack_thread;   /* (owned) by stack_key */
+/* initial-exec: read on every SHARED resume; one pointer of static TLS
+ * (see fiber.c's fiber_thread). */
+static _Thread_local StackThread *stack_thread   /* (owned) by stack_key */
+  __attribute__ ((tls_model ("initial-exec")));
 static pthread_key_t stack_key;
 static pthread_once_t stack_key_once = PTHREAD_ONCE_INIT;
 
