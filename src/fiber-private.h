@@ -38,6 +38,10 @@ GtkloopFiber *gtkloop_fiber_new          (GtkloopFiberFunc      func,
                                           GError              **error);
 /* Only a fiber that has finished or never started. */
 void          gtkloop_fiber_free         (GtkloopFiber         *fiber);
+/* Also a suspended fiber: frees it without running the rest of its
+ * function. Nothing on its stack is unwound, so heap memory that only its
+ * frames point to is lost; for dropping tasks at shutdown. */
+void          gtkloop_fiber_discard      (GtkloopFiber         *fiber);
 
 /* From outside any fiber: run fiber until it suspends or its function
  * returns. */

@@ -346,6 +346,25 @@ gtkloop_fiber_free (GtkloopFiber *self)
 }
 
 void
+gtkloop_fiber_discard (GtkloopFiber *self)
+{
+  if (self == NULL)
+    return;
+  g_return_if_fail (self->owner == &fiber_thread);
+  g_return_if_fail (self != fiber_thread.current);
+
+  if (self->state == FIBER_SUSPENDED && self->mode == GTKLOOP_FIBER_STACK_SHARED)
+    {
+      if (self->run->occupant == self)
+        leave_run_stack (self);
+      else
+        gtkloop_stack_save_clear (&self->save);
+    }
+  self->state = FIBER_FINISHED;
+  gtkloop_fiber_free (self);
+}
+
+void
 gtkloop_fiber_resume (GtkloopFiber *self)
 {
   g_return_if_fail (self != NULL);

@@ -676,6 +676,29 @@ test_free_never_started (void **state)
   g_string_free (d.log, TRUE);
 }
 
+/* Suspended fibers dropped without finishing, resident on a run stack or
+ * copied out, leave nothing behind, and the run stacks stay usable. */
+static void
+test_discard_suspended (void **state)
+{
+  GtkloopFiber *fibers[2 * GTKLOOP_N_RUN_STACKS + 2];
+  guint count = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (fibers); i++)
+    {
+      fibers[i] = fiber_new_or_fail (ping_func, &count,
+                                     i % 4 == 0 ? GTKLOOP_FIBER_STACK_GUARDED : GTKLOOP_FIBER_STACK_SHARED, 0);
+      if (i != 1)
+        gtkloop_fiber_resume (fibers[i]);
+    }
+  assert_int_equal (count, G_N_ELEMENTS (fibers) - 1);
+  for (guint i = 0; i < G_N_ELEMENTS (fibers); i++)
+    gtkloop_fiber_discard (fibers[i]);
+
+  /* Ping-pong still finds free run stacks. */
+  test_ping_pong_no_copies (state);
+}
+
 static void
 test_stack_sizes (void **state)
 {
@@ -781,6 +804,7 @@ main (void)
     cmocka_unit_test_setup_teardown (test_guarded_stack_stays, setup, teardown),
     cmocka_unit_test_setup_teardown (test_new_failure, setup, teardown),
     cmocka_unit_test_setup_teardown (test_free_never_started, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_discard_suspended, setup, teardown),
     cmocka_unit_test_setup_teardown (test_stack_sizes, setup, teardown),
     cmocka_unit_test_setup_teardown (test_misuse_is_refused, setup, teardown),
     cmocka_unit_test_setup_teardown (test_threads, setup, teardown),
