@@ -90,6 +90,9 @@ for w in workloads:
         if system == "gtkloop" and "glib" in stats and s[mkey] and stats["glib"][mkey]:
             ratio = f"{s[mkey] / stats['glib'][mkey]:.3f}"
         notes = []
+        others = [r["extra"].get("others_cpu") for r in s["extra"]]
+        if any(o is not None for o in others):
+            notes.append("others %.2f CPU" % max(o for o in others if o is not None))
         if s["failed"]:
             notes.append(f"{s['failed']} FAILED")
         if w == "W2":
@@ -119,4 +122,5 @@ for w in workloads:
         print(f"{w:8} {system:8} {s['n']:>4} {fmt(s['ns']):>10} {fmt(s['p50'], 3):>9} "
               f"{fmt(s['p99'], 3):>9} {s['unit']:4} {ratio:>7}  {'; '.join(notes)}")
 print("ratio = median gtkloop / median glib of this run (ns_per_op; p50 for W5-lat)")
+print("others = the most CPU other processes used during one of these runs (2 = both cores)")
 EOF
