@@ -429,6 +429,96 @@ test_run_until_complete_other_loop (void **state)
   gtkloop_loop_close (other);
 }
 
+/* An iteration split over dispatches by the budget is still one asyncio
+ * iteration: a stop() in its middle takes effect after all of it ran, and
+ * nothing its callbacks scheduled ran. */
+typedef struct
+{
+  int n_run;
+  int n_children;
+} Split;
+
+static void
+split_child_cb (gpointer data)
+{
+  ((Split *) data)->n_children++;
+}
+
+static void
+split_cb (gpointer data)
+{
+  Split *sp = data;
+
+  if (++sp->n_run == 10)
+    gtkloop_loop_stop (cur->loop);
+  g_usleep (1);
+  gtkloop_loop_call_soon (cur->loop, split_child_cb, sp, NULL);
+}
+
+static void
+test_stop_in_split_iteration (void **state)
+{
+  TestFixture *fx = *state;
+  Split sp = { 0 };
+  guint64 yields = gtkloop_loop_get_n_yields (fx->loop);
+
+  gtkloop_loop_set_dispatch_budget (fx->loop, 0.0005);
+  for (int i = 0; i < 5000; i++)
+    gtkloop_loop_call_soon (fx->loop, split_cb, &sp, NULL);
+  run_forever_guarded (fx->loop);
+
+  assert_int_equal (sp.n_run, 5000);
+  assert_int_equal (sp.n_children, 0);
+  assert_true (gtkloop_loop_get_n_yields (fx->loop) > yields);   /* it was split */
+
+  gtkloop_loop_stop (fx->loop);
+  run_forever_guarded (fx->loop);
+  assert_int_equal (sp.n_children, 5000);
+}
+
+/* run_* on a context another thread holds (g_main_context_acquire) fails
+ * with WRONG_THREAD and takes nothing over. */
+typedef struct
+{
+  GtkloopLoop *loop;
+  GError      *error;
+  gboolean     ok;
+} ForeignRun;
+
+static gpointer
+foreign_run_main (gpointer data)
+{
+  ForeignRun *r = data;
+  GtkloopFuture *f = gtkloop_future_new (r->loop);
+
+  /* The future is made here, before the loop refused this thread. */
+  r->ok = gtkloop_loop_run_until_complete (r->loop, f, &r->error);
+  gtkloop_future_unref (f);
+  return NULL;
+}
+
+static void
+test_run_context_held_elsewhere (void **state)
+{
+  TestFixture *fx = *state;
+  GMainContext *context = gtkloop_loop_get_context (fx->loop);
+  ForeignRun r = { fx->loop };
+  gboolean done = FALSE;
+
+  assert_true (g_main_context_acquire (context));
+  g_thread_join (g_thread_new ("foreign", foreign_run_main, &r));
+  g_main_context_release (context);
+
+  assert_false (r.ok);
+  assert_true (g_error_matches (r.error, GTKLOOP_ERROR, GTKLOOP_ERROR_WRONG_THREAD));
+  assert_false (gtkloop_loop_is_running (fx->loop));
+  g_clear_error (&r.error);
+
+  /* This thread still owns the loop. */
+  gtkloop_loop_call_soon (fx->loop, set_flag_cb, &done, NULL);
+  test_iterate_until (fx->loop, &done, 5);
+}
+
 /* Running a closed loop, nested runs, closing a running loop ------------- */
 
 static void
@@ -1415,11 +1505,13 @@ main (void)
     cmocka_unit_test_setup_teardown (test_snapshot_self_rescheduling, setup, teardown),
     cmocka_unit_test_setup_teardown (test_stop_resume, setup, teardown),
     cmocka_unit_test_setup_teardown (test_stop_before_run_one_iteration, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_stop_in_split_iteration, setup, teardown),
     cmocka_unit_test_setup_teardown (test_run_until_complete_result, setup, teardown),
     cmocka_unit_test_setup_teardown (test_run_until_complete_error, setup, teardown),
     cmocka_unit_test_setup_teardown (test_run_until_complete_cancelled, setup, teardown),
     cmocka_unit_test_setup_teardown (test_run_until_complete_stopped, setup, teardown),
     cmocka_unit_test_setup_teardown (test_run_until_complete_other_loop, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_run_context_held_elsewhere, setup, teardown),
     cmocka_unit_test_setup_teardown (test_run_closed_loop, setup, teardown),
     cmocka_unit_test_setup_teardown (test_run_nested, setup, teardown),
     cmocka_unit_test_setup_teardown (test_close_running, setup, teardown),

@@ -3,6 +3,7 @@
  * early, cancellation, and a 100,000-timer stress run. */
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "test-util.h"
@@ -363,6 +364,47 @@ test_sleeps_until_deadline (void **state)
   assert_true (iterations <= 5);
 }
 
+/* Deadlines at the ends of the clock: far ones never fire (and do not
+ * wedge the poll timeout), past ones fire on the next iteration. */
+static void
+test_extreme_delays (void **state)
+{
+  TestFixture *fx = *state;
+  DestroyCounter far[4] = { { 0 } };
+  guint64 ids[4];
+  gboolean soon = FALSE, past1 = FALSE, past2 = FALSE;
+  double start = gtkloop_loop_time (fx->loop);
+
+  ids[0] = gtkloop_loop_call_later (fx->loop, INFINITY, never_cb, &far[0], test_destroy_count);
+  ids[1] = gtkloop_loop_call_later (fx->loop, 1e300, never_cb, &far[1], test_destroy_count);
+  ids[2] = gtkloop_loop_call_at (fx->loop, G_MAXDOUBLE, never_cb, &far[2], test_destroy_count);
+  ids[3] = gtkloop_loop_call_later (fx->loop, 1e6, never_cb, &far[3], test_destroy_count);
+  gtkloop_loop_call_later (fx->loop, -INFINITY, set_flag_cb, &past1, NULL);
+  gtkloop_loop_call_at (fx->loop, -1e300, set_flag_cb, &past2, NULL);
+  gtkloop_loop_call_later (fx->loop, 0.02, set_flag_cb, &soon, NULL);
+
+  /* Blocking iterations: the 20 ms timer must wake the poll. */
+  while (!soon && gtkloop_loop_time (fx->loop) - start < 5)
+    g_main_context_iteration (gtkloop_loop_get_context (fx->loop), TRUE);
+  assert_true (soon);
+  assert_true (past1);
+  assert_true (past2);
+  assert_true (gtkloop_loop_time (fx->loop) - start < 2);
+
+  for (int i = 0; i < 4; i++)
+    {
+      assert_int_equal (far[i].count, 0);
+      assert_true (gtkloop_loop_cancel (fx->loop, ids[i]));
+      assert_int_equal (far[i].count, 1);
+    }
+
+  /* NaN is refused with a critical. */
+  test_criticals_begin ();
+  assert_int_equal (gtkloop_loop_call_later (fx->loop, NAN, never_cb, NULL, NULL), 0);
+  assert_int_equal (gtkloop_loop_call_at (fx->loop, NAN, never_cb, NULL, NULL), 0);
+  assert_int_equal (test_criticals_end (), 2);
+}
+
 /* Cancelling ------------------------------------------------------------------- */
 
 static void
@@ -564,6 +606,7 @@ main (void)
     cmocka_unit_test_setup_teardown (test_timers_join_after_split_iteration, setup, teardown),
     cmocka_unit_test_setup_teardown (test_never_early, setup, teardown),
     cmocka_unit_test_setup_teardown (test_sleeps_until_deadline, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_extreme_delays, setup, teardown),
     cmocka_unit_test_setup_teardown (test_cancel_timer, setup, teardown),
     cmocka_unit_test_setup_teardown (test_stress_100k, setup, teardown),
     cmocka_unit_test_setup_teardown (test_stress_mostly_cancelled, setup, teardown),
