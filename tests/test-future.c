@@ -411,6 +411,24 @@ test_done_callbacks_after_close (void **state)
   assert_int_equal (w.ran + late.ran, 0);
 }
 
+/* Done callbacks already scheduled when the loop closes: dropped with
+ * their notifies, and the references they held on the future released
+ * (the fixture's leak check counts futures). */
+static void
+test_scheduled_callbacks_dropped_by_close (void **state)
+{
+  TestFixture *fx = *state;
+  GtkloopFuture *f = gtkloop_future_new (fx->loop);
+  Witness w = { f };
+
+  gtkloop_future_add_done_callback (f, witness_cb, &w, witness_destroy);
+  gtkloop_future_set_result (f, NULL, NULL);
+  gtkloop_future_unref (f);   /* the scheduled callback keeps it alive */
+  gtkloop_loop_close (fx->loop);
+  assert_int_equal (w.destroyed, 1);
+  assert_int_equal (w.ran, 0);
+}
+
 /* Future calls from a thread that does not own the loop. */
 static gpointer
 set_result_from_thread (gpointer data)
@@ -653,6 +671,7 @@ main (void)
     cmocka_unit_test_setup_teardown (test_remove_done_callback, setup, teardown),
     cmocka_unit_test_setup_teardown (test_done_callbacks_freed_with_future, setup, teardown),
     cmocka_unit_test_setup_teardown (test_done_callbacks_after_close, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_scheduled_callbacks_dropped_by_close, setup, teardown),
     cmocka_unit_test_setup_teardown (test_wrong_thread, setup, teardown),
     cmocka_unit_test_setup_teardown (test_future_new_default_loop, setup, teardown),
     cmocka_unit_test_setup_teardown (test_unretrieved_error_reported, setup, teardown),

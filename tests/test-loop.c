@@ -1131,6 +1131,49 @@ test_cancel (void **state)
   assert_int_equal (gtkloop_loop_get_n_pending (fx->loop), 0);
 }
 
+/* A callback cancelling others of its own iteration: a call_soon queued
+ * behind it and a due timer already moved to the ready queue. Both give
+ * TRUE, neither runs, each notify runs once. */
+typedef struct
+{
+  guint64        soon_id;
+  guint64        timer_id;
+  gboolean       soon_result;
+  gboolean       timer_result;
+  DestroyCounter soon_destroyed;
+  DestroyCounter timer_destroyed;
+} CancelSiblings;
+
+static void
+cancel_siblings_cb (gpointer data)
+{
+  CancelSiblings *c = data;
+
+  c->soon_result = gtkloop_loop_cancel (cur->loop, c->soon_id);
+  c->timer_result = gtkloop_loop_cancel (cur->loop, c->timer_id);
+}
+
+static void
+test_cancel_in_same_iteration (void **state)
+{
+  TestFixture *fx = *state;
+  CancelSiblings c = { 0 };
+  gboolean done = FALSE;
+
+  c.timer_id = gtkloop_loop_call_at (fx->loop, 0, never_cb, &c.timer_destroyed, test_destroy_count);
+  gtkloop_loop_call_soon (fx->loop, cancel_siblings_cb, &c, NULL);
+  c.soon_id = gtkloop_loop_call_soon (fx->loop, never_cb, &c.soon_destroyed, test_destroy_count);
+  gtkloop_loop_call_soon (fx->loop, set_flag_cb, &done, NULL);
+  test_iterate_until (fx->loop, &done, 5);
+  iterate_a_little (fx->loop);
+
+  assert_true (c.soon_result);
+  assert_true (c.timer_result);
+  assert_int_equal (c.soon_destroyed.count, 1);
+  assert_int_equal (c.timer_destroyed.count, 1);
+  assert_int_equal (gtkloop_loop_get_n_pending (fx->loop), 0);
+}
+
 static gint
 compare_u64 (gconstpointer a,
              gconstpointer b)
@@ -1523,6 +1566,7 @@ main (void)
     cmocka_unit_test_setup_teardown (test_burst_from_callback, setup, teardown),
     cmocka_unit_test_setup_teardown (test_wrong_thread, setup, teardown),
     cmocka_unit_test_setup_teardown (test_cancel, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_cancel_in_same_iteration, setup, teardown),
     cmocka_unit_test_setup_teardown (test_ids_never_reused, setup, teardown),
     cmocka_unit_test_setup_teardown (test_get_running, setup, teardown),
     cmocka_unit_test_setup_teardown (test_get_default, setup, teardown),
