@@ -1,0 +1,936 @@
+/* Tasks: asyncio.Task for C functions running on fibers.
+ *
+ * A task advances in steps. A step resumes the task's fiber until the
+ * function reaches a suspension point (gtkloop_await, gtkloop_sleep) or
+ * returns. A suspension point registers what wakes the task — a done
+ * callback on the awaited future, or a call_soon of the next step for
+ * sleep (0) — then switches back to the loop. So every resumption goes
+ * through the loop's ready queue, in asyncio's order.
+ *
+ * Cancellation is data (C has no exceptions): the suspension point the task
+ * is in, or the next one, returns FALSE with G_IO_ERROR_CANCELLED.
+ *   - task waiting on a future: that future is cancelled; its done callback
+ *     wakes the task, whose await then fails with the cancellation.
+ *   - otherwise must_cancel is set and the next step delivers it.
+ * How the task ends once its function returns follows API.md ("Points
+ * where asyncio decides"); see finish_state (). */
+#include "config.h"
+
+#include <stdatomic.h>
+
+#include "debug-private.h"
+#include "loop-private.h"
+#include "task-private.h"
+
+/* The per-loop side of tasks, in loop->tasks. */
+typedef struct
+{
+  GQueue   pending;   /* of GtkloopTask, linked through task->link; each holds a ref */
+  gboolean closing;   /* suspension points fail at once */
+} TaskRegistry;
+
+static void     task_finalize      (GtkloopFuture *f);
+static gboolean task_cancel_vfunc  (GtkloopFuture *f,
+                                    const char    *msg);
+
+static const GtkloopFutureClass task_class = {
+  .instance_size = sizeof (GtkloopTask),
+  .unretrieved_error_message = "Task exception was never retrieved",
+  .cancel = task_cancel_vfunc,
+  .finalize = task_finalize,
+};
+
+static _Thread_local GtkloopTask *current_task;
+static atomic_ulong task_counter;
+
+static void finish_tasks_for_close (GtkloopLoop *loop);
+
+static TaskRegistry *
+registry_get (GtkloopLoop *loop)
+{
+  static gsize hooks_installed;
+
+  if (loop->tasks == NULL)
+    loop->tasks = g_new0 (TaskRegistry, 1);
+  if (g_once_init_enter (&hooks_installed))
+    {
+      GtkloopLoopCloseHooks hooks = { .finish_tasks = finish_tasks_for_close };
+
+      gtkloop_loop_set_close_hooks (&hooks);
+      g_once_init_leave (&hooks_installed, 1);
+    }
+  return loop->tasks;
+}
+
+static gboolean
+is_task (GtkloopFuture *f)
+{
+  return f->klass == &task_class;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Steps                                                                   */
+
+static void task_step (GtkloopTask *task);
+
+static void
+step_callback (GtkloopFuture *f,
+               gpointer       user_data)
+{
+  GtkloopTask *task = GTKLOOP_TASK (f);
+
+  task->step_scheduled = FALSE;
+  task_step (task);
+}
+
+static void
+schedule_step (GtkloopTask *task)
+{
+  task->step_scheduled = TRUE;
+  gtkloop_loop_call_soon_future (task->base.loop, GTKLOOP_FUTURE (task), step_callback, NULL, NULL);
+}
+
+/* The awaited future is done (a done callback, so already on a later
+ * iteration): resume at once, as asyncio's __wakeup calls __step. */
+static void
+wakeup_callback (GtkloopFuture *awaited,
+                 gpointer       user_data)
+{
+  GtkloopTask *task = user_data;
+
+  if (task->waiting_on != awaited)
+    return;   /* detached while closing */
+  g_clear_pointer (&task->waiting_on, gtkloop_future_unref);
+  task_step (task);
+}
+
+static void
+fiber_main (gpointer data)
+{
+  GtkloopTask *task = data;
+
+  task->func (task, task->data);
+}
+
+static void
+set_cancel_message (GtkloopTask *task,
+                    const char  *msg)
+{
+  g_free (task->cancel_message);
+  task->cancel_message = g_strdup (msg);
+}
+
+/* Settles the task once its function returned (or never will run). */
+static void
+finish_state (GtkloopTask *task)
+{
+  gboolean cancelled;
+
+  if (task->has_return)
+    {
+      /* A value stands, unless a cancellation was requested and never
+       * delivered: asyncio's self-cancel corner. An error always stands. */
+      if (task->return_error != NULL)
+        {
+          gtkloop_future_reject (GTKLOOP_FUTURE (task), g_steal_pointer (&task->return_error));
+          return;
+        }
+      if (!task->must_cancel)
+        {
+          gtkloop_future_resolve (GTKLOOP_FUTURE (task), g_steal_pointer (&task->return_value),
+                                  task->return_destroy);
+          task->return_destroy = NULL;
+          return;
+        }
+    }
+
+  cancelled = task->must_cancel ||
+              task->last_suspend_cancelled ||
+              (task->cancel_delivered && task->num_cancels_requested > 0);
+  if (cancelled)
+    gtkloop_future_finish_cancelled (GTKLOOP_FUTURE (task), task->cancel_message);
+  else
+    gtkloop_future_resolve (GTKLOOP_FUTURE (task), NULL, NULL);
+}
+
+static void
+task_finish (GtkloopTask *task)
+{
+  TaskRegistry *registry = task->base.loop->tasks;
+
+  g_clear_pointer (&task->fiber, gtkloop_fiber_free);
+  finish_state (task);
+  if (task->data_destroy)
+    task->data_destroy (g_steal_pointer (&task->data));
+  task->data_destroy = NULL;
+  /* The loop's own reference, held while the task was pending. */
+  g_queue_unlink (&registry->pending, &task->link);
+  gtkloop_task_unref (task);
+}
+
+static void
+resume (GtkloopTask *task)
+{
+  GtkloopTask *previous = current_task;
+
+  current_task = task;
+  task->main_depth = g_main_depth ();
+  gtkloop_fiber_resume (task->fiber);
+  current_task = previous;
+}
+
+static void
+task_step (GtkloopTask *task)
+{
+  if (!gtkloop_future_is_pending (GTKLOOP_FUTURE (task)))
+    return;
+
+  gtkloop_task_ref (task);
+  if (task->must_cancel)
+    {
+      task->must_cancel = FALSE;
+      task->cancel_delivered = TRUE;
+      g_clear_error (&task->resume_error);
+      task->resume_error = gtkloop_cancelled_error_new (task->cancel_message);
+    }
+
+  /* A task cancelled before its first step never runs its function. */
+  if (!gtkloop_fiber_is_started (task->fiber) && task->resume_error != NULL)
+    {
+      g_clear_error (&task->resume_error);
+      task->last_suspend_cancelled = TRUE;
+      task_finish (task);
+    }
+  else
+    {
+      resume (task);
+      if (gtkloop_fiber_is_finished (task->fiber))
+        task_finish (task);
+    }
+  gtkloop_task_unref (task);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Creation                                                                */
+
+static GtkloopFiberStackMode
+fiber_mode_for (GtkloopStackMode mode)
+{
+  static int env_mode = -1;
+
+  if (mode == GTKLOOP_STACK_DEFAULT)
+    {
+      if (env_mode < 0)
+        env_mode = g_strcmp0 (g_getenv ("GTKLOOP_STACK"), "guarded") == 0
+                     ? GTKLOOP_STACK_GUARDED : GTKLOOP_STACK_SHARED;
+      mode = env_mode;
+    }
+  return mode == GTKLOOP_STACK_GUARDED ? GTKLOOP_FIBER_STACK_GUARDED : GTKLOOP_FIBER_STACK_SHARED;
+}
+
+static GtkloopTask *
+failed_task (GtkloopLoop *loop,
+             GError      *error)
+{
+  GtkloopTask *task = (GtkloopTask *) gtkloop_future_new_of_class (&task_class, loop);
+
+  task->number = atomic_fetch_add (&task_counter, 1) + 1;
+  gtkloop_debug_counter_add (GTKLOOP_COUNTER_TASKS, 1);
+  gtkloop_future_reject (GTKLOOP_FUTURE (task), error);
+  return task;
+}
+
+/**
+ * gtkloop_loop_create_task_full:
+ * @func: (scope notified): the task's body
+ * @data: (closure func)
+ * @destroy: (destroy data) (nullable): runs once @func returned, or when
+ *   the task ends without running it
+ * @options: (nullable): name, stack mode and size
+ *
+ * Creates a task that starts on a later iteration, in creation order. The
+ * loop holds its own reference until the task is done, so dropping the
+ * returned one at once is fine. When no stack can be had the task is
+ * returned already failed with %GTKLOOP_ERROR_RESOURCES; on a closed loop,
+ * failed with %GTKLOOP_ERROR_CLOSED.
+ *
+ * Returns: (transfer full): the task
+ *
+ * Since: 1.0
+ */
+GtkloopTask *
+gtkloop_loop_create_task_full (GtkloopLoop              *loop,
+                               GtkloopTaskFunc           func,
+                               gpointer                  data,
+                               GDestroyNotify            destroy,
+                               const GtkloopTaskOptions *options)
+{
+  static const GtkloopTaskOptions defaults = { 0 };
+  GtkloopTask *task;
+  GError *error = NULL;
+  TaskRegistry *registry;
+
+  g_return_val_if_fail (GTKLOOP_IS_LOOP (loop), NULL);
+  g_return_val_if_fail (func != NULL, NULL);
+
+  if (options == NULL)
+    options = &defaults;
+  if (!gtkloop_loop_check_callable (loop, G_STRFUNC, FALSE))
+    {
+      if (destroy)
+        destroy (data);
+      return NULL;
+    }
+  if (gtkloop_loop_is_closed (loop))
+    {
+      if (destroy)
+        destroy (data);
+      return failed_task (loop, g_error_new_literal (GTKLOOP_ERROR, GTKLOOP_ERROR_CLOSED,
+                                                     "The event loop is closed"));
+    }
+
+  task = (GtkloopTask *) gtkloop_future_new_of_class (&task_class, loop);
+  gtkloop_debug_counter_add (GTKLOOP_COUNTER_TASKS, 1);
+  task->number = atomic_fetch_add (&task_counter, 1) + 1;
+  task->fiber = gtkloop_fiber_new (fiber_main, task, fiber_mode_for (options->stack_mode),
+                                   options->stack_size, &error);
+  if (task->fiber == NULL)
+    {
+      if (destroy)
+        destroy (data);
+      gtkloop_future_reject (GTKLOOP_FUTURE (task), error);
+      return task;
+    }
+
+  registry = registry_get (loop);
+  task->func = func;
+  task->data = data;
+  task->data_destroy = destroy;
+  if (options->name)
+    gtkloop_task_set_name (task, options->name);
+  if (current_task != NULL && current_task->locals != NULL)
+    task->locals = gtkloop_task_locals_ref (current_task->locals);
+
+  task->link.data = gtkloop_task_ref (task);
+  g_queue_push_tail_link (&registry->pending, &task->link);
+  schedule_step (task);
+  return task;
+}
+
+GtkloopTask *
+gtkloop_loop_create_task (GtkloopLoop    *loop,
+                          GtkloopTaskFunc func,
+                          gpointer        data,
+                          GDestroyNotify  destroy)
+{
+  return gtkloop_loop_create_task_full (loop, func, data, destroy, NULL);
+}
+
+/**
+ * gtkloop_spawn:
+ *
+ * gtkloop_loop_create_task() on gtkloop_loop_get_default().
+ *
+ * Returns: (transfer full): the task
+ */
+GtkloopTask *
+gtkloop_spawn (GtkloopTaskFunc func,
+               gpointer        data,
+               GDestroyNotify  destroy)
+{
+  return gtkloop_loop_create_task_full (gtkloop_loop_get_default (), func, data, destroy, NULL);
+}
+
+GtkloopTask *
+gtkloop_task_ref (GtkloopTask *task)
+{
+  return GTKLOOP_TASK (gtkloop_future_ref (GTKLOOP_FUTURE (task)));
+}
+
+void
+gtkloop_task_unref (GtkloopTask *task)
+{
+  gtkloop_future_unref (GTKLOOP_FUTURE (task));
+}
+
+static void
+task_finalize (GtkloopFuture *f)
+{
+  GtkloopTask *task = GTKLOOP_TASK (f);
+
+  if (gtkloop_future_is_pending (f))
+    {
+      GtkloopErrorContext context = {
+        .message = "Task was destroyed but it is pending!",
+        .future = f,
+      };
+
+      gtkloop_loop_call_exception_handler (f->loop, &context);
+    }
+  if (task->data_destroy)
+    task->data_destroy (task->data);
+  g_clear_pointer (&task->fiber, gtkloop_fiber_free);
+  g_clear_pointer (&task->waiting_on, gtkloop_future_unref);
+  g_clear_pointer (&task->locals, gtkloop_task_locals_unref);
+  g_clear_object (&task->cancellable);
+  g_clear_error (&task->resume_error);
+  g_clear_error (&task->return_error);
+  if (task->return_destroy)
+    task->return_destroy (task->return_value);
+  g_free (task->cancel_message);
+  g_free (task->name);
+  gtkloop_debug_counter_add (GTKLOOP_COUNTER_TASKS, -1);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Results and cancellation                                                */
+
+static gboolean
+check_pending_task (GtkloopTask *task,
+                    const char  *function)
+{
+  if (!gtkloop_loop_check_callable (task->base.loop, function, FALSE))
+    return FALSE;
+  if (!gtkloop_future_is_pending (GTKLOOP_FUTURE (task)))
+    {
+      g_critical ("%s: the task is already done", function);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+clear_return (GtkloopTask *task)
+{
+  if (task->return_destroy)
+    task->return_destroy (task->return_value);
+  task->return_value = NULL;
+  task->return_destroy = NULL;
+  g_clear_error (&task->return_error);
+}
+
+/**
+ * gtkloop_task_return:
+ * @value: (nullable) (transfer full)
+ * @destroy: (nullable): frees @value with the task
+ *
+ * Sets what the task ends with once its function returns (a later call
+ * replaces an earlier one). Usually called by the task's own function
+ * just before it returns.
+ */
+void
+gtkloop_task_return (GtkloopTask   *task,
+                     gpointer       value,
+                     GDestroyNotify destroy)
+{
+  g_return_if_fail (task != NULL && is_task (GTKLOOP_FUTURE (task)));
+
+  if (!check_pending_task (task, G_STRFUNC))
+    {
+      if (destroy)
+        destroy (value);
+      return;
+    }
+  clear_return (task);
+  task->has_return = TRUE;
+  task->return_value = value;
+  task->return_destroy = destroy;
+}
+
+/**
+ * gtkloop_task_return_error:
+ * @error: (transfer full)
+ *
+ * Makes the task fail with @error once its function returns.
+ */
+void
+gtkloop_task_return_error (GtkloopTask *task,
+                           GError      *error)
+{
+  g_return_if_fail (task != NULL && is_task (GTKLOOP_FUTURE (task)));
+  g_return_if_fail (error != NULL);
+
+  if (!check_pending_task (task, G_STRFUNC))
+    {
+      g_error_free (error);
+      return;
+    }
+  clear_return (task);
+  task->has_return = TRUE;
+  task->return_error = error;
+}
+
+static gboolean
+task_cancel_vfunc (GtkloopFuture *f,
+                   const char    *msg)
+{
+  GtkloopTask *task = GTKLOOP_TASK (f);
+
+  if (!gtkloop_future_is_pending (f))
+    return FALSE;
+
+  task->num_cancels_requested++;
+  set_cancel_message (task, msg);
+  if (task->cancellable)
+    g_cancellable_cancel (task->cancellable);
+
+  /* Cancelling what the task waits on wakes it with the cancellation;
+   * if that future cannot be cancelled, the next step delivers it. */
+  if (task->waiting_on != NULL && gtkloop_future_cancel (task->waiting_on, msg))
+    {
+      task->cancel_delivered = TRUE;
+      return TRUE;
+    }
+  task->must_cancel = TRUE;
+  return TRUE;
+}
+
+/**
+ * gtkloop_task_cancel:
+ * @msg: (nullable): the message of the %G_IO_ERROR_CANCELLED error
+ *
+ * Asks the task to stop: its current (or next) suspension point returns
+ * %FALSE with %G_IO_ERROR_CANCELLED, the future it awaits is cancelled, and
+ * its #GCancellable is cancelled so GIO calls stop too.
+ *
+ * Returns: %FALSE if the task is already done
+ */
+gboolean
+gtkloop_task_cancel (GtkloopTask *task,
+                     const char  *msg)
+{
+  return gtkloop_future_cancel (GTKLOOP_FUTURE (task), msg);
+}
+
+/**
+ * gtkloop_task_uncancel:
+ *
+ * Takes back one cancellation request (asyncio's Task.uncancel). When the
+ * count reaches zero the task gets a fresh #GCancellable.
+ *
+ * Returns: the number of cancellation requests left
+ */
+guint
+gtkloop_task_uncancel (GtkloopTask *task)
+{
+  g_return_val_if_fail (task != NULL && is_task (GTKLOOP_FUTURE (task)), 0);
+
+  if (task->num_cancels_requested > 0 && --task->num_cancels_requested == 0)
+    {
+      task->must_cancel = FALSE;
+      if (task->cancellable && g_cancellable_is_cancelled (task->cancellable))
+        g_clear_object (&task->cancellable);
+    }
+  return task->num_cancels_requested;
+}
+
+/**
+ * gtkloop_task_cancelling:
+ *
+ * Returns: the number of pending cancellation requests (asyncio's
+ *   Task.cancelling)
+ */
+guint
+gtkloop_task_cancelling (GtkloopTask *task)
+{
+  g_return_val_if_fail (task != NULL && is_task (GTKLOOP_FUTURE (task)), 0);
+  return task->num_cancels_requested;
+}
+
+/**
+ * gtkloop_task_get_cancellable:
+ *
+ * Returns: (transfer none): the task's current #GCancellable, cancelled
+ *   with the task: pass it to GIO calls made inside the task
+ */
+GCancellable *
+gtkloop_task_get_cancellable (GtkloopTask *task)
+{
+  g_return_val_if_fail (task != NULL && is_task (GTKLOOP_FUTURE (task)), NULL);
+
+  /* Made lazily: a GObject costs more than the rest of a small task. */
+  if (task->cancellable == NULL)
+    {
+      task->cancellable = g_cancellable_new ();
+      if (task->num_cancels_requested > 0)
+        g_cancellable_cancel (task->cancellable);
+    }
+  return task->cancellable;
+}
+
+GtkloopTask *
+gtkloop_task_get_current (void)
+{
+  return current_task;
+}
+
+void
+gtkloop_task_set_name (GtkloopTask *task,
+                       const char  *name)
+{
+  g_return_if_fail (task != NULL && is_task (GTKLOOP_FUTURE (task)));
+
+  g_free (task->name);
+  task->name = g_strdup (name);
+  if (task->fiber)
+    gtkloop_fiber_set_name (task->fiber, name);
+}
+
+/**
+ * gtkloop_task_get_name:
+ *
+ * Returns: (transfer none): the name; "Task-N" unless one was set
+ */
+const char *
+gtkloop_task_get_name (GtkloopTask *task)
+{
+  g_return_val_if_fail (task != NULL && is_task (GTKLOOP_FUTURE (task)), NULL);
+
+  if (task->name == NULL)
+    {
+      task->name = g_strdup_printf ("Task-%" G_GUINT64_FORMAT, task->number);
+      if (task->fiber)
+        gtkloop_fiber_set_name (task->fiber, task->name);
+    }
+  return task->name;
+}
+
+GtkloopStackMode
+gtkloop_task_get_stack_mode (GtkloopTask *task)
+{
+  g_return_val_if_fail (task != NULL && is_task (GTKLOOP_FUTURE (task)), GTKLOOP_STACK_DEFAULT);
+
+  if (task->fiber == NULL)
+    return GTKLOOP_STACK_DEFAULT;
+  return gtkloop_fiber_get_stack_mode (task->fiber) == GTKLOOP_FIBER_STACK_GUARDED
+           ? GTKLOOP_STACK_GUARDED : GTKLOOP_STACK_SHARED;
+}
+
+/**
+ * gtkloop_loop_all_tasks:
+ *
+ * Returns: (transfer container): the loop's pending tasks
+ */
+GPtrArray *
+gtkloop_loop_all_tasks (GtkloopLoop *loop)
+{
+  GPtrArray *tasks = g_ptr_array_new ();
+
+  g_return_val_if_fail (GTKLOOP_IS_LOOP (loop), tasks);
+
+  if (loop->tasks != NULL)
+    for (GList *l = ((TaskRegistry *) loop->tasks)->pending.head; l; l = l->next)
+      g_ptr_array_add (tasks, l->data);
+  return tasks;
+}
+
+void
+gtkloop_task_set_local (GtkloopTask   *task,
+                        const char    *key,
+                        gpointer       value,
+                        GDestroyNotify destroy)
+{
+  g_return_if_fail (task != NULL && is_task (GTKLOOP_FUTURE (task)));
+  g_return_if_fail (key != NULL);
+
+  gtkloop_task_locals_set (&task->locals, key, value, destroy);
+}
+
+gpointer
+gtkloop_task_get_local (GtkloopTask *task,
+                        const char  *key)
+{
+  g_return_val_if_fail (task != NULL && is_task (GTKLOOP_FUTURE (task)), NULL);
+  g_return_val_if_fail (key != NULL, NULL);
+
+  return gtkloop_task_locals_get (task->locals, key);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Suspension points                                                       */
+
+/* The checks every suspension point starts with. */
+static GtkloopTask *
+enter_suspension_point (const char *function,
+                        GError    **error)
+{
+  GtkloopTask *task = current_task;
+
+  if (task == NULL || gtkloop_fiber_get_current () == NULL)
+    {
+      g_set_error (error, GTKLOOP_ERROR, GTKLOOP_ERROR_NOT_IN_TASK,
+                   "%s: called outside a task", function);
+      return NULL;
+    }
+  if (g_main_depth () != task->main_depth)
+    {
+      /* Suspending here would leave a nested main-loop iteration's frames
+       * on this task's stack while the outer loop goes on. */
+      g_set_error (error, GTKLOOP_ERROR, GTKLOOP_ERROR_REENTRANT,
+                   "%s: called inside a nested main-loop iteration", function);
+      return NULL;
+    }
+  if (((TaskRegistry *) task->base.loop->tasks)->closing)
+    {
+      /* The loop is closing: finish the task's function without waiting. */
+      task->last_suspend_cancelled = TRUE;
+      g_propagate_error (error, gtkloop_cancelled_error_new (task->cancel_message));
+      return NULL;
+    }
+  return task;
+}
+
+/* After the fiber was resumed: a cancellation delivered by the step. */
+static gboolean
+take_resume_error (GtkloopTask *task,
+                   GError     **error)
+{
+  if (task->resume_error == NULL)
+    return FALSE;
+  task->last_suspend_cancelled = TRUE;
+  g_propagate_error (error, g_steal_pointer (&task->resume_error));
+  return TRUE;
+}
+
+/**
+ * gtkloop_await:
+ * @f: the future (or task) to wait for; transfer none
+ *
+ * Suspends the current task until @f is done; the loop, and the GUI, go
+ * on meanwhile. A future already done returns at once, without a yield.
+ *
+ * Returns: %TRUE if @f finished with a result (read it with
+ *   gtkloop_future_get_result()); %FALSE with @f's error, with
+ *   %G_IO_ERROR_CANCELLED if @f or the task was cancelled, or with
+ *   %GTKLOOP_ERROR_NOT_IN_TASK / %GTKLOOP_ERROR_REENTRANT on misuse
+ */
+gboolean
+gtkloop_await (GtkloopFuture *f,
+               GError       **error)
+{
+  GtkloopTask *task;
+  const GError *failure;
+
+  g_return_val_if_fail (f != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if ((task = enter_suspension_point (G_STRFUNC, error)) == NULL)
+    return FALSE;
+  if (f->loop != task->base.loop || f == GTKLOOP_FUTURE (task))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   f->loop != task->base.loop ? "%s: the future belongs to another loop"
+                                              : "%s: a task cannot await itself", G_STRFUNC);
+      return FALSE;
+    }
+
+  if (gtkloop_future_is_pending (f))
+    {
+      task->waiting_on = gtkloop_future_ref (f);
+      gtkloop_future_add_done_callback (f, wakeup_callback, task, NULL);
+      if (task->must_cancel && gtkloop_future_cancel (f, task->cancel_message))
+        {
+          task->must_cancel = FALSE;
+          task->cancel_delivered = TRUE;
+        }
+      gtkloop_fiber_suspend ();
+      if (take_resume_error (task, error))
+        return FALSE;
+    }
+
+  task->last_suspend_cancelled = gtkloop_future_is_cancelled (f);
+  if (task->last_suspend_cancelled)
+    {
+      gtkloop_future_get_result (f, error);
+      return FALSE;
+    }
+  failure = gtkloop_future_get_error (f);
+  if (failure != NULL)
+    {
+      if (error)
+        *error = g_error_copy (failure);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+resolve_unless_cancelled (gpointer data)
+{
+  GtkloopFuture *f = data;
+
+  if (gtkloop_future_is_pending (f))
+    gtkloop_future_set_result (f, NULL, NULL);
+}
+
+/**
+ * gtkloop_sleep:
+ * @seconds: how long; 0 (or less) yields to the loop for exactly one
+ *   iteration
+ *
+ * Returns: %FALSE with %G_IO_ERROR_CANCELLED if the task was cancelled
+ *   meanwhile, or an error for misuse (outside a task)
+ */
+gboolean
+gtkloop_sleep (double   seconds,
+               GError **error)
+{
+  GtkloopTask *task;
+  GtkloopFuture *timer_done;
+  guint64 handle;
+  gboolean ok;
+
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if ((task = enter_suspension_point (G_STRFUNC, error)) == NULL)
+    return FALSE;
+
+  if (!(seconds > 0))
+    {
+      /* asyncio's bare yield: the next step goes to the back of the queue. */
+      schedule_step (task);
+      gtkloop_fiber_suspend ();
+      if (take_resume_error (task, error))
+        return FALSE;
+      task->last_suspend_cancelled = FALSE;
+      return TRUE;
+    }
+
+  timer_done = gtkloop_future_new (task->base.loop);
+  handle = gtkloop_loop_call_later (task->base.loop, seconds, resolve_unless_cancelled,
+                                    gtkloop_future_ref (timer_done),
+                                    (GDestroyNotify) gtkloop_future_unref);
+  ok = gtkloop_await (timer_done, error);
+  gtkloop_loop_cancel (task->base.loop, handle);
+  gtkloop_future_unref (timer_done);
+  return ok;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Closing                                                                 */
+
+/* Runs one pending task to the end of its function: every suspension point
+ * fails at once while the registry is closing. */
+static void
+finish_for_close (GtkloopTask *task)
+{
+  gtkloop_task_cancel (task, task->cancel_message ? task->cancel_message : "The event loop is closing");
+  if (task->waiting_on != NULL)
+    {
+      gtkloop_future_remove_done_callback (task->waiting_on, wakeup_callback, task);
+      g_clear_pointer (&task->waiting_on, gtkloop_future_unref);
+    }
+  task->must_cancel = TRUE;
+  task_step (task);
+  if (gtkloop_future_is_pending (GTKLOOP_FUTURE (task)))
+    g_error ("gtkloop: task %s is still pending after being finished for close",
+             gtkloop_task_get_name (task));
+}
+
+static void
+finish_tasks_for_close (GtkloopLoop *loop)
+{
+  TaskRegistry *registry = loop->tasks;
+  GList *link;
+
+  if (registry == NULL)
+    return;
+
+  registry->closing = TRUE;
+  while ((link = registry->pending.head) != NULL)
+    finish_for_close (link->data);
+  registry->closing = FALSE;
+  g_free (registry);
+  loop->tasks = NULL;
+}
+
+/* ---------------------------------------------------------------------- */
+/* gtkloop_run                                                             */
+
+/* asyncio.run reports a leftover task that failed while being cancelled. */
+static void
+report_shutdown_error (GtkloopLoop   *loop,
+                       GtkloopFuture *task)
+{
+  const GError *failure = gtkloop_future_get_error (task);
+  GtkloopErrorContext context = {
+    .message = "unhandled error during gtkloop_run() shutdown",
+    .error = failure,
+    .future = task,
+  };
+
+  if (failure != NULL)
+    gtkloop_loop_call_exception_handler (loop, &context);
+}
+
+static void
+cancel_leftovers (GtkloopLoop *loop)
+{
+  g_autoptr(GPtrArray) tasks = gtkloop_loop_all_tasks (loop);
+
+  /* As asyncio.run: cancel every task, then let them finish their
+   * cleanup with real iterations before the loop closes. */
+  for (guint i = 0; i < tasks->len; i++)
+    gtkloop_task_cancel (tasks->pdata[i], NULL);
+  for (guint i = 0; i < tasks->len; i++)
+    {
+      GtkloopFuture *task = gtkloop_future_ref (tasks->pdata[i]);
+
+      if (gtkloop_future_is_pending (task))
+        gtkloop_loop_run_until_complete (loop, task, NULL);
+      report_shutdown_error (loop, task);
+      gtkloop_future_unref (task);
+    }
+}
+
+/**
+ * gtkloop_run:
+ * @main: (scope call): the program's main task
+ *
+ * asyncio.run(): makes a fresh #GMainContext, pushes it as the calling
+ * thread's default (so gtkloop_spawn() and gtkloop_loop_get_default() use
+ * its loop), runs @main as a task to its end, cancels and finishes the
+ * tasks left over, shuts down the loop's default executor, closes the loop
+ * and pops the context. For programs that own their main loop: tools,
+ * tests, worker threads. GTK programs use the default loop instead.
+ *
+ * Returns: %TRUE if @main finished with a result; %FALSE with its error,
+ *   %G_IO_ERROR_CANCELLED, or %GTKLOOP_ERROR_REENTRANT when called while a
+ *   loop runs on this thread
+ */
+gboolean
+gtkloop_run (GtkloopTaskFunc main,
+             gpointer        data,
+             GError        **error)
+{
+  GMainContext *context;
+  GtkloopLoop *loop;
+  GtkloopTask *task;
+  gboolean ok;
+
+  g_return_val_if_fail (main != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (gtkloop_loop_get_running () != NULL)
+    {
+      g_set_error (error, GTKLOOP_ERROR, GTKLOOP_ERROR_REENTRANT,
+                   "gtkloop_run: cannot be called while a loop runs on this thread");
+      return FALSE;
+    }
+
+  context = g_main_context_new ();
+  g_main_context_push_thread_default (context);
+  loop = gtkloop_loop_new (context);
+
+  task = gtkloop_loop_create_task (loop, main, data, NULL);
+  gtkloop_task_set_name (task, "main");
+  ok = gtkloop_loop_run_until_complete (loop, GTKLOOP_FUTURE (task), error);
+  gtkloop_task_unref (task);
+
+  cancel_leftovers (loop);
+  gtkloop_loop_close (loop);
+  g_object_unref (loop);
+  g_main_context_pop_thread_default (context);
+  g_main_context_unref (context);
+  return ok;
+}

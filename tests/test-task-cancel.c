@@ -1,0 +1,353 @@
+/* Task cancellation: every case of API.md's "Points where asyncio decides",
+ * matched line for line against asyncio (twins/task_cancel.py), plus the
+ * task's GCancellable and closing a loop with tasks still pending. */
+#include "config.h"
+
+#include "test-util.h"
+
+static TestFixture *the_fx;
+
+static char *
+state_of (GtkloopTask *t)
+{
+  GtkloopFuture *f = GTKLOOP_FUTURE (t);
+
+  if (!gtkloop_future_is_done (f))
+    return g_strdup ("pending");
+  if (gtkloop_future_is_cancelled (f))
+    return g_strdup ("cancelled");
+  if (gtkloop_future_get_result (f, NULL) == NULL)
+    return g_strdup ("result None");
+  return g_strdup_printf ("result %d", GPOINTER_TO_INT (gtkloop_future_get_result (f, NULL)));
+}
+
+static void
+print_state (const char  *label,
+             GtkloopTask *t)
+{
+  g_autofree char *s = state_of (t);
+
+  test_print (the_fx, "%s %s", label, s);
+}
+
+static const char *
+py_bool (gboolean b)
+{
+  return b ? "True" : "False";
+}
+
+static void
+yield (void)
+{
+  gtkloop_sleep (0, NULL);
+}
+
+static void
+sleeper (GtkloopTask *task,
+         gpointer     data)
+{
+  g_autoptr(GError) error = NULL;
+
+  test_print (the_fx, "%s sleeps", (const char *) data);
+  if (!gtkloop_sleep (10, &error))
+    {
+      test_print (the_fx, "%s cancelled: %s", (const char *) data, error->message);
+      return;   /* Python: re-raise */
+    }
+  test_print (the_fx, "%s not reached", (const char *) data);
+}
+
+static void
+never_runs (GtkloopTask *task,
+            gpointer     data)
+{
+  test_print (the_fx, "never printed");
+}
+
+static void
+catcher (GtkloopTask *task,
+         gpointer     data)
+{
+  if (!gtkloop_sleep (10, NULL))
+    {
+      test_print (the_fx, "catcher caught the cancellation and returns 7");
+      gtkloop_task_return (task, GINT_TO_POINTER (7), NULL);
+    }
+}
+
+static void
+self_canceller (GtkloopTask *task,
+                gpointer     data)
+{
+  gtkloop_task_cancel (gtkloop_task_get_current (), "self");
+  test_print (the_fx, "self_canceller returns 5 without a suspension point");
+  gtkloop_task_return (task, GINT_TO_POINTER (5), NULL);
+}
+
+static void
+uncanceller (GtkloopTask *task,
+             gpointer     data)
+{
+  if (!gtkloop_sleep (10, NULL))
+    test_print (the_fx, "uncanceller uncancel -> %u", gtkloop_task_uncancel (task));
+  if (gtkloop_sleep (0, NULL))
+    test_print (the_fx, "uncanceller slept fine after uncancel");
+}
+
+static void
+once (GtkloopTask *task,
+      gpointer     data)
+{
+  if (!gtkloop_sleep (10, NULL))
+    test_print (the_fx, "once: first sleep cancelled");
+  if (gtkloop_sleep (0, NULL))
+    test_print (the_fx, "once: second sleep succeeded (delivered once)");
+  gtkloop_task_return (task, GINT_TO_POINTER (1), NULL);
+}
+
+static void
+waiter (GtkloopTask *task,
+        gpointer     data)
+{
+  GtkloopFuture *fut = data;
+
+  if (!gtkloop_await (fut, NULL))
+    test_print (the_fx, "waiter: future cancelled %s", py_bool (gtkloop_future_is_cancelled (fut)));
+}
+
+static void
+cancel_main (GtkloopTask *main_task,
+             gpointer     data)
+{
+  GtkloopLoop *loop = the_fx->loop;
+  GtkloopTask *t;
+  GtkloopFuture *fut;
+  gboolean ok;
+
+  t = gtkloop_loop_create_task (loop, sleeper, "s1", NULL);
+  yield ();
+  test_print (the_fx, "cancel s1 -> %s", py_bool (gtkloop_task_cancel (t, "stop now")));
+  yield ();
+  {
+    g_autofree char *s = state_of (t);
+
+    ok = gtkloop_task_cancel (t, NULL);
+    test_print (the_fx, "s1 %s; cancel again -> %s", s, py_bool (ok));
+  }
+  gtkloop_task_unref (t);
+
+  t = gtkloop_loop_create_task (loop, never_runs, NULL, NULL);
+  test_print (the_fx, "cancel before start -> %s", py_bool (gtkloop_task_cancel (t, NULL)));
+  yield ();
+  print_state ("never_runs", t);
+  gtkloop_task_unref (t);
+
+  t = gtkloop_loop_create_task (loop, catcher, NULL, NULL);
+  yield ();
+  gtkloop_task_cancel (t, NULL);
+  yield ();
+  print_state ("catcher", t);
+  gtkloop_task_unref (t);
+
+  t = gtkloop_loop_create_task (loop, self_canceller, NULL, NULL);
+  yield ();
+  yield ();
+  print_state ("self_canceller", t);
+  gtkloop_task_unref (t);
+
+  t = gtkloop_loop_create_task (loop, uncanceller, NULL, NULL);
+  yield ();
+  gtkloop_task_cancel (t, NULL);
+  for (int i = 0; i < 3; i++)
+    yield ();
+  print_state ("uncanceller", t);
+  gtkloop_task_unref (t);
+
+  t = gtkloop_loop_create_task (loop, once, NULL, NULL);
+  yield ();
+  gtkloop_task_cancel (t, NULL);
+  for (int i = 0; i < 3; i++)
+    yield ();
+  print_state ("once", t);
+  gtkloop_task_unref (t);
+
+  fut = gtkloop_future_new (loop);
+  t = gtkloop_loop_create_task (loop, waiter, fut, NULL);
+  yield ();
+  gtkloop_task_cancel (t, NULL);
+  yield ();
+  {
+    g_autofree char *s = state_of (t);
+
+    test_print (the_fx, "waiter %s; its future cancelled %s", s, py_bool (gtkloop_future_is_cancelled (fut)));
+  }
+  gtkloop_task_unref (t);
+  gtkloop_future_unref (fut);
+
+  fut = gtkloop_future_new (loop);
+  t = gtkloop_loop_create_task (loop, waiter, fut, NULL);
+  yield ();
+  gtkloop_future_cancel (fut, NULL);
+  yield ();
+  yield ();
+  print_state ("waiter after its future was cancelled:", t);
+  gtkloop_task_unref (t);
+  gtkloop_future_unref (fut);
+}
+
+static void
+test_cancellation_matches_asyncio (void **state)
+{
+  TestFixture *fx = *state;
+  g_autoptr(GtkloopTask) task = gtkloop_loop_create_task (fx->loop, cancel_main, NULL, NULL);
+
+  assert_true (gtkloop_loop_run_until_complete (fx->loop, GTKLOOP_FUTURE (task), NULL));
+  test_assert_matches_twin ("task_cancel", fx->out->str);
+}
+
+/* ---------------------------------------------------------------------- */
+
+static void
+cancel_message_kept (GtkloopTask *task,
+                     gpointer     data)
+{
+  gtkloop_sleep (10, NULL);
+}
+
+static void
+cancel_task (gpointer task)
+{
+  gtkloop_task_cancel (task, "cancelled by a timer");
+}
+
+static void
+test_cancelled_task_error_carries_message (void **state)
+{
+  TestFixture *fx = *state;
+  g_autoptr(GtkloopTask) task = gtkloop_loop_create_task (fx->loop, cancel_message_kept, NULL, NULL);
+  g_autoptr(GError) error = NULL;
+
+  gtkloop_loop_call_later (fx->loop, 0.001, cancel_task, task, NULL);
+  assert_false (gtkloop_loop_run_until_complete (fx->loop, GTKLOOP_FUTURE (task), &error));
+  assert_true (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED));
+  assert_string_equal (error->message, "cancelled by a timer");
+  assert_true (gtkloop_future_is_cancelled (GTKLOOP_FUTURE (task)));
+}
+
+typedef struct
+{
+  gboolean cancelled_seen;
+  gboolean fresh_after_uncancel;
+  gboolean same_during_cancel;
+} CancellableData;
+
+static void
+watches_cancellable (GtkloopTask *task,
+                     gpointer     data)
+{
+  CancellableData *cd = data;
+  GCancellable *first = gtkloop_task_get_cancellable (task);
+
+  gtkloop_sleep (10, NULL);
+  cd->cancelled_seen = g_cancellable_is_cancelled (first);
+  cd->same_during_cancel = gtkloop_task_get_cancellable (task) == first;
+  gtkloop_task_uncancel (task);
+  cd->fresh_after_uncancel = !g_cancellable_is_cancelled (gtkloop_task_get_cancellable (task));
+}
+
+static void
+test_cancellable_follows_the_task (void **state)
+{
+  TestFixture *fx = *state;
+  CancellableData cd = { 0 };
+  g_autoptr(GtkloopTask) task = gtkloop_loop_create_task (fx->loop, watches_cancellable, &cd, NULL);
+
+  gtkloop_loop_call_later (fx->loop, 0.001, cancel_task, task, NULL);
+  gtkloop_loop_run_until_complete (fx->loop, GTKLOOP_FUTURE (task), NULL);
+  assert_true (cd.cancelled_seen);
+  assert_true (cd.same_during_cancel);
+  assert_true (cd.fresh_after_uncancel);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Closing with pending tasks                                              */
+
+typedef struct
+{
+  DestroyCounter destroyed;   /* first: test_destroy_count takes the struct */
+  int            started;
+  int            failed_at_once;
+  int            cleaned_up;
+} CloseData;
+
+static void
+sleeps_with_cleanup (GtkloopTask *task,
+                     gpointer     data)
+{
+  CloseData *cd = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GtkloopFuture) never = gtkloop_future_new (gtkloop_future_get_loop (GTKLOOP_FUTURE (task)));
+
+  cd->started++;
+  gtkloop_await (never, NULL);
+  /* While the loop closes, every further suspension point fails at once. */
+  if (!gtkloop_sleep (5, &error) && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    cd->failed_at_once++;
+  cd->cleaned_up++;
+}
+
+static void
+set_flag (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+}
+
+static void
+test_close_finishes_pending_tasks (void **state)
+{
+  TestFixture *fx = *state;
+  CloseData cd = { { 0 } };
+  GtkloopTask *tasks[4];
+  gboolean ticked = FALSE;
+
+  for (int i = 0; i < 3; i++)
+    tasks[i] = gtkloop_loop_create_task (fx->loop, sleeps_with_cleanup, &cd, test_destroy_count);
+  gtkloop_loop_call_later (fx->loop, 0.01, set_flag, &ticked, NULL);
+  test_iterate_until (fx->loop, &ticked, 5);
+  assert_int_equal (cd.started, 3);
+
+  /* One more that never gets to start. */
+  tasks[3] = gtkloop_loop_create_task (fx->loop, sleeps_with_cleanup, &cd, test_destroy_count);
+  gtkloop_loop_close (fx->loop);
+
+  assert_int_equal (cd.started, 3);
+  assert_int_equal (cd.failed_at_once, 3);
+  assert_int_equal (cd.cleaned_up, 3);
+  assert_int_equal (cd.destroyed.count, 4);
+  for (int i = 0; i < 4; i++)
+    {
+      assert_true (gtkloop_future_is_cancelled (GTKLOOP_FUTURE (tasks[i])));
+      gtkloop_task_unref (tasks[i]);
+    }
+}
+
+static int
+setup (void **state)
+{
+  test_fixture_setup (state);
+  the_fx = *state;
+  return 0;
+}
+
+int
+main (void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test_setup_teardown (test_cancellation_matches_asyncio, setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_cancelled_task_error_carries_message, setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_cancellable_follows_the_task, setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_close_finishes_pending_tasks, setup, test_fixture_teardown),
+  };
+
+  return cmocka_run_group_tests_name ("task-cancel", tests, NULL, NULL);
+}
