@@ -73,9 +73,30 @@ peak_rss_kb (void)
   return ru.ru_maxrss;
 }
 
+/* BENCH.md wants the machine's load with every record: the machines are
+ * shared and noisy. */
+static double
+load_average (void)
+{
+  double load = -1;
+  FILE *f = fopen ("/proc/loadavg", "r");
+
+  if (f != NULL)
+    {
+      if (fscanf (f, "%lf", &load) != 1)
+        load = -1;
+      fclose (f);
+    }
+  return load;
+}
+
 static void
 print_record (const Record *r)
 {
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *date = g_date_time_format_iso8601 (now);
+
+  g_string_append_printf (r->extra, ", \"date\": \"%s\", \"load1\": %.2f", date, load_average ());
   printf ("{\"system\": \"gtkloop\", \"workload\": \"%s\", \"n\": %ld, "
           "\"ns_per_op\": %.2f, \"p50\": null, \"p99\": null, \"max\": null, "
           "\"peak_rss_kb\": %ld, \"notes\": \"%s\", "
