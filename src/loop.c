@@ -595,6 +595,23 @@ new_handle (GtkloopLoop    *loop,
   return h;
 }
 
+/* Programmer errors get a critical; the destroy notify still runs, as the
+ * API promises for every notify it is given. */
+static gboolean
+check_arguments (GtkloopCallback cb,
+                 double          time,
+                 gpointer        data,
+                 GDestroyNotify  destroy,
+                 const char     *function)
+{
+  if (G_LIKELY (cb != NULL && !isnan (time)))
+    return TRUE;
+  g_critical ("%s: %s", function, cb == NULL ? "the callback is NULL" : "the time is NaN");
+  if (destroy)
+    destroy (data);
+  return FALSE;
+}
+
 /**
  * gtkloop_loop_call_soon:
  * @cb: (scope notified): the callback
@@ -618,7 +635,8 @@ gtkloop_loop_call_soon (GtkloopLoop    *loop,
   GtkloopHandle *h;
 
   g_return_val_if_fail (loop != NULL, 0);
-  g_return_val_if_fail (cb != NULL, 0);
+  if (!check_arguments (cb, 0, data, destroy, G_STRFUNC))
+    return 0;
 
   if (G_UNLIKELY (!gtkloop_loop_check_callable (loop, G_STRFUNC, TRUE)))
     {
@@ -694,8 +712,8 @@ gtkloop_loop_call_later (GtkloopLoop    *loop,
                          GDestroyNotify  destroy)
 {
   g_return_val_if_fail (loop != NULL, 0);
-  g_return_val_if_fail (cb != NULL, 0);
-  g_return_val_if_fail (!isnan (delay), 0);
+  if (!check_arguments (cb, delay, data, destroy, G_STRFUNC))
+    return 0;
 
   if (G_UNLIKELY (!gtkloop_loop_check_callable (loop, G_STRFUNC, TRUE)))
     {
@@ -724,8 +742,8 @@ gtkloop_loop_call_at (GtkloopLoop    *loop,
                       GDestroyNotify  destroy)
 {
   g_return_val_if_fail (loop != NULL, 0);
-  g_return_val_if_fail (cb != NULL, 0);
-  g_return_val_if_fail (!isnan (when), 0);
+  if (!check_arguments (cb, when, data, destroy, G_STRFUNC))
+    return 0;
 
   if (G_UNLIKELY (!gtkloop_loop_check_callable (loop, G_STRFUNC, TRUE)))
     {
