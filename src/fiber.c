@@ -33,6 +33,7 @@
 # include <sanitizer/common_interface_defs.h>
 #endif
 #if GTKLOOP_HAVE_TSAN
+# include <stdatomic.h>
 # include <sanitizer/tsan_interface.h>
 #endif
 
@@ -259,6 +260,25 @@ fiber_thread_init (GError **error)
   return TRUE;
 }
 
+#if GTKLOOP_HAVE_TSAN
+/* TSan dies outright past 8128 threads and fibers together; failing the
+ * fiber first gives the caller an error it can report. */
+# define TSAN_MAX_FIBERS 8000
+
+static atomic_int tsan_fibers;
+
+static gboolean
+tsan_fiber_reserve (GError **error)
+{
+  if (atomic_fetch_add (&tsan_fibers, 1) < TSAN_MAX_FIBERS)
+    return TRUE;
+  atomic_fetch_sub (&tsan_fibers, 1);
+  g_set_error (error, GTKLOOP_ERROR, GTKLOOP_ERROR_RESOURCES,
+               "ThreadSanitizer allows only %d fibers at once", TSAN_MAX_FIBERS);
+  return FALSE;
+}
+#endif
+
 static gboolean
 check_shared_size (gsize    stack_size,
                    GError **error)
@@ -316,6 +336,13 @@ gtkloop_fiber_new (GtkloopFiberFunc      func,
       if (stack == NULL)
         return NULL;
     }
+#if GTKLOOP_HAVE_TSAN
+  if (!tsan_fiber_reserve (error))
+    {
+      g_clear_pointer (&stack, gtkloop_guarded_stack_free);
+      return NULL;
+    }
+#endif
 
   self = g_new0 (GtkloopFiber, 1);
   self->func = func;
@@ -343,6 +370,7 @@ gtkloop_fiber_free (GtkloopFiber *self)
     gtkloop_guarded_stack_free (self->stack);
 #if GTKLOOP_HAVE_TSAN
   __tsan_destroy_fiber (self->tsan_fiber);
+  atomic_fetch_sub (&tsan_fibers, 1);
 #endif
   g_free (self->name);
   g_free (self);
