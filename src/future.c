@@ -67,7 +67,6 @@ gtkloop_future_new (GtkloopLoop *loop)
 {
   if (loop == NULL)
     loop = gtkloop_loop_get_default ();
-  g_return_val_if_fail (GTKLOOP_IS_LOOP (loop), NULL);
 
   return gtkloop_future_new_of_class (&gtkloop_plain_future_class, loop);
 }

@@ -42,7 +42,7 @@ struct _GtkloopLoopSource
 
 G_DEFINE_FINAL_TYPE (GtkloopLoop, gtkloop_loop, G_TYPE_OBJECT)
 
-static _Thread_local GtkloopLoop *running_loop;
+static _Thread_local GtkloopLoop *running_loop GTKLOOP_HOT_TLS;
 
 static GtkloopLoopCloseHooks close_hooks;
 
@@ -51,6 +51,14 @@ static GtkloopLoopCloseHooks close_hooks;
 static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
 static GHashTable *registry;       /* (lock: registry_lock) GMainContext* -> GtkloopLoop* */
 static GPtrArray *default_loops;   /* (lock: registry_lock) (owned) */
+
+/* get_default is on hot paths (gtkloop_future_new (NULL), gtkloop_spawn):
+ * each thread remembers its last answer, valid until a loop leaves the
+ * registry (the generation moves on). */
+static atomic_uint registry_generation;
+static _Thread_local GMainContext *cached_context GTKLOOP_HOT_TLS;
+static _Thread_local GtkloopLoop *cached_loop GTKLOOP_HOT_TLS;
+static _Thread_local guint cached_generation GTKLOOP_HOT_TLS;
 
 void
 gtkloop_loop_set_close_hooks (const GtkloopLoopCloseHooks *hooks)
@@ -314,10 +322,15 @@ timer_is_due (GtkloopLoop *loop)
   return top != NULL && top->when_ns <= gtkloop_clock_now_ns ();
 }
 
+/* Iterations of one or two callbacks (task hand-offs) are common; reading
+ * the clock after each would cost as much as the iteration itself. */
+#define ITERATIONS_BETWEEN_CLOCK_READS 8
+
 static void
 run_iterations (GtkloopLoop *loop)
 {
   gint64 deadline = gtkloop_clock_now_ns () + loop->budget_ns;
+  guint iterations = 0;
 
   for (;;)
     {
@@ -333,7 +346,7 @@ run_iterations (GtkloopLoop *loop)
         }
       if (!has_queued_work (loop) && !timer_is_due (loop))
         break;
-      if (gtkloop_clock_now_ns () >= deadline)
+      if (++iterations % ITERATIONS_BETWEEN_CLOCK_READS == 0 && gtkloop_clock_now_ns () >= deadline)
         break;
     }
 }
@@ -348,7 +361,9 @@ loop_source_dispatch (GSource     *source,
 
   /* A callback may drop the last reference the program holds. */
   g_object_ref (loop);
-  claim_ownership (loop);
+  /* Written only on a change: worker threads read owner on every post. */
+  if (!gtkloop_loop_is_owner (loop))
+    claim_ownership (loop);
   running_loop = loop;
   loop->dispatching++;
   loop->n_dispatches++;
@@ -394,6 +409,7 @@ registry_remove (GtkloopLoop *loop)
   pthread_mutex_lock (&registry_lock);
   if (registry != NULL && g_hash_table_lookup (registry, loop->context) == loop)
     g_hash_table_remove (registry, loop->context);
+  atomic_fetch_add (&registry_generation, 1);
   pthread_mutex_unlock (&registry_lock);
 }
 
@@ -506,8 +522,15 @@ gtkloop_loop_new (GMainContext *context)
 GtkloopLoop *
 gtkloop_loop_get_default (void)
 {
-  GMainContext *context = g_main_context_ref_thread_default ();
+  GMainContext *context = g_main_context_get_thread_default ();
+  guint generation = atomic_load (&registry_generation);
   GtkloopLoop *loop;
+
+  if (context == NULL)
+    context = g_main_context_default ();
+  if (context == cached_context && generation == cached_generation && cached_loop != NULL)
+    return cached_loop;
+  g_main_context_ref (context);
 
   pthread_mutex_lock (&registry_lock);
   loop = registry ? g_hash_table_lookup (registry, context) : NULL;
@@ -522,6 +545,9 @@ gtkloop_loop_get_default (void)
       g_ptr_array_add (default_loops, loop);
       pthread_mutex_unlock (&registry_lock);
     }
+  cached_context = context;
+  cached_loop = loop;
+  cached_generation = generation;
   g_main_context_unref (context);
   return loop;
 }

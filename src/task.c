@@ -40,7 +40,7 @@ static const GtkloopFutureClass task_class = {
   .finalize = task_finalize,
 };
 
-static _Thread_local GtkloopTask *current_task;
+static _Thread_local GtkloopTask *current_task GTKLOOP_HOT_TLS;
 static atomic_ulong task_counter;
 
 static void finish_tasks_for_close (GtkloopLoop *loop);
@@ -369,7 +369,9 @@ task_finalize (GtkloopFuture *f)
     }
   if (task->data_destroy)
     task->data_destroy (task->data);
-  g_clear_pointer (&task->fiber, gtkloop_fiber_free);
+  /* A task freed while pending may have a suspended fiber: drop its stack
+   * without running the rest of the function (the report above says so). */
+  g_clear_pointer (&task->fiber, gtkloop_fiber_discard);
   g_clear_pointer (&task->waiting_on, gtkloop_future_unref);
   g_clear_pointer (&task->locals, gtkloop_task_locals_unref);
   g_clear_object (&task->cancellable);
