@@ -46,9 +46,13 @@ typedef struct
   guint32         n_chunks;
   guint32         free_head;    /* slot index, or G_MAXUINT32 */
   guint32         n_live;
+  guint32         n_used;       /* slots ever handed out; the rest of the last chunk is untouched */
 } GtkloopHandleTable;
 
-#define GTKLOOP_HANDLE_CHUNK_BITS 12
+/* 32,768 handles of 64 bytes: one 2 MiB mapping per chunk (see
+ * memory-private.h). Slots are handed out in order from the newest chunk,
+ * so its pages are touched only as the loop needs them. */
+#define GTKLOOP_HANDLE_CHUNK_BITS 15
 #define GTKLOOP_HANDLE_CHUNK_SIZE (1u << GTKLOOP_HANDLE_CHUNK_BITS)
 
 void           gtkloop_handle_table_init  (GtkloopHandleTable *table);

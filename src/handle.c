@@ -3,6 +3,9 @@
 #include "config.h"
 
 #include "handle-private.h"
+#include "memory-private.h"
+
+#define CHUNK_BYTES (sizeof (GtkloopHandle) * GTKLOOP_HANDLE_CHUNK_SIZE)
 
 void
 gtkloop_handle_table_init (GtkloopHandleTable *table)
@@ -15,7 +18,7 @@ void
 gtkloop_handle_table_clear (GtkloopHandleTable *table)
 {
   for (guint32 i = 0; i < table->n_chunks; i++)
-    g_free (table->chunks[i]);
+    gtkloop_table_free (table->chunks[i], CHUNK_BYTES);
   g_free (table->chunks);
   gtkloop_handle_table_init (table);
 }
@@ -23,27 +26,22 @@ gtkloop_handle_table_clear (GtkloopHandleTable *table)
 GtkloopHandle *
 gtkloop_handle_table_grow_and_alloc (GtkloopHandleTable *table)
 {
-  GtkloopHandle *chunk;
-  guint32 base;
+  GtkloopHandle *h;
 
-  if (table->n_chunks >= (G_MAXUINT32 >> GTKLOOP_HANDLE_CHUNK_BITS))
-    g_error ("gtkloop: more than 2^32 callback handles are live at once");
-
-  base = table->n_chunks << GTKLOOP_HANDLE_CHUNK_BITS;
-  chunk = g_new0 (GtkloopHandle, GTKLOOP_HANDLE_CHUNK_SIZE);
-  table->chunks = g_renew (GtkloopHandle *, table->chunks, table->n_chunks + 1);
-  table->chunks[table->n_chunks++] = chunk;
-
-  /* Thread the new slots onto the free list in ascending order, so a burst
-   * of call_soon walks memory forwards. */
-  for (guint32 i = GTKLOOP_HANDLE_CHUNK_SIZE; i-- > 0;)
+  if (table->n_used == table->n_chunks << GTKLOOP_HANDLE_CHUNK_BITS)
     {
-      chunk[i].slot = base + i;
-      chunk[i].generation = 1;
-      chunk[i].state = HANDLE_FREE;
-      chunk[i].next_free = table->free_head;
-      table->free_head = base + i;
+      if (table->n_chunks >= (G_MAXUINT32 >> GTKLOOP_HANDLE_CHUNK_BITS))
+        g_error ("gtkloop: more than 2^32 callback handles are live at once");
+      /* The first chunk stays on small pages: most loops never need more,
+       * and a huge page would cost them 2 MiB of memory up front. */
+      table->chunks = g_renew (GtkloopHandle *, table->chunks, table->n_chunks + 1);
+      table->chunks[table->n_chunks] = gtkloop_table_alloc (CHUNK_BYTES, table->n_chunks > 0);
+      table->n_chunks++;
     }
 
-  return gtkloop_handle_alloc (table);
+  h = gtkloop_handle_table_slot (table, table->n_used);
+  h->slot = table->n_used++;
+  h->generation = 1;
+  table->n_live++;
+  return h;
 }

@@ -1,6 +1,7 @@
 /* The ready queue: callbacks in the order call_soon was called. */
 #include "config.h"
 
+#include "memory-private.h"
 #include "ready-queue-private.h"
 
 #define INITIAL_CAPACITY 256
@@ -8,7 +9,7 @@
 void
 gtkloop_ready_queue_init (GtkloopReadyQueue *q)
 {
-  q->ring = g_new (GtkloopHandle *, INITIAL_CAPACITY);
+  q->ring = gtkloop_table_alloc (sizeof (GtkloopHandle *) * INITIAL_CAPACITY, FALSE);
   q->mask = INITIAL_CAPACITY - 1;
   q->head = 0;
   q->length = 0;
@@ -17,7 +18,8 @@ gtkloop_ready_queue_init (GtkloopReadyQueue *q)
 void
 gtkloop_ready_queue_clear (GtkloopReadyQueue *q)
 {
-  g_clear_pointer (&q->ring, g_free);
+  gtkloop_table_free (q->ring, sizeof (GtkloopHandle *) * (q->mask + 1));
+  q->ring = NULL;
   q->mask = 0;
   q->head = 0;
   q->length = 0;
@@ -33,10 +35,10 @@ gtkloop_ready_queue_grow (GtkloopReadyQueue *q)
     g_error ("gtkloop: the ready queue cannot hold more than 2^31 callbacks");
 
   /* Unwrap into a ring twice the size, oldest first. */
-  ring = g_new (GtkloopHandle *, capacity * 2);
+  ring = gtkloop_table_alloc (sizeof (GtkloopHandle *) * capacity * 2, TRUE);
   for (guint32 i = 0; i < q->length; i++)
     ring[i] = q->ring[(q->head + i) & q->mask];
-  g_free (q->ring);
+  gtkloop_table_free (q->ring, sizeof (GtkloopHandle *) * capacity);
   q->ring = ring;
   q->mask = capacity * 2 - 1;
   q->head = 0;

@@ -1,0 +1,56 @@
+/* Big zeroed tables, mapped directly so they can use huge pages. */
+#include "config.h"
+
+#include <sys/mman.h>
+
+#include "memory-private.h"
+
+#define HUGE_PAGE_SIZE ((gsize) 2 * 1024 * 1024)
+
+static gsize
+round_up (gsize size)
+{
+  return (size + HUGE_PAGE_SIZE - 1) & ~(HUGE_PAGE_SIZE - 1);
+}
+
+gpointer
+gtkloop_table_alloc (gsize    size,
+                     gboolean huge_pages)
+{
+  gsize mapped;
+  guint8 *map, *aligned;
+
+  if (size < HUGE_PAGE_SIZE)
+    return g_malloc0 (size);
+
+  /* Map one huge page more than needed and trim, to get 2 MiB alignment:
+   * a huge page can only back an aligned 2 MiB range. */
+  size = round_up (size);
+  mapped = size + HUGE_PAGE_SIZE;
+  map = mmap (NULL, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (map == MAP_FAILED)
+    g_error ("gtkloop: cannot map %" G_GSIZE_FORMAT " bytes for the loop's tables", mapped);
+
+  aligned = (guint8 *) (((guintptr) map + HUGE_PAGE_SIZE - 1) & ~(guintptr) (HUGE_PAGE_SIZE - 1));
+  if (aligned > map)
+    munmap (map, aligned - map);
+  if (aligned + size < map + mapped)
+    munmap (aligned + size, (map + mapped) - (aligned + size));
+#ifdef MADV_HUGEPAGE
+  if (huge_pages)
+    madvise (aligned, size, MADV_HUGEPAGE);
+#endif
+  return aligned;
+}
+
+void
+gtkloop_table_free (gpointer mem,
+                    gsize    size)
+{
+  if (mem == NULL)
+    return;
+  if (size < HUGE_PAGE_SIZE)
+    g_free (mem);
+  else
+    munmap (mem, round_up (size));
+}
