@@ -31,8 +31,6 @@ struct _GtkloopHandle
   gpointer         data;
   GDestroyNotify   destroy;
   GtkloopFuture   *future;      /* (owned) (nullable): HANDLE_KIND_FUTURE only */
-  gint64           when_ns;     /* timers: the deadline on CLOCK_MONOTONIC */
-  guint64          seq;         /* timers: scheduling order among equal deadlines */
   guint32          generation;  /* bumped each time the slot is freed */
   guint32          slot;
   guint32          next_free;   /* free list link while HANDLE_FREE */

@@ -127,7 +127,6 @@ first_live_timer (GtkloopLoop *loop)
 static void
 update_ready_time (GtkloopLoop *loop)
 {
-  GtkloopHandle *top;
   gint64 want = -1;
 
   if (loop->dispatching || loop->source == NULL)
@@ -137,8 +136,12 @@ update_ready_time (GtkloopLoop *loop)
    * due would take the yield iteration away from GTK. The prepare () after
    * the yield puts it back. */
   if (!loop->yield_pending && !loop->in_yield &&
-      !has_queued_work (loop) && (top = first_live_timer (loop)) != NULL)
-    want = top->when_ns <= 0 ? 0 : (top->when_ns + 999) / 1000;
+      !has_queued_work (loop) && first_live_timer (loop) != NULL)
+    {
+      gint64 when = gtkloop_timer_heap_first_when (&loop->timers);
+
+      want = when <= 0 ? 0 : (when + 999) / 1000;
+    }
   if (want != loop->ready_time_us)
     {
       loop->ready_time_us = want;
@@ -271,7 +274,7 @@ take_due_timers (GtkloopLoop *loop)
     return;
   now = gtkloop_clock_now_ns ();
   while ((top = gtkloop_timer_heap_peek (&loop->timers)) != NULL &&
-         (top->state == HANDLE_CANCELLED || top->when_ns <= now))
+         (top->state == HANDLE_CANCELLED || gtkloop_timer_heap_first_when (&loop->timers) <= now))
     {
       gtkloop_timer_heap_pop (&loop->timers);
       if (top->state == HANDLE_CANCELLED)
@@ -319,7 +322,7 @@ timer_is_due (GtkloopLoop *loop)
 {
   GtkloopHandle *top = first_live_timer (loop);
 
-  return top != NULL && top->when_ns <= gtkloop_clock_now_ns ();
+  return top != NULL && gtkloop_timer_heap_first_when (&loop->timers) <= gtkloop_clock_now_ns ();
 }
 
 /* Iterations of one or two callbacks (task hand-offs) are common; reading
@@ -710,10 +713,8 @@ schedule_timer (GtkloopLoop    *loop,
 {
   GtkloopHandle *h = new_handle (loop, cb, data, destroy);
 
-  h->when_ns = when_ns;
-  h->seq = ++loop->timer_seq;
   h->state = HANDLE_TIMER;
-  gtkloop_timer_heap_push (&loop->timers, h);
+  gtkloop_timer_heap_push (&loop->timers, h, when_ns, ++loop->timer_seq);
   if (gtkloop_timer_heap_peek (&loop->timers) == h)
     update_ready_time (loop);
   return gtkloop_handle_id (h);
