@@ -33,9 +33,9 @@ typedef struct
   GtkloopInboxEntry *spare;       /* (loop-thread) the consumer's batch buffer */
   guint              spare_capacity; /* (loop-thread) */
   atomic_bool        nonempty;    /* written under lock, read lock-free by prepare/check */
+  atomic_bool        consumer_may_sleep; /* the loop thread is (about to be) in poll */
   atomic_bool        closed;      /* posts after close run their destroy notify at once */
   atomic_ulong       n_wakeups;   /* statistics: context wake-ups requested */
-  atomic_ulong       n_posts;     /* statistics */
 } GtkloopInbox;
 
 void     gtkloop_inbox_init  (GtkloopInbox *inbox);
@@ -58,6 +58,20 @@ guint    gtkloop_inbox_take  (GtkloopInbox       *inbox,
 /* Loop thread. Refuses further posts and returns what was left behind. */
 guint    gtkloop_inbox_close (GtkloopInbox       *inbox,
                               GtkloopInboxEntry **entries);
+
+/* Loop thread, in prepare: TRUE before looking at the inbox and going to
+ * poll; FALSE once awake. Posts wake the context only while it is TRUE, so
+ * a loop busy dispatching is not sent an eventfd write per batch it takes.
+ * The fences on both sides (here and in post) make sure that a post racing
+ * with prepare is either seen by prepare or wakes the poll. */
+static inline void
+gtkloop_inbox_set_consumer_may_sleep (GtkloopInbox *inbox,
+                                      gboolean      may_sleep)
+{
+  atomic_store_explicit (&inbox->consumer_may_sleep, may_sleep, memory_order_relaxed);
+  if (may_sleep)
+    atomic_thread_fence (memory_order_seq_cst);
+}
 
 static inline gboolean
 gtkloop_inbox_is_nonempty (GtkloopInbox *inbox)

@@ -9,9 +9,9 @@ gtkloop_inbox_init (GtkloopInbox *inbox)
   memset (inbox, 0, sizeof *inbox);
   pthread_mutex_init (&inbox->lock, NULL);
   atomic_init (&inbox->nonempty, false);
+  atomic_init (&inbox->consumer_may_sleep, true);
   atomic_init (&inbox->closed, false);
   atomic_init (&inbox->n_wakeups, 0);
-  atomic_init (&inbox->n_posts, 0);
 }
 
 void
@@ -51,10 +51,14 @@ gtkloop_inbox_post (GtkloopInbox   *inbox,
   pthread_mutex_unlock (&inbox->lock);
 
   *refused = FALSE;
-  atomic_fetch_add_explicit (&inbox->n_posts, 1, memory_order_relaxed);
-  if (was_empty)
-    atomic_fetch_add_explicit (&inbox->n_wakeups, 1, memory_order_relaxed);
-  return was_empty;
+  if (!was_empty)
+    return FALSE;
+  /* Pairs with the fence in gtkloop_inbox_set_consumer_may_sleep (). */
+  atomic_thread_fence (memory_order_seq_cst);
+  if (!atomic_load_explicit (&inbox->consumer_may_sleep, memory_order_relaxed))
+    return FALSE;
+  atomic_fetch_add_explicit (&inbox->n_wakeups, 1, memory_order_relaxed);
+  return TRUE;
 }
 
 /* HOLDS: inbox->lock */

@@ -166,8 +166,10 @@ loop_source_prepare (GSource *source,
     }
   update_ready_time (loop);   /* the yield, if any, is over */
   *timeout = -1;
+  gtkloop_inbox_set_consumer_may_sleep (&loop->inbox, TRUE);
   if (has_queued_work (loop) || (loop->stopping && atomic_load (&loop->running)))
     {
+      gtkloop_inbox_set_consumer_may_sleep (&loop->inbox, FALSE);
       *timeout = 0;
       return TRUE;
     }
@@ -179,6 +181,7 @@ loop_source_check (GSource *source)
 {
   GtkloopLoop *loop = ((GtkloopLoopSource *) source)->loop;
 
+  gtkloop_inbox_set_consumer_may_sleep (&loop->inbox, FALSE);
   if (loop->in_yield)
     return FALSE;
   return has_queued_work (loop);

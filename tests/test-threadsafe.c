@@ -150,10 +150,11 @@ test_many_producers (void **state)
   for (guint t = 0; t < N_THREADS; t++)
     assert_int_equal (f.next[t], N_POSTS);
 
-  /* Only a post that finds the inbox empty wakes the context. */
+  /* Only a post that finds the inbox empty, while the loop may be asleep
+   * in poll, wakes the context: none at all if the loop never slept
+   * (test_wakes_blocked_loop checks that a sleeping loop is woken). */
   wakeups = gtkloop_loop_get_n_wakeups (fx->loop) - wakeups_before;
   print_message ("%u posts, %" G_GUINT64_FORMAT " wake-ups\n", N_THREADS * N_POSTS, wakeups);
-  assert_true (wakeups >= 1);
   assert_true (wakeups < N_THREADS * N_POSTS / 10);
 
   flood = NULL;
