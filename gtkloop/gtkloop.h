@@ -12,4 +12,5 @@
 # include "gtkloop-future.h"
 # include "gtkloop-task.h"
 # include "gtkloop-combinators.h"
+# include "gtkloop-executor.h"
 #undef GTKLOOP_INSIDE
