@@ -1168,6 +1168,10 @@ gtkloop_loop_close (GtkloopLoop *loop)
     close_hooks.finish_tasks (loop);
   if (close_hooks.shutdown_executor)
     close_hooks.shutdown_executor (loop);
+  /* Waiting for executor jobs iterated the loop: a callback may have
+   * started a task meanwhile. */
+  if (close_hooks.finish_tasks && loop->tasks != NULL)
+    close_hooks.finish_tasks (loop);
 
   loop->closing = TRUE;
   dropped = drop_pending (loop);

@@ -1,0 +1,151 @@
+/* A loop running in a thread of its own: the seeds' "new event loop in a
+ * new thread, run_forever, submit with run_coroutine_threadsafe", with
+ * the ending the seeds leave out (stop from another thread, close on the
+ * loop's thread, join), so no thread or loop is leaked.
+ *
+ * Lock order: t->lock is a leaf, used only while the thread starts.
+ */
+#include "config.h"
+
+#include <pthread.h>
+
+#include "gtkloop/gtkloop.h"
+
+#include "loop-private.h"
+
+struct _GtkloopLoopThread
+{
+  pthread_t        thread;
+  char            *name;      /* (owned) */
+  pthread_mutex_t  lock;
+  pthread_cond_t   cond;
+  GtkloopLoop     *loop;      /* (owned) (lock: lock) until ready; then read-only */
+  gboolean         ready;     /* (lock: lock) */
+};
+
+static void *
+loop_thread_main (gpointer data)
+{
+  GtkloopLoopThread *t = data;
+  GMainContext *context = g_main_context_new ();
+  GtkloopLoop *loop;
+
+  if (t->name != NULL)
+    pthread_setname_np (pthread_self (), t->name);
+
+  /* The loop's context is this thread's default, so gtkloop_spawn () and
+   * gtkloop_loop_get_default () in its tasks find this loop. */
+  g_main_context_push_thread_default (context);
+  loop = gtkloop_loop_new (context);
+
+  pthread_mutex_lock (&t->lock);
+  t->loop = g_object_ref (loop);
+  t->ready = TRUE;
+  pthread_cond_signal (&t->cond);
+  pthread_mutex_unlock (&t->lock);
+
+  gtkloop_loop_run_forever (loop);
+
+  /* Tasks left over are cancelled and finished, executor jobs come home,
+   * every destroy notify runs: all on this thread. */
+  gtkloop_loop_close (loop);
+  g_object_unref (loop);
+  g_main_context_pop_thread_default (context);
+  g_main_context_unref (context);
+  return NULL;
+}
+
+/**
+ * gtkloop_loop_thread_start:
+ * @name: (nullable): the thread's name (at most 15 bytes are used)
+ * @error: return location for %GTKLOOP_ERROR_RESOURCES
+ *
+ * Starts a thread that makes a #GMainContext of its own (its
+ * thread-default), a loop on it, and runs the loop until
+ * gtkloop_loop_thread_stop(). Give it work from other threads with
+ * gtkloop_run_task_threadsafe() and gtkloop_loop_call_soon_threadsafe().
+ *
+ * Returns: (transfer full) (nullable): the thread, or %NULL if no thread
+ *   could be started
+ *
+ * Since: 1.0
+ */
+GtkloopLoopThread *
+gtkloop_loop_thread_start (const char *name,
+                           GError    **error)
+{
+  GtkloopLoopThread *t = g_new0 (GtkloopLoopThread, 1);
+  int err;
+
+  t->name = name ? g_strndup (name, 15) : NULL;
+  pthread_mutex_init (&t->lock, NULL);
+  pthread_cond_init (&t->cond, NULL);
+
+  err = pthread_create (&t->thread, NULL, loop_thread_main, t);
+  if (err != 0)
+    {
+      g_set_error (error, GTKLOOP_ERROR, GTKLOOP_ERROR_RESOURCES,
+                   "cannot start a loop thread: %s", g_strerror (err));
+      pthread_cond_destroy (&t->cond);
+      pthread_mutex_destroy (&t->lock);
+      g_free (t->name);
+      g_free (t);
+      return NULL;
+    }
+
+  pthread_mutex_lock (&t->lock);
+  while (!t->ready)
+    pthread_cond_wait (&t->cond, &t->lock);
+  pthread_mutex_unlock (&t->lock);
+  return t;
+}
+
+/**
+ * gtkloop_loop_thread_get_loop:
+ *
+ * Returns: (transfer none): the thread's loop; hand it work with the
+ *   thread-safe calls only
+ *
+ * Since: 1.0
+ */
+GtkloopLoop *
+gtkloop_loop_thread_get_loop (GtkloopLoopThread *t)
+{
+  g_return_val_if_fail (t != NULL, NULL);
+  return t->loop;
+}
+
+static void
+stop_cb (gpointer loop)
+{
+  gtkloop_loop_stop (loop);
+}
+
+/**
+ * gtkloop_loop_thread_stop:
+ *
+ * Stops the thread's loop (call_soon_threadsafe of stop, so what was
+ * posted before still runs), waits while the thread closes the loop —
+ * pending tasks are cancelled and finished, executor jobs come home — and
+ * joins it; then frees @t. Call it from any thread but @t's own.
+ *
+ * Since: 1.0
+ */
+void
+gtkloop_loop_thread_stop (GtkloopLoopThread *t)
+{
+  g_return_if_fail (t != NULL);
+
+  if (pthread_equal (t->thread, pthread_self ()))
+    {
+      g_critical ("%s: called from the loop thread itself, which cannot join itself", G_STRFUNC);
+      return;
+    }
+  gtkloop_loop_call_soon_threadsafe (t->loop, stop_cb, g_object_ref (t->loop), g_object_unref);
+  pthread_join (t->thread, NULL);
+  g_object_unref (t->loop);
+  pthread_cond_destroy (&t->cond);
+  pthread_mutex_destroy (&t->lock);
+  g_free (t->name);
+  g_free (t);
+}
