@@ -29,6 +29,7 @@ typedef enum {
   GTKLOOP_ERROR_BROKEN_BARRIER,
   GTKLOOP_ERROR_REENTRANT,      /* a nested run_*, or a suspension point inside a nested main-loop iteration */
   GTKLOOP_ERROR_RESOURCES,      /* no stack, thread or fd could be had */
+  GTKLOOP_ERROR_QUEUE_SHUT_DOWN, /* asyncio.QueueShutDown (Python 3.13): put or get on a shut-down queue */
 } GtkloopError;
 
 GTKLOOP_AVAILABLE_IN_ALL

@@ -12,5 +12,6 @@
 # include "gtkloop-future.h"
 # include "gtkloop-task.h"
 # include "gtkloop-combinators.h"
+# include "gtkloop-sync.h"
 # include "gtkloop-executor.h"
 #undef GTKLOOP_INSIDE

@@ -23,6 +23,7 @@ typedef enum {
   GTKLOOP_COUNTER_HANDLES,
   GTKLOOP_COUNTER_TASKS,
   GTKLOOP_COUNTER_FIBERS,
+  GTKLOOP_COUNTER_SYNC,       /* locks, events, queues, task groups, … */
   GTKLOOP_N_COUNTERS
 } GtkloopCounter;
 

@@ -8,7 +8,7 @@
 atomic_long gtkloop_debug_counters[GTKLOOP_N_COUNTERS];
 
 static const char *const counter_names[GTKLOOP_N_COUNTERS] = {
-  "loops", "futures", "handles", "tasks", "fibers",
+  "loops", "futures", "handles", "tasks", "fibers", "sync objects",
 };
 
 gboolean

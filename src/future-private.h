@@ -20,6 +20,8 @@ typedef struct
   gboolean   (*cancel)   (GtkloopFuture *f, const char *msg);
   /* Frees what the kind added; the base part is freed after it. */
   void       (*finalize) (GtkloopFuture *f);
+  /* gtkloop_future_is_task (): other kinds (gather, shield) are not tasks. */
+  gboolean     is_task;
 } GtkloopFutureClass;
 
 typedef struct

@@ -171,7 +171,7 @@ check_settable (GtkloopFuture *f,
 {
   if (!gtkloop_future_check_thread (f, function))
     return FALSE;
-  if (f->klass != &gtkloop_plain_future_class)
+  if (f->klass->is_task)
     {
       g_critical ("%s: a task ends with what its function gives (gtkloop_task_return)", function);
       return FALSE;
@@ -512,5 +512,6 @@ gboolean
 gtkloop_future_is_task (GtkloopFuture *f)
 {
   g_return_val_if_fail (f != NULL, FALSE);
-  return f->klass != &gtkloop_plain_future_class;
+  /* By flag, not "not plain": gather and shield futures have classes too. */
+  return f->klass->is_task;
 }

@@ -1,15 +1,30 @@
-/* gather: one future for many, as asyncio.gather. The outer future's
- * result is the array of the children themselves, in argument order, so a
- * C caller reads each child's result with its own type. */
+/* gather: one future for many, as asyncio.gather (Python 3.11).
+ *
+ * The outer future's result is the array of the children themselves, in
+ * argument order, so a C caller reads each child's result with its own
+ * type. Without return_exceptions the first failure (or cancellation) of
+ * a child fails the outer at once; the other children go on. Cancelling
+ * the outer cancels every child; it then ends when a child reports the
+ * cancellation (or, with return_exceptions, when all children are done),
+ * failing with G_IO_ERROR_CANCELLED — asyncio sets CancelledError as the
+ * outer's exception rather than cancelling it.
+ *
+ * The children's done callbacks reach the outer through an anchor, not a
+ * reference (see anchor-private.h): a child that never completes no longer
+ * keeps the outer, and through it every other child, alive forever. */
 #include "config.h"
 
+#include "anchor-private.h"
 #include "future-private.h"
 #include "loop-private.h"
+#include "waiters-private.h"
 
 typedef struct
 {
   GtkloopFuture  base;
-  GPtrArray     *children;          /* (owned) of GtkloopFuture*, each (owned) */
+  GPtrArray     *children;           /* (owned) of GtkloopFuture*, each (owned), argument order */
+  GtkloopAnchor *anchor;             /* (owned): what the children's callbacks hold */
+  guint          n_unique;           /* a future given twice is waited for once */
   guint          n_finished;
   gboolean       return_exceptions;
   gboolean       cancel_requested;
@@ -25,6 +40,8 @@ static const GtkloopFutureClass gather_class = {
   .finalize = gather_finalize,
 };
 
+static void child_done (GtkloopFuture *child, gpointer user_data);
+
 static gboolean
 gather_cancel (GtkloopFuture *f,
                const char    *msg)
@@ -36,7 +53,8 @@ gather_cancel (GtkloopFuture *f,
     return FALSE;
   for (guint i = 0; i < g->children->len; i++)
     any |= gtkloop_future_cancel (g->children->pdata[i], msg);
-  /* The outer ends when the children have; then it reports the cancel. */
+  /* The outer ends when the children report; then it reports the cancel
+   * whatever return_exceptions says (bpo-32684). */
   if (any)
     g->cancel_requested = TRUE;
   return any;
@@ -45,52 +63,54 @@ gather_cancel (GtkloopFuture *f,
 static void
 gather_finalize (GtkloopFuture *f)
 {
-  g_clear_pointer (&((Gather *) f)->children, g_ptr_array_unref);
+  Gather *g = (Gather *) f;
+
+  /* An abandoned gather leaves its children alone: their errors are then
+   * reported as theirs. A finished one keeps its callbacks on children
+   * still running, which mark their errors retrieved as asyncio does. */
+  if (gtkloop_future_is_pending (f) && gtkloop_loop_is_owner (f->loop))
+    for (guint i = 0; i < g->children->len; i++)
+      gtkloop_future_remove_done_callback (g->children->pdata[i], child_done, g->anchor);
+  gtkloop_anchor_drop (g->anchor);
+  g_clear_pointer (&g->children, g_ptr_array_unref);
 }
 
+/* The error a cancelled (or failed) child hands to the outer. */
 static GError *
-cancelled_error_of (GtkloopFuture *child)
+error_of (GtkloopFuture *child)
 {
-  g_autoptr(GError) error = NULL;
+  GError *error = NULL;
 
   gtkloop_future_get_result (child, &error);
-  return g_steal_pointer (&error);
+  return error;
 }
 
 static void
 child_done (GtkloopFuture *child,
             gpointer       user_data)
 {
-  Gather *g = user_data;
-  GtkloopFuture *outer = &g->base;
-  const GError *failure;
+  Gather *g = ((GtkloopAnchor *) user_data)->target;
+  GtkloopFuture *outer = (GtkloopFuture *) g;
+  gboolean cancelled = gtkloop_future_is_cancelled (child);
 
-  g->n_finished++;
-  if (!gtkloop_future_is_pending (outer))
+  if (g == NULL || !gtkloop_future_is_pending (outer))
     {
-      /* Mark the error retrieved: the gather already reported one. */
-      gtkloop_future_get_error (child);
+      /* The gather already reported its outcome: mark the error seen. */
+      if (!cancelled)
+        gtkloop_future_get_error (child);
       return;
     }
 
-  if (!g->return_exceptions)
+  g->n_finished++;
+  if (!g->return_exceptions && (cancelled || gtkloop_future_get_error (child) != NULL))
     {
-      if (gtkloop_future_is_cancelled (child))
-        {
-          gtkloop_future_reject (outer, cancelled_error_of (child));
-          return;
-        }
-      if ((failure = gtkloop_future_get_error (child)) != NULL)
-        {
-          gtkloop_future_reject (outer, g_error_copy (failure));
-          return;
-        }
+      gtkloop_future_reject (outer, error_of (child));
+      return;
     }
-
-  if (g->n_finished < g->children->len)
+  if (g->n_finished < g->n_unique)
     return;
   if (g->cancel_requested)
-    gtkloop_future_reject (outer, gtkloop_cancelled_error_new (NULL));
+    gtkloop_future_reject (outer, cancelled ? error_of (child) : gtkloop_cancelled_error_new (NULL));
   else
     gtkloop_future_resolve (outer, g_ptr_array_ref (g->children), (GDestroyNotify) g_ptr_array_unref);
 }
@@ -98,13 +118,26 @@ child_done (GtkloopFuture *child,
 /**
  * gtkloop_gather:
  * @futures: (array length=n): futures or tasks, all of one loop (transfer none)
- * @n: how many
+ * @n: how many; 0 gives a future already done with an empty array
  * @return_exceptions: %TRUE to wait for all, whatever they end with
+ *
+ * asyncio.gather(): waits for all of @futures.
+ *
+ * |[<!-- language="C" -->
+ * GtkloopFuture *both[] = { GTKLOOP_FUTURE (a), GTKLOOP_FUTURE (b) };
+ * g_autoptr(GtkloopFuture) all = gtkloop_gather (both, 2, FALSE);
+ *
+ * if (!gtkloop_await (all, &error))
+ *   return;   // the first error; the other task goes on
+ * GPtrArray *children = gtkloop_future_get_result (all, NULL);
+ * const char *ra = gtkloop_future_get_result (children->pdata[0], NULL);
+ * ]|
  *
  * Returns: (transfer full): a future whose result is a #GPtrArray of the
  *   @n futures in argument order. Without @return_exceptions it fails with
  *   the first error (or %G_IO_ERROR_CANCELLED for a cancelled child) and
- *   the others go on; cancelling it cancels every child.
+ *   the others go on; cancelling it cancels every child. Futures of
+ *   different loops give a future failed with %G_IO_ERROR_INVALID_ARGUMENT.
  *
  * Since: 1.0
  */
@@ -113,34 +146,40 @@ gtkloop_gather (GtkloopFuture *const *futures,
                 guint                 n,
                 gboolean              return_exceptions)
 {
+  g_autoptr(GHashTable) seen = NULL;
   GtkloopLoop *loop;
   Gather *g;
 
   g_return_val_if_fail (n == 0 || futures != NULL, NULL);
 
-  loop = n > 0 ? gtkloop_future_get_loop (futures[0]) : gtkloop_loop_get_default ();
+  loop = n > 0 ? gtkloop_future_get_loop (futures[0]) : gtkloop_sync_current_loop ();
   g = (Gather *) gtkloop_future_new_of_class (&gather_class, loop);
   g->children = g_ptr_array_new_full (n, (GDestroyNotify) gtkloop_future_unref);
+  g->anchor = gtkloop_anchor_new (g);
   g->return_exceptions = return_exceptions;
 
   for (guint i = 0; i < n; i++)
-    {
-      if (gtkloop_future_get_loop (futures[i]) != loop)
-        {
-          gtkloop_future_reject (&g->base, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                                                                "gtkloop_gather: futures of different loops"));
-          return &g->base;
-        }
-      g_ptr_array_add (g->children, gtkloop_future_ref (futures[i]));
-    }
+    if (gtkloop_future_get_loop (futures[i]) != loop)
+      {
+        gtkloop_future_reject (&g->base, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                                                              "gtkloop_gather: futures of different loops"));
+        return &g->base;
+      }
   if (n == 0)
     {
       gtkloop_future_resolve (&g->base, g_ptr_array_ref (g->children), (GDestroyNotify) g_ptr_array_unref);
       return &g->base;
     }
-  /* The children's done callbacks hold the outer alive until the last. */
+
+  seen = g_hash_table_new (NULL, NULL);
   for (guint i = 0; i < n; i++)
-    gtkloop_future_add_done_callback (futures[i], child_done, gtkloop_future_ref (&g->base),
-                                      (GDestroyNotify) gtkloop_future_unref);
+    {
+      g_ptr_array_add (g->children, gtkloop_future_ref (futures[i]));
+      if (!g_hash_table_add (seen, futures[i]))
+        continue;
+      g->n_unique++;
+      gtkloop_future_add_done_callback (futures[i], child_done, gtkloop_anchor_ref (g->anchor),
+                                        gtkloop_anchor_unref);
+    }
   return &g->base;
 }

@@ -44,4 +44,14 @@ struct _GtkloopTask
   GList            link;                  /* in the loop's list of pending tasks */
 };
 
+/* A task that is already failed with error and never runs anything (no
+ * stack, a closed loop, a refused creation). Takes error. */
+GtkloopTask *gtkloop_task_new_failed (GtkloopLoop *loop,
+                                      GError      *error);
+
+/* TRUE while the task's loop is closing: every suspension point then fails
+ * at once, so code that retries a suspension point (a condition that must
+ * reacquire its lock, a task group waiting for its children) must stop. */
+gboolean     gtkloop_task_is_closing (GtkloopTask *task);
+
 G_END_DECLS

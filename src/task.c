@@ -38,6 +38,7 @@ static const GtkloopFutureClass task_class = {
   .unretrieved_error_message = "Task exception was never retrieved",
   .cancel = task_cancel_vfunc,
   .finalize = task_finalize,
+  .is_task = TRUE,
 };
 
 static _Thread_local GtkloopTask *current_task GTKLOOP_HOT_TLS;
@@ -228,9 +229,9 @@ fiber_mode_for (GtkloopStackMode mode)
   return mode == GTKLOOP_STACK_GUARDED ? GTKLOOP_FIBER_STACK_GUARDED : GTKLOOP_FIBER_STACK_SHARED;
 }
 
-static GtkloopTask *
-failed_task (GtkloopLoop *loop,
-             GError      *error)
+GtkloopTask *
+gtkloop_task_new_failed (GtkloopLoop *loop,
+                         GError      *error)
 {
   GtkloopTask *task = (GtkloopTask *) gtkloop_future_new_of_class (&task_class, loop);
 
@@ -285,8 +286,8 @@ gtkloop_loop_create_task_full (GtkloopLoop              *loop,
     {
       if (destroy)
         destroy (data);
-      return failed_task (loop, g_error_new_literal (GTKLOOP_ERROR, GTKLOOP_ERROR_CLOSED,
-                                                     "The event loop is closed"));
+      return gtkloop_task_new_failed (loop, g_error_new_literal (GTKLOOP_ERROR, GTKLOOP_ERROR_CLOSED,
+                                                                 "The event loop is closed"));
     }
 
   task = (GtkloopTask *) gtkloop_future_new_of_class (&task_class, loop);
@@ -749,6 +750,10 @@ gtkloop_await (GtkloopFuture *f,
   failure = gtkloop_future_get_error (f);
   if (failure != NULL)
     {
+      /* A future that failed with a cancellation without being cancelled
+       * (a gather whose child was cancelled) propagates it, as asyncio's
+       * CancelledError does: API.md counts it as a cancelled suspension. */
+      task->last_suspend_cancelled = g_error_matches (failure, G_IO_ERROR, G_IO_ERROR_CANCELLED);
       if (error)
         *error = g_error_copy (failure);
       return FALSE;
@@ -810,6 +815,14 @@ gtkloop_sleep (double   seconds,
 
 /* ---------------------------------------------------------------------- */
 /* Closing                                                                 */
+
+gboolean
+gtkloop_task_is_closing (GtkloopTask *task)
+{
+  TaskRegistry *registry = task->base.loop->tasks;
+
+  return registry != NULL && registry->closing;
+}
 
 /* Runs one pending task to the end of its function: every suspension point
  * fails at once while the registry is closing. */
