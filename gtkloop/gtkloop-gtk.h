@@ -113,5 +113,12 @@ GTKLOOP_AVAILABLE_IN_ALL
 gboolean       gtkloop_widget_save_png             (GtkWidget       *widget,
                                                     const char      *filename,
                                                     GError         **error);
+GTKLOOP_AVAILABLE_IN_ALL
+GtkloopFuture *gtkloop_widget_screenshot_future_new (GtkWidget      *widget,
+                                                     const char     *filename) G_GNUC_WARN_UNUSED_RESULT;
+GTKLOOP_AVAILABLE_IN_ALL
+gboolean       gtkloop_await_screenshot            (GtkWidget       *widget,
+                                                    const char      *filename,
+                                                    GError         **error);
 
 G_END_DECLS

@@ -7,6 +7,9 @@ static GtkloopDebugCounters before;
 int
 gtk_test_group_setup (void **state)
 {
+  /* Named, as an application is (GTK's recent-files list wants a name). */
+  if (g_get_prgname () == NULL)
+    g_set_prgname ("gtkloop-test");
   if (!gtk_init_check ())
     {
       /* cmocka reports a failed group setup as a failure of every test. */
@@ -145,8 +148,11 @@ gtk_test_screenshot (GtkWidget  *widget,
   const char *dir = g_getenv ("GTKLOOP_TEST_OUTDIR");
   g_autofree char *file = g_strdup_printf ("%s.png", name);
   g_autofree char *path = g_build_filename (dir ? dir : ".", file, NULL);
+  g_autoptr(GtkloopFuture) shot = gtkloop_widget_screenshot_future_new (widget, path);
   g_autoptr(GError) error = NULL;
 
-  if (!gtkloop_widget_save_png (widget, path, &error))
-    fail_msg ("screenshot %s: %s", path, error->message);
+  gtk_test_run_until_done (shot, 5.0);
+  if (!gtkloop_future_is_done (shot) || gtkloop_future_get_error (shot) != NULL)
+    fail_msg ("screenshot %s: %s", path,
+              gtkloop_future_get_error (shot) ? gtkloop_future_get_error (shot)->message : "not taken");
 }

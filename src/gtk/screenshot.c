@@ -1,6 +1,11 @@
-/* A widget's current look saved as a PNG, rendered by the widget's own
- * renderer (cairo under Xvfb): what the demos' self-tests and the README's
- * screenshots are made with, so both show the same thing. */
+/* A widget's look saved as a PNG, rendered by the widget's own renderer
+ * (cairo under Xvfb): what the demos' self-tests and the README's
+ * screenshots are made with, so both show the same thing.
+ *
+ * GTK keeps a widget's drawing (its render node) from one paint until the
+ * widget changes; a widget that changed since its last paint has nothing to
+ * show until the next one. The future form therefore saves from the frame
+ * clock's ::after-paint, right after GTK drew the widget. */
 #include "config.h"
 
 #include "gtk-private.h"
@@ -11,15 +16,11 @@
  * @filename: (type filename): where to write the PNG
  * @error: return location for a #GError
  *
- * Renders @widget as it looks now (its last layout, drawn afresh) and saves
- * the image as a PNG. Call it from a frame, for instance after
- * gtkloop_await_frame(), so the widget has been laid out.
- *
- * |[<!-- language="C" -->
- * gtkloop_await_frame (window, NULL, NULL);
- * if (!gtkloop_widget_save_png (window, "shot.png", &error))
- *   g_printerr ("%s\n", error->message);
- * ]|
+ * Saves what @widget showed at its last paint as a PNG. This works only
+ * while the widget is unchanged since then (it fails with
+ * %G_IO_ERROR_PENDING otherwise): from a frame clock ::after-paint handler,
+ * or when nothing moves. gtkloop_await_screenshot() waits for the next
+ * paint and is the form to use from a task.
  *
  * Returns: %TRUE when the file was written
  */
@@ -56,8 +57,9 @@ gtkloop_widget_save_png (GtkWidget  *widget,
   node = gtk_snapshot_free_to_node (snapshot);
   if (node == NULL)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
-                   "The %s has drawn nothing yet", G_OBJECT_TYPE_NAME (widget));
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_PENDING,
+                   "The %s changed since it was last drawn; save it after its next paint "
+                   "(gtkloop_widget_screenshot_future_new)", G_OBJECT_TYPE_NAME (widget));
       return FALSE;
     }
 
@@ -66,6 +68,147 @@ gtkloop_widget_save_png (GtkWidget  *widget,
   if (!gdk_texture_save_to_png (texture, filename))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "Could not write %s", filename);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+typedef struct
+{
+  GtkloopFuture *future;    /* (owned) */
+  GWeakRef       widget;
+  GdkFrameClock *clock;     /* (owned) */
+  gulong         handler;   /* 0 once disconnected */
+  char          *filename;  /* (owned) */
+} Shot;
+
+static void
+shot_disconnect (Shot *shot)
+{
+  if (shot->handler != 0)
+    g_clear_signal_handler (&shot->handler, shot->clock);
+}
+
+static void
+shot_free (gpointer data)
+{
+  Shot *shot = data;
+
+  shot_disconnect (shot);
+  g_object_unref (shot->clock);
+  g_weak_ref_clear (&shot->widget);
+  g_free (shot->filename);
+  gtkloop_future_unref (shot->future);
+  g_free (shot);
+}
+
+/* Inside the frame, right after GTK drew: the render nodes are fresh. */
+static void
+after_paint (GdkFrameClock *clock,
+             gpointer       data)
+{
+  Shot *shot = data;
+  GtkWidget *widget = g_weak_ref_get (&shot->widget);
+  GError *error = NULL;
+
+  shot_disconnect (shot);
+  if (widget == NULL)
+    gtkloop_future_cancel (shot->future, "the widget went away before its screenshot");
+  else if (gtkloop_widget_save_png (widget, shot->filename, &error))
+    gtkloop_future_set_result (shot->future, NULL, NULL);
+  else
+    gtkloop_future_set_error (shot->future, error);
+  g_clear_object (&widget);
+}
+
+static void
+shot_done (GtkloopFuture *f,
+           gpointer       data)
+{
+  shot_disconnect (data);   /* cancelled before the paint */
+}
+
+/**
+ * gtkloop_widget_screenshot_future_new:
+ * @widget: a realized widget, usually a #GtkWindow
+ * @filename: (type filename): where to write the PNG
+ *
+ * Asks GTK to redraw @widget and saves it as a PNG right after that paint.
+ * The future's result is %NULL once the file is written; it fails as
+ * gtkloop_widget_save_png() does, or with %G_IO_ERROR_NOT_INITIALIZED when
+ * @widget is not realized (has no frame clock).
+ *
+ * Returns: (transfer full): the future
+ */
+GtkloopFuture *
+gtkloop_widget_screenshot_future_new (GtkWidget  *widget,
+                                      const char *filename)
+{
+  GdkFrameClock *clock;
+  Shot *shot;
+
+  g_return_val_if_fail (GTK_IS_WIDGET (widget), NULL);
+  g_return_val_if_fail (filename != NULL, NULL);
+
+  shot = g_new0 (Shot, 1);
+  shot->future = gtkloop_future_new (gtkloop_gtk_get_loop ());
+  clock = gtk_widget_get_frame_clock (widget);
+  if (clock == NULL)
+    {
+      GtkloopFuture *future = shot->future;
+
+      gtkloop_future_set_error (future, g_error_new (G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
+                                                     "Cannot take a screenshot of a %s that is not realized",
+                                                     G_OBJECT_TYPE_NAME (widget)));
+      g_free (shot);
+      return future;
+    }
+
+  shot->clock = g_object_ref (clock);
+  g_weak_ref_init (&shot->widget, widget);
+  shot->filename = g_strdup (filename);
+  shot->handler = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint), shot);
+  gtkloop_future_add_done_callback (shot->future, shot_done, shot, shot_free);
+  gtk_widget_queue_draw (widget);
+  return gtkloop_future_ref (shot->future);
+}
+
+/**
+ * gtkloop_await_screenshot:
+ * @widget: a realized widget, usually a #GtkWindow
+ * @filename: (type filename): where to write the PNG
+ * @error: return location for a #GError
+ *
+ * Suspends the current task until @widget has been drawn again, then saves
+ * it as a PNG: the demos' self-tests end with this.
+ *
+ * |[<!-- language="C" -->
+ * if (!gtkloop_await_screenshot (GTK_WIDGET (window), "progress.png", &error))
+ *   g_printerr ("screenshot: %s\n", error->message);
+ * ]|
+ *
+ * Returns: %TRUE once the file is written
+ */
+gboolean
+gtkloop_await_screenshot (GtkWidget  *widget,
+                          const char *filename,
+                          GError    **error)
+{
+  g_autoptr(GtkloopFuture) future = NULL;
+
+  g_return_val_if_fail (GTK_IS_WIDGET (widget), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (gtkloop_task_get_current () == NULL)
+    {
+      g_set_error (error, GTKLOOP_ERROR, GTKLOOP_ERROR_NOT_IN_TASK,
+                   "%s: not called from a task", G_STRFUNC);
+      return FALSE;
+    }
+  future = gtkloop_widget_screenshot_future_new (widget, filename);
+  if (!gtkloop_await (future, error))
+    {
+      gtkloop_future_cancel (future, NULL);
       return FALSE;
     }
   return TRUE;
