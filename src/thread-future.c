@@ -214,6 +214,44 @@ task_done (GtkloopFuture *task,
   run_callbacks (f, callbacks);
 }
 
+static GError *
+closed_error_new (void)
+{
+  return g_error_new_literal (GTKLOOP_ERROR, GTKLOOP_ERROR_CLOSED,
+                              "The event loop was closed before the task finished");
+}
+
+/* Fails the future if nothing else completed it: the loop closed first. */
+static void
+fail_if_pending (GtkloopThreadFuture *f)
+{
+  GArray *callbacks = NULL;
+
+  tf_lock (f);
+  if (f->state == TF_PENDING)
+    callbacks = complete_unlocked (f, TF_FINISHED, NULL, closed_error_new ());
+  tf_unlock (f);
+  run_callbacks (f, callbacks);
+}
+
+/* The destroy notify of the task's done callback. A loop that closes
+ * finishes its tasks and then drops the done callbacks they scheduled, so
+ * the outcome is taken here when task_done could not run. */
+static void
+task_watch_released (gpointer user_data)
+{
+  GtkloopThreadFuture *f = user_data;
+  GtkloopTask *task;
+
+  tf_lock (f);
+  task = f->state == TF_PENDING ? f->task : NULL;
+  tf_unlock (f);
+  if (task != NULL && gtkloop_future_is_done (GTKLOOP_FUTURE (task)))
+    task_done (GTKLOOP_FUTURE (task), f);
+  fail_if_pending (f);
+  gtkloop_thread_future_unref (f);
+}
+
 /* Loop thread: the start request. */
 static void
 start_task (gpointer user_data)
@@ -252,7 +290,30 @@ start_task (gpointer user_data)
   if (cancelled)
     gtkloop_task_cancel (task, NULL);
   gtkloop_future_add_done_callback (GTKLOOP_FUTURE (task), task_done,
-                                    gtkloop_thread_future_ref (f), tf_unref_cb);
+                                    gtkloop_thread_future_ref (f), task_watch_released);
+}
+
+/* After start_task, or instead of it when the loop closes with the
+ * request unread: then the task's data is freed here, on the closing
+ * thread, and the future fails with GTKLOOP_ERROR_CLOSED. */
+static void
+start_request_done (gpointer user_data)
+{
+  GtkloopThreadFuture *f = user_data;
+  GDestroyNotify destroy;
+  gpointer data;
+  gboolean started;
+
+  tf_lock (f);
+  destroy = g_steal_pointer (&f->destroy);
+  data = g_steal_pointer (&f->data);
+  started = f->task != NULL;
+  tf_unlock (f);
+  if (destroy)
+    destroy (data);
+  if (!started)
+    fail_if_pending (f);
+  gtkloop_thread_future_unref (f);
 }
 
 /**
@@ -261,9 +322,9 @@ start_task (gpointer user_data)
  * @func: (scope notified): the task's body
  * @data: (closure func)
  * @destroy: (destroy data) (nullable): runs on @loop's thread once the
- *   task is done, or if it never starts (cancelled first, loop closed
- *   with the request unread); at once on the calling thread if @loop is
- *   already closed
+ *   task is done, or if it never starts (cancelled first, or the loop
+ *   closed with the request unread: then on the closing thread); at once
+ *   on the calling thread if @loop is already closed
  *
  * asyncio.run_coroutine_threadsafe(): starts a task on @loop from any
  * thread (the request goes through the loop's inbox, after what this
@@ -304,7 +365,7 @@ gtkloop_run_task_threadsafe (GtkloopLoop    *loop,
   f->destroy = destroy;
   atomic_fetch_add (&n_live, 1);
 
-  if (!gtkloop_loop_post_quiet (loop, start_task, gtkloop_thread_future_ref (f), tf_unref_cb))
+  if (!gtkloop_loop_post_quiet (loop, start_task, gtkloop_thread_future_ref (f), start_request_done))
     {
       GArray *callbacks;
 
