@@ -107,6 +107,11 @@ GTKLOOP_AVAILABLE_IN_ALL
 int            gtkloop_await_native_dialog_response (GtkNativeDialog *dialog,
                                                      GError         **error);
 
+/* Progress from worker threads ---------------------------------------------- */
+
+GTKLOOP_AVAILABLE_IN_ALL
+GtkloopProgress *gtkloop_progress_new_for_bar      (GtkProgressBar  *bar) G_GNUC_WARN_UNUSED_RESULT;
+
 /* Screenshots (self-tests, documentation) --------------------------------- */
 
 GTKLOOP_AVAILABLE_IN_ALL
