@@ -104,12 +104,16 @@ gtkloop_task_group_ref (GtkloopTaskGroup *tg)
 void
 gtkloop_task_group_unref (GtkloopTaskGroup *tg)
 {
+  GtkloopTask *task;
+
   g_return_if_fail (tg != NULL);
 
   if (!g_atomic_int_dec_and_test (&tg->ref_count))
     return;
-  /* Each child's done callback holds a reference: none is left. */
-  g_assert (g_queue_is_empty (&tg->tasks));
+  /* Each child's done callback holds a reference, so children are left
+   * only when a closing loop dropped those callbacks without running them. */
+  while ((task = g_queue_pop_head (&tg->tasks)) != NULL)
+    gtkloop_task_unref (task);
   g_hash_table_unref (tg->links);
   g_ptr_array_unref (tg->errors);
   g_clear_pointer (&tg->on_completed, gtkloop_future_unref);
@@ -343,14 +347,20 @@ gtkloop_task_group_exit (GtkloopTaskGroup *tg,
   body_failed = body != NULL;
   if (g_error_matches (body, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     cancellation = g_steal_pointer (&body);
-  /* The parent's cancellation was ours: take it back; if it was the only
-   * one, the body's cancellation is not propagated. */
-  if (tg->parent_cancel_requested && gtkloop_task_uncancel (tg->parent) == 0)
-    g_clear_error (&cancellation);
   if (body_failed && !tg->aborting)
     abort_children (tg);
 
   cancellation = wait_for_children (tg, cancellation);
+
+  /* The parent's cancellation was ours: take it back; if it was the only
+   * one, the cancellation is not propagated. Done after waiting, not
+   * before as 3.11 does: a child that fails while the parent waits here
+   * also cancels the parent, and 3.11 then leaves that cancellation
+   * counted (cancelling () stays 1) — which in C, where a delivered
+   * cancellation that is not taken back ends the task cancelled, would
+   * turn the group's error into a cancelled parent. */
+  if (tg->parent_cancel_requested && gtkloop_task_uncancel (tg->parent) == 0)
+    g_clear_error (&cancellation);
 
   /* As asyncio: a cancellation wins over the body's own error, but not
    * over the children's. */
