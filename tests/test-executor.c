@@ -931,5 +931,6 @@ main (void)
     cmocka_unit_test_setup_teardown (test_stress_random_cancel, setup, teardown),
   };
 
+  threads_warm_up ();
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -407,5 +407,6 @@ main (void)
     cmocka_unit_test_setup_teardown (test_closed_loop, setup, teardown),
   };
 
+  threads_warm_up ();
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -439,5 +439,6 @@ main (void)
     cmocka_unit_test_setup_teardown (test_many_submitters, setup, teardown),
   };
 
+  threads_warm_up ();
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

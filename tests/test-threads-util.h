@@ -74,6 +74,21 @@ count_process_threads (void)
   return n;
 }
 
+static inline gpointer
+noop_thread (gpointer data)
+{
+  return NULL;
+}
+
+/* Call first in main (): runtimes start helper threads of their own on
+ * the first pthread_create (ThreadSanitizer's background thread), which
+ * would otherwise count as a thread a test left behind. */
+static inline void
+threads_warm_up (void)
+{
+  g_thread_join (g_thread_new ("warm-up", noop_thread, NULL));
+}
+
 /* Waits (up to timeout_s) for the process to be back to `expected`
  * threads: threads that detach themselves end a moment after their last
  * work. Returns the count seen last. */

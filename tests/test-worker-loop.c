@@ -262,5 +262,6 @@ main (void)
     cmocka_unit_test_setup_teardown (test_gtkloop_run_in_threads, setup, teardown),
   };
 
+  threads_warm_up ();
   return cmocka_run_group_tests (tests, NULL, NULL);
 }
