@@ -4,7 +4,12 @@
  * waits for a notify, and takes the lock again before it returns — also
  * when it fails, so the caller always releases it afterwards, as with
  * Python's `async with cond: await cond.wait ()`. notify (n) wakes the n
- * longest-waiting tasks; each must then get the lock in turn. */
+ * longest-waiting tasks; each must then get the lock in turn.
+ *
+ * One departure from 3.11, taken from 3.13 (gh-112202): a wait that fails
+ * (cancelled) notifies another waiter, since it may have consumed a
+ * notification meant for someone; 3.11 loses that notification. This is
+ * a possible spurious wake-up, which condition variables allow. */
 #include "config.h"
 
 #include "debug-private.h"
@@ -134,6 +139,18 @@ gtkloop_condition_is_locked (GtkloopCondition *c)
   return gtkloop_lock_is_locked (c->lock);
 }
 
+/* Wakes the n longest-waiting tasks not already woken. */
+static void
+notify_waiters (GtkloopCondition *c,
+                guint             n)
+{
+  guint woken = 0;
+
+  for (GList *link = c->waiters.head; link != NULL && woken < n; link = link->next)
+    if (gtkloop_waiter_wake (gtkloop_waiter_of (link)))
+      woken++;
+}
+
 /* Takes the lock back after a wait, whatever happens meanwhile. Returns
  * TRUE if a cancellation arrived while doing so (asyncio then raises a
  * fresh CancelledError). While the loop closes, no suspension point can
@@ -223,6 +240,8 @@ gtkloop_condition_wait (GtkloopCondition *c,
       ok = FALSE;
       local_error = gtkloop_cancelled_error_new (NULL);
     }
+  if (!ok)
+    notify_waiters (c, 1);
   gtkloop_condition_unref (c);
   return gtkloop_sync_finish (ok, local_error, error);
 }
@@ -271,8 +290,6 @@ void
 gtkloop_condition_notify (GtkloopCondition *c,
                           guint             n)
 {
-  guint woken = 0;
-
   g_return_if_fail (c != NULL);
 
   if (!gtkloop_sync_check_thread (c->loop, G_STRFUNC, NULL))
@@ -282,9 +299,7 @@ gtkloop_condition_notify (GtkloopCondition *c,
       g_critical ("%s: cannot notify on un-acquired lock", G_STRFUNC);
       return;
     }
-  for (GList *link = c->waiters.head; link != NULL && woken < n; link = link->next)
-    if (gtkloop_waiter_wake (gtkloop_waiter_of (link)))
-      woken++;
+  notify_waiters (c, n);
 }
 
 /**
