@@ -79,6 +79,7 @@ struct _Job
   gpointer                result;
   GError                 *error;
   gboolean                removed;          /* comes home cancelled: never ran */
+  Job                    *incoming_next;    /* in ex->incoming, until moved to the queue */
   /* (lock: ex->lock) */
   Job                    *prev;
   Job                    *next;
@@ -96,6 +97,7 @@ struct _Worker
   Worker                *idle_prev;
   Worker                *idle_next;
   gboolean               woken;        /* taken off the idle list by a waker */
+  gboolean               has_token;    /* woken to take a job: wakes the next one */
 };
 
 struct _GtkloopThreadExecutor
@@ -106,6 +108,17 @@ struct _GtkloopThreadExecutor
   pthread_mutex_t lock;
   pthread_cond_t  exit_cond;     /* a worker left (for joiners) */
 
+  /* Submitters push here without the lock (a CAS); whoever holds the lock
+   * moves the jobs to the queue, oldest first. */
+  _Atomic (Job *) incoming;
+
+  /* Written under the lock, read without it by submit (seq_cst, so a
+   * worker going idle and a submitter pushing always see each other). */
+  atomic_uint     n_idle;
+  atomic_uint     n_workers;     /* started or starting, not yet exited */
+  atomic_bool     waking;        /* a woken worker has not taken its job yet */
+  atomic_bool     shutdown;
+
   /* (lock: lock) */
   gint64          idle_timeout_ns;
   Job            *queue_head;
@@ -113,12 +126,9 @@ struct _GtkloopThreadExecutor
   guint           n_queued;
   Worker         *idle_head;     /* most recently idle first */
   Worker         *idle_tail;
-  guint           n_idle;
-  guint           n_workers;     /* started or starting, not yet exited */
   guint           n_running;     /* jobs running now */
   guint           n_joiners;     /* threads waiting to join exiting workers */
   GArray         *exited;        /* of pthread_t: exited workers for the joiners */
-  gboolean        shutdown;
   GtkloopExecutorStats stats;
 };
 
@@ -194,7 +204,7 @@ core_unref (GtkloopThreadExecutor *ex)
   if (atomic_fetch_sub_explicit (&ex->core_refs, 1, memory_order_acq_rel) != 1)
     return;
 
-  g_assert (ex->n_workers == 0 && ex->queue_head == NULL);
+  g_assert (ex->n_workers == 0 && ex->queue_head == NULL && ex->incoming == NULL);
   g_array_unref (ex->exited);
   pthread_cond_destroy (&ex->exit_cond);
   pthread_mutex_destroy (&ex->lock);
@@ -392,6 +402,40 @@ queue_push_unlocked (GtkloopThreadExecutor *ex,
   job->state = JOB_QUEUED;
 }
 
+/* Moves what submitters pushed to the end of the queue, oldest first.
+ * HOLDS: ex->lock */
+static void
+flush_incoming_unlocked (GtkloopThreadExecutor *ex)
+{
+  Job *pushed = atomic_exchange_explicit (&ex->incoming, NULL, memory_order_acquire);
+  Job *oldest_first = NULL;
+
+  while (pushed != NULL)
+    {
+      Job *next = pushed->incoming_next;
+
+      pushed->incoming_next = oldest_first;
+      oldest_first = pushed;
+      pushed = next;
+    }
+  while (oldest_first != NULL)
+    {
+      Job *next = oldest_first->incoming_next;
+
+      oldest_first->incoming_next = NULL;
+      queue_push_unlocked (ex, oldest_first);
+      ex->stats.n_jobs++;
+      oldest_first = next;
+    }
+}
+
+/* HOLDS: ex->lock */
+static gboolean
+has_work_unlocked (GtkloopThreadExecutor *ex)
+{
+  return ex->queue_head != NULL || atomic_load_explicit (&ex->incoming, memory_order_relaxed) != NULL;
+}
+
 /* HOLDS: ex->lock */
 static void
 queue_unlink_unlocked (GtkloopThreadExecutor *ex,
@@ -446,14 +490,31 @@ idle_remove_unlocked (GtkloopThreadExecutor *ex,
  * and exit, so its condition variable is not ours to touch afterwards.
  * HOLDS: ex->lock */
 static void
-wake_one_unlocked (GtkloopThreadExecutor *ex)
+wake_one_unlocked (GtkloopThreadExecutor *ex,
+                   gboolean               token)
 {
   Worker *w = ex->idle_head;
 
   idle_remove_unlocked (ex, w);
   w->woken = TRUE;
+  w->has_token = token;
   ex->stats.n_wakes++;
   pthread_cond_signal (&w->cond);
+}
+
+/* Wakes are passed along: submit wakes one idle worker (the token holder)
+ * and no other while that one has not taken its job; once it has, it
+ * wakes the next if work is still queued. A burst of submissions thus
+ * costs its thread one wake-up at most, and workers join one by one as
+ * long as there is work for them.
+ * HOLDS: ex->lock */
+static void
+wake_with_token_unlocked (GtkloopThreadExecutor *ex)
+{
+  if (ex->idle_head == NULL || atomic_load (&ex->waking))
+    return;
+  atomic_store (&ex->waking, TRUE);
+  wake_one_unlocked (ex, TRUE);
 }
 
 /* HOLDS: ex->lock */
@@ -461,7 +522,7 @@ static void
 wake_all_unlocked (GtkloopThreadExecutor *ex)
 {
   while (ex->idle_head != NULL)
-    wake_one_unlocked (ex);
+    wake_one_unlocked (ex, FALSE);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -472,8 +533,19 @@ static Job *
 take_job_unlocked (GtkloopThreadExecutor *ex,
                    Worker                *w)
 {
-  Job *job = ex->queue_head;
+  Job *job;
 
+  if (ex->queue_head == NULL)
+    flush_incoming_unlocked (ex);
+  job = ex->queue_head;
+  if (w->has_token)
+    {
+      /* Pass the wake-up on: the next idle worker, if work is left. */
+      w->has_token = FALSE;
+      atomic_store (&ex->waking, FALSE);
+      if (job != NULL && (job->next != NULL || atomic_load_explicit (&ex->incoming, memory_order_relaxed)))
+        wake_with_token_unlocked (ex);
+    }
   if (job == NULL)
     return NULL;
   queue_unlink_unlocked (ex, job);
@@ -493,6 +565,13 @@ idle_wait_unlocked (GtkloopThreadExecutor *ex,
   struct timespec deadline = deadline_after (ex->idle_timeout_ns);
 
   idle_push_unlocked (ex, w);
+  /* n_idle went up (seq_cst) before this look at incoming; submit pushes
+   * (seq_cst) before it looks at n_idle: one of the two sees the other. */
+  if (atomic_load (&ex->incoming) != NULL)
+    {
+      idle_remove_unlocked (ex, w);
+      return TRUE;
+    }
   while (!w->woken)
     {
       int rc = pthread_cond_timedwait (&w->cond, &ex->lock, &deadline);
@@ -500,7 +579,7 @@ idle_wait_unlocked (GtkloopThreadExecutor *ex,
       if (rc == ETIMEDOUT && !w->woken)
         {
           idle_remove_unlocked (ex, w);
-          return ex->queue_head != NULL || ex->shutdown;
+          return has_work_unlocked (ex) || ex->shutdown;
         }
     }
   return TRUE;   /* the waker took us off the idle list */
@@ -515,8 +594,10 @@ wait_for_job_unlocked (GtkloopThreadExecutor *ex,
 {
   for (;;)
     {
-      if (ex->queue_head != NULL)
-        return take_job_unlocked (ex, w);
+      Job *job = take_job_unlocked (ex, w);
+
+      if (job != NULL)
+        return job;
       if (ex->shutdown)
         return NULL;
       if (!idle_wait_unlocked (ex, w))
@@ -680,39 +761,81 @@ typedef enum {
 
 /* Loop thread. Queues the job; wakes an idle worker, or starts one if
  * none is idle and the pool may grow (Python's _adjust_thread_count). */
+/* Takes the job back if it is still queued. HOLDS: ex->lock */
+static gboolean
+take_back_unlocked (GtkloopThreadExecutor *ex,
+                    Job                   *job)
+{
+  if (job->state != JOB_QUEUED)
+    return FALSE;
+  flush_incoming_unlocked (ex);
+  queue_unlink_unlocked (ex, job);
+  job->state = JOB_REMOVED;
+  return TRUE;
+}
+
 static SubmitResult
 submit (GtkloopThreadExecutor *ex,
         Job                   *job)
 {
   gboolean spawn = FALSE;
+  Job *head;
 
-  lock (ex);
-  if (ex->shutdown)
+  if (atomic_load (&ex->shutdown))
+    return SUBMIT_SHUT_DOWN;
+
+  /* The push takes no lock: a burst of submissions does not contend with
+   * the workers taking jobs. */
+  job->state = JOB_QUEUED;
+  head = atomic_load_explicit (&ex->incoming, memory_order_relaxed);
+  do
+    job->incoming_next = head;
+  while (!atomic_compare_exchange_weak (&ex->incoming, &head, job));
+
+  /* The lock only to wake a sleeping worker or to start one. */
+  if (atomic_load (&ex->n_idle) > 0)
     {
+      if (!atomic_load (&ex->waking))
+        {
+          lock (ex);
+          wake_with_token_unlocked (ex);
+          unlock (ex);
+        }
+    }
+  else if (atomic_load (&ex->n_workers) < ex->max_workers)
+    {
+      lock (ex);
+      if (ex->n_idle == 0 && ex->n_workers < ex->max_workers)
+        {
+          ex->n_workers++;
+          ex->stats.n_spawns++;
+          spawn = TRUE;
+        }
+      else
+        wake_with_token_unlocked (ex);
       unlock (ex);
-      return SUBMIT_SHUT_DOWN;
     }
-  queue_push_unlocked (ex, job);
-  ex->stats.n_jobs++;
-  if (ex->idle_head != NULL)
-    wake_one_unlocked (ex);
-  else if (ex->n_workers < ex->max_workers)
+
+  /* Shut down meanwhile: take the job back unless a worker has it (or a
+   * shutdown with cancel_futures took it and sends it home cancelled). */
+  if (atomic_load (&ex->shutdown))
     {
-      ex->n_workers++;
-      ex->stats.n_spawns++;
-      spawn = TRUE;
+      gboolean taken_back;
+
+      lock (ex);
+      taken_back = take_back_unlocked (ex, job);
+      unlock (ex);
+      if (taken_back)
+        return SUBMIT_SHUT_DOWN;
     }
-  unlock (ex);
 
   if (!spawn || spawn_worker (ex))
     return SUBMIT_OK;
 
   /* No thread: the job waits for a running worker, if there is one. */
   lock (ex);
-  if (ex->n_workers == 0 && job->state == JOB_QUEUED)
+  if (ex->n_workers == 0 && take_back_unlocked (ex, job))
     {
-      queue_unlink_unlocked (ex, job);
-      job->state = JOB_REMOVED;
       unlock (ex);
       return SUBMIT_NO_THREAD;
     }
@@ -734,7 +857,7 @@ join_exited (GtkloopThreadExecutor *ex,
   guint self = current_worker != NULL && current_worker->ex == ex ? 1 : 0;
 
   lock (ex);
-  if (only_if_idle && (ex->n_running > 0 || ex->queue_head != NULL))
+  if (only_if_idle && (ex->n_running > 0 || has_work_unlocked (ex)))
     {
       unlock (ex);
       return;
@@ -763,8 +886,10 @@ join_exited (GtkloopThreadExecutor *ex,
 static Job *
 steal_queue_unlocked (GtkloopThreadExecutor *ex)
 {
-  Job *head = ex->queue_head;
+  Job *head;
 
+  flush_incoming_unlocked (ex);
+  head = ex->queue_head;
   for (Job *job = head; job != NULL; job = job->next)
     {
       job->state = JOB_REMOVED;
@@ -905,10 +1030,8 @@ job_cancel (GtkloopFuture *f,
     return FALSE;
 
   lock (ex);
-  if (job->state == JOB_QUEUED)
+  if (take_back_unlocked (ex, job))
     {
-      queue_unlink_unlocked (ex, job);
-      job->state = JOB_REMOVED;
       ex->stats.n_removed++;
       removed = TRUE;
     }

@@ -3,6 +3,14 @@
 # a function on a one-thread executor that posts each one back with
 # call_soon_threadsafe. Every value reaches the loop, in order, before the
 # executor's future is done. (The seed sleeps 0.1 s per step; 1 ms here.)
+import os
+import sys
+
+# Keep this directory's twins (queue.py) from shadowing the standard
+# library's modules of the same name.
+sys.path = [p for p in sys.path
+            if os.path.abspath(p or '.') != os.path.dirname(os.path.abspath(__file__))]
+
 import asyncio
 import time
 from concurrent.futures import ThreadPoolExecutor

@@ -4,6 +4,14 @@
 # waited on with a timeout and then cancelled; the loop stopped from the
 # main thread with call_soon_threadsafe, its leftover tasks finished, the
 # loop closed on its own thread, and the thread joined.
+import os
+import sys
+
+# Keep this directory's twins (queue.py) from shadowing the standard
+# library's modules of the same name.
+sys.path = [p for p in sys.path
+            if os.path.abspath(p or '.') != os.path.dirname(os.path.abspath(__file__))]
+
 import asyncio
 import threading
 
