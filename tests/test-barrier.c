@@ -60,7 +60,7 @@ twin_main (GtkloopTask *t,
 {
   GtkloopBarrier *b;
   GtkloopFuture *ts[3];
-  Party ps[3], late;
+  static Party ps[3], late;   /* read by the parties while this task is suspended */
 
   test_print (the_fx, "-- three parties, two rounds");
   b = gtkloop_barrier_new (3);

@@ -71,7 +71,7 @@ notify_one (void)
 {
   g_autoptr(GtkloopCondition) cond = gtkloop_condition_new (NULL);
   GtkloopFuture *ts[3];
-  Waiter ws[3];
+  static Waiter ws[3];   /* read by the waiters while this task is suspended */
 
   test_print (the_fx, "-- notify(1)");
   spawn_three (cond, ws, ts);
@@ -92,7 +92,7 @@ notify_all (void)
 {
   g_autoptr(GtkloopCondition) cond = gtkloop_condition_new (NULL);
   GtkloopFuture *ts[3];
-  Waiter ws[3];
+  static Waiter ws[3];   /* read by the waiters while this task is suspended */
 
   test_print (the_fx, "-- notify_all");
   spawn_three (cond, ws, ts);
@@ -132,8 +132,11 @@ static void
 wait_for (void)
 {
   g_autoptr(GtkloopCondition) cond = gtkloop_condition_new (NULL);
-  Box box = { cond, 0 };
-  g_autoptr(GtkloopTask) t = gtkloop_loop_create_task (the_fx->loop, checker, &box, NULL);
+  static Box box;
+  g_autoptr(GtkloopTask) t = NULL;
+
+  box = (Box) { cond, 0 };
+  t = gtkloop_loop_create_task (the_fx->loop, checker, &box, NULL);
 
   test_print (the_fx, "-- wait_for");
   for (int i = 0; i < 4; i++)
@@ -152,8 +155,11 @@ static void
 cancelled_wait (void)
 {
   g_autoptr(GtkloopCondition) cond = gtkloop_condition_new (NULL);
-  Waiter w = { cond, "A" };
-  g_autoptr(GtkloopFuture) t = GTKLOOP_FUTURE (gtkloop_loop_create_task (the_fx->loop, waiter, &w, NULL));
+  static Waiter w;
+  g_autoptr(GtkloopFuture) t = NULL;
+
+  w = (Waiter) { cond, "A" };
+  t = GTKLOOP_FUTURE (gtkloop_loop_create_task (the_fx->loop, waiter, &w, NULL));
 
   test_print (the_fx, "-- a cancelled wait takes the lock back");
   gtkloop_sleep (0, NULL);
@@ -172,7 +178,7 @@ notified_then_cancelled (void)
 {
   g_autoptr(GtkloopCondition) cond = gtkloop_condition_new (NULL);
   GtkloopFuture *ts[3];
-  Waiter ws[3];
+  static Waiter ws[3];   /* read by the waiters while this task is suspended */
 
   test_print (the_fx, "-- a notified waiter is cancelled");
   spawn_three (cond, ws, ts);

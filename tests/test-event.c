@@ -72,7 +72,7 @@ twin_main (GtkloopTask *t,
 {
   g_autoptr(GtkloopEvent) e = gtkloop_event_new ();
   GtkloopFuture *ts[3];
-  Waiter ws[3];
+  static Waiter ws[3];   /* read by the waiters while this task is suspended */
   g_autoptr(GtkloopFuture) s = NULL;
 
   test_print (the_fx, "-- set wakes all");

@@ -263,7 +263,7 @@ awaiter (GtkloopTask *task,
 static void
 cancel_awaiting_task (void)
 {
-  GtkloopFuture *fs[2];
+  static GtkloopFuture *fs[2];   /* read by awaiter: not on this task's stack */
   GtkloopFuture *w;
   g_autoptr(GtkloopFuture) g = NULL;
 
@@ -372,6 +372,36 @@ test_different_loops (void **state)
   gtkloop_loop_close (other);
 }
 
+/* A gather that failed because a child was cancelled propagates the
+ * cancellation to the task awaiting it: returning without a value then
+ * ends that task cancelled, as the CancelledError would in asyncio. */
+static void
+awaits_and_returns (GtkloopTask *t,
+                    gpointer     g)
+{
+  gtkloop_await (g, NULL);
+}
+
+static void
+cancel_future (gpointer f)
+{
+  gtkloop_future_cancel (f, NULL);
+}
+
+static void
+test_cancelled_child_cancels_the_awaiting_task (void **state)
+{
+  TestFixture *fx = *state;
+  g_autoptr(GtkloopFuture) child = gtkloop_future_new (fx->loop);
+  g_autoptr(GtkloopFuture) g = gtkloop_gather (&child, 1, FALSE);
+  g_autoptr(GtkloopTask) t = gtkloop_loop_create_task (fx->loop, awaits_and_returns, g, NULL);
+
+  gtkloop_loop_call_later (fx->loop, 0.001, cancel_future, child, NULL);
+  test_run_until_complete (fx->loop, GTKLOOP_FUTURE (t), NULL, 5);
+  assert_true (gtkloop_future_is_cancelled (GTKLOOP_FUTURE (t)));
+  assert_false (gtkloop_future_is_cancelled (g));
+}
+
 static int
 setup (void **state)
 {
@@ -388,6 +418,7 @@ main (void)
     cmocka_unit_test_setup_teardown (test_no_cycle_with_a_child_that_never_completes, setup, test_fixture_teardown),
     cmocka_unit_test_setup_teardown (test_later_errors_marked_retrieved, setup, test_fixture_teardown),
     cmocka_unit_test_setup_teardown (test_different_loops, setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_cancelled_child_cancels_the_awaiting_task, setup, test_fixture_teardown),
   };
 
   return cmocka_run_group_tests_name ("gather", tests, NULL, NULL);

@@ -339,6 +339,41 @@ test_close_with_waiters (void **state)
   gtkloop_lock_unref (lock);
 }
 
+/* Loop-bound: once bound, a call from another thread is refused with a
+ * critical and changes nothing. */
+static gpointer
+release_from_thread (gpointer lock)
+{
+  gtkloop_lock_release (lock);
+  return NULL;
+}
+
+static void
+test_other_thread_refused (void **state)
+{
+  TestFixture *fx = *state;
+  g_autoptr(GtkloopLock) lock = gtkloop_lock_new ();
+  BindData bd = { lock, FALSE, NULL };
+  GtkloopTask *t;
+  GThread *thread;
+
+  /* Bind it: a task waits for it once. */
+  gtkloop_lock_acquire (lock, NULL);
+  t = gtkloop_loop_create_task (fx->loop, acquire_held, &bd, NULL);
+  gtkloop_loop_call_later (fx->loop, 0.01, (GtkloopCallback) gtkloop_lock_release, lock, NULL);
+  test_run_until_complete (fx->loop, GTKLOOP_FUTURE (t), NULL, 5);
+  gtkloop_task_unref (t);
+  assert_true (bd.ok && gtkloop_lock_is_locked (lock));
+
+  test_criticals_begin ();
+  thread = g_thread_new ("other", release_from_thread, lock);
+  g_thread_join (thread);
+  assert_int_equal (test_criticals_end (), 1);
+  assert_non_null (strstr (test_criticals_last (), "gtkloop_lock_release"));
+  assert_true (gtkloop_lock_is_locked (lock));
+  gtkloop_lock_release (lock);
+}
+
 static int
 setup (void **state)
 {
@@ -356,6 +391,7 @@ main (void)
     cmocka_unit_test_setup_teardown (test_fast_path_outside_task, setup, test_fixture_teardown),
     cmocka_unit_test_setup_teardown (test_bound_to_first_loop, setup, test_fixture_teardown),
     cmocka_unit_test_setup_teardown (test_close_with_waiters, setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_other_thread_refused, setup, test_fixture_teardown),
   };
 
   return cmocka_run_group_tests_name ("lock", tests, NULL, NULL);

@@ -62,11 +62,15 @@ static void
 producer_consumer (void)
 {
   g_autoptr(GtkloopQueue) q = gtkloop_queue_new (2, NULL);
-  Consumer c1 = { q, "c1", 3 }, c2 = { q, "c2", 3 };
+  /* Static, not locals: the consumers read them while this task is
+   * suspended, when its stack may be copied out (SHARED stacks). */
+  static Consumer c1, c2;
   GtkloopFuture *fs[3];
   g_autoptr(GtkloopFuture) g = NULL;
 
   test_print (the_fx, "-- producer/consumer, maxsize 2");
+  c1 = (Consumer) { q, "c1", 3 };
+  c2 = (Consumer) { q, "c2", 3 };
   fs[0] = spawn (producer, q);
   fs[1] = spawn (consumer, &c1);
   fs[2] = spawn (consumer, &c2);
@@ -81,10 +85,11 @@ static void
 join (void)
 {
   g_autoptr(GtkloopQueue) q = gtkloop_queue_new (0, NULL);
-  Consumer c = { q, "worker", 3 };
+  static Consumer c;
   g_autoptr(GtkloopFuture) w = NULL;
 
   test_print (the_fx, "-- task_done and join");
+  c = (Consumer) { q, "worker", 3 };
   for (int i = 0; i < 3; i++)
     gtkloop_queue_put_nowait (q, GINT_TO_POINTER (i), NULL);
   w = spawn (consumer, &c);
@@ -134,8 +139,13 @@ static void
 cancelled_getter (void)
 {
   g_autoptr(GtkloopQueue) q = gtkloop_queue_new (0, NULL);
-  Named n1 = { q, "g1" }, n2 = { q, "g2" };
-  GtkloopFuture *gs[2] = { spawn (getter, &n1), spawn (getter, &n2) };
+  static Named n1, n2;
+  GtkloopFuture *gs[2];
+
+  n1 = (Named) { q, "g1" };
+  n2 = (Named) { q, "g2" };
+  gs[0] = spawn (getter, &n1);
+  gs[1] = spawn (getter, &n2);
 
   test_print (the_fx, "-- a woken getter is cancelled");
   gtkloop_sleep (0, NULL);
@@ -151,10 +161,12 @@ static void
 cancelled_putter (void)
 {
   g_autoptr(GtkloopQueue) q = gtkloop_queue_new (1, NULL);
-  Named a = { q, "a" }, b = { q, "b" };
+  static Named a, b;
   GtkloopFuture *ps[2];
 
   test_print (the_fx, "-- a woken putter is cancelled");
+  a = (Named) { q, "a" };
+  b = (Named) { q, "b" };
   gtkloop_queue_put_nowait (q, "first", NULL);
   ps[0] = spawn (putter, &a);
   ps[1] = spawn (putter, &b);
@@ -239,13 +251,13 @@ static void
 shutdown (void)
 {
   GtkloopQueue *q = gtkloop_queue_new (2, NULL);
-  Named c = { q, "c" };
+  static Named c, n0, n1;
   GtkloopFuture *p, *j, *gs[2];
-  Named n0, n1;
   GError *error = NULL;
   const char *first, *second;
 
   test_print (the_fx, "-- shutdown");
+  c = (Named) { q, "c" };
   gtkloop_queue_put_nowait (q, "a", NULL);
   gtkloop_queue_put_nowait (q, "b", NULL);
   p = spawn (putter, &c);

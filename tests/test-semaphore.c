@@ -72,7 +72,7 @@ twin_main (GtkloopTask *t,
 {
   GtkloopSemaphore *s;
   GtkloopFuture *ts[4];
-  Worker ws[4];
+  static Worker ws[4];   /* read by the workers while this task is suspended */
   g_autoptr(GError) error = NULL;
 
   test_print (the_fx, "-- fifo");

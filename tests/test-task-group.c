@@ -336,6 +336,40 @@ test_close_while_in_exit (void **state)
   gtkloop_task_unref (t);
 }
 
+/* Every destroy notify runs once: after a child ran, and at once for a
+ * child refused because the group already ended. */
+static void
+quick_child (GtkloopTask *t,
+             gpointer     data)
+{
+}
+
+static void
+group_then_refused (GtkloopTask *t,
+                    gpointer     counter)
+{
+  g_autoptr(GtkloopTaskGroup) tg = gtkloop_task_group_new ();
+  g_autoptr(GtkloopTask) refused = NULL;
+
+  gtkloop_task_unref (gtkloop_task_group_create_task (tg, quick_child, counter, test_destroy_count));
+  gtkloop_task_group_exit (tg, NULL);
+  refused = gtkloop_task_group_create_task (tg, quick_child, counter, test_destroy_count);
+  g_assert (gtkloop_future_is_done (GTKLOOP_FUTURE (refused)));
+  g_assert (g_error_matches (gtkloop_future_get_error (GTKLOOP_FUTURE (refused)),
+                             GTKLOOP_ERROR, GTKLOOP_ERROR_INVALID_STATE));
+}
+
+static void
+test_destroy_notifies (void **state)
+{
+  TestFixture *fx = *state;
+  DestroyCounter counter = { 0 };
+  g_autoptr(GtkloopTask) t = gtkloop_loop_create_task (fx->loop, group_then_refused, &counter, NULL);
+
+  assert_true (test_run_until_complete (fx->loop, GTKLOOP_FUTURE (t), NULL, 5));
+  assert_int_equal (counter.count, 2);
+}
+
 static int
 setup (void **state)
 {
@@ -352,6 +386,7 @@ main (void)
     cmocka_unit_test_setup_teardown (test_summary_keeps_the_first_code, setup, test_fixture_teardown),
     cmocka_unit_test_setup_teardown (test_orphan_error_reported, setup, test_fixture_teardown),
     cmocka_unit_test_setup_teardown (test_close_while_in_exit, setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_destroy_notifies, setup, test_fixture_teardown),
   };
 
   return cmocka_run_group_tests_name ("task-group", tests, NULL, NULL);
