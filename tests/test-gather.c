@@ -40,7 +40,7 @@ seed_a (GtkloopTask *task,
         gpointer     data)
 {
   test_print (the_fx, "Suspending a");
-  gtkloop_sleep (0.03, NULL);
+  gtkloop_sleep (0.1, NULL);
   test_print (the_fx, "Resuming a");
   gtkloop_task_return (task, "A", NULL);
 }

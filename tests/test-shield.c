@@ -14,7 +14,7 @@ seed_a (GtkloopTask *t,
         gpointer     data)
 {
   test_print (the_fx, "Suspending a");
-  gtkloop_sleep (0.03, NULL);
+  gtkloop_sleep (0.1, NULL);
   test_print (the_fx, "Resuming a");
   gtkloop_task_return (t, "A", NULL);
 }
@@ -115,7 +115,7 @@ cancel_awaiting_task (void)
   g_autoptr(GtkloopFuture) w = spawn (awaiter, inner);
 
   test_print (the_fx, "-- cancel the task awaiting a shield");
-  gtkloop_sleep (0.005, NULL);
+  gtkloop_sleep (0, NULL);
   gtkloop_future_cancel (w, NULL);
   gtkloop_wait (&w, 1, GTKLOOP_ALL_COMPLETED, -1, NULL, NULL, NULL);
   test_print (the_fx, "awaiter cancelled %s inner done %s", py_bool (gtkloop_future_is_cancelled (w)),

@@ -73,7 +73,7 @@ seed_a (GtkloopTask *t,
         gpointer     data)
 {
   test_print (the_fx, "Suspending a");
-  gtkloop_sleep (0.03, NULL);
+  gtkloop_sleep (0.1, NULL);
   test_print (the_fx, "Resuming a");
   gtkloop_task_return (t, "A", NULL);
 }
@@ -190,7 +190,7 @@ first_exception (void)
 static void
 with_timeout (void)
 {
-  static const Sleep late = { "late", 0.05 };
+  static const Sleep late = { "late", 0.25 };
   g_autoptr(GPtrArray) done = NULL, pending = NULL;
   g_autoptr(GtkloopFuture) t = task (sleeper, (gpointer) &late, "late");
 
@@ -308,7 +308,7 @@ as_completed (void)
   test_print (the_fx, "-- as_completed with a timeout");
   for (int i = 0; i < 3; i++)
     fs[i] = task (sleeper, (gpointer) &second[i], second[i].name);
-  ac = gtkloop_as_completed_new (fs, 3, 0.03);
+  ac = gtkloop_as_completed_new (fs, 3, 0.15);
   drain_as_completed (ac);
   gtkloop_as_completed_unref (ac);
   for (int i = 0; i < 3; i++)

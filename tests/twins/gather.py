@@ -16,7 +16,7 @@ def desc(x):
 
 async def a():
     print('Suspending a')
-    await asyncio.sleep(0.03)
+    await asyncio.sleep(0.1)
     print('Resuming a')
     return 'A'
 

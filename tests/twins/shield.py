@@ -8,7 +8,7 @@ import asyncio
 
 async def a():
     print('Suspending a')
-    await asyncio.sleep(0.03)
+    await asyncio.sleep(0.1)
     print('Resuming a')
     return 'A'
 
@@ -71,7 +71,7 @@ async def cancel_awaiting_task():
             raise
 
     w = asyncio.create_task(awaiter())
-    await asyncio.sleep(0.005)
+    await asyncio.sleep(0)
     w.cancel()
     await asyncio.wait([w])
     print("awaiter cancelled", w.cancelled(), "inner done", inner.done())

@@ -54,7 +54,7 @@ async def wait_for_cases():
             raise
 
     w = asyncio.create_task(waiter())
-    await asyncio.sleep(0.005)
+    await asyncio.sleep(0)
     w.cancel()
     await asyncio.wait([w])
     print("waiter cancelled", w.cancelled(), "inner cancelled", inner.cancelled())

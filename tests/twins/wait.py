@@ -12,7 +12,7 @@ def names(fs):
 
 async def a():
     print('Suspending a')
-    await asyncio.sleep(0.03)
+    await asyncio.sleep(0.1)
     print('Resuming a')
     return 'A'
 
@@ -67,7 +67,7 @@ async def first_exception():
 
 async def with_timeout():
     print("-- timeout")
-    t = task(asyncio.sleep(0.05, "late"), "late")
+    t = task(asyncio.sleep(0.25, "late"), "late")
     done, pending = await asyncio.wait([t], timeout=0.01)
     print("done", names(done), "pending", names(pending), "cancelled", t.cancelled())
     print("it goes on:", await t)
@@ -138,7 +138,7 @@ async def as_completed():
     print("-- as_completed with a timeout")
     ts = [task(sleeper("quick", 0.01), "quick"), task(sleeper("never", 10), "never"),
           task(sleeper("never2", 10), "never2")]
-    for next_one in asyncio.as_completed(ts, timeout=0.03):
+    for next_one in asyncio.as_completed(ts, timeout=0.15):
         try:
             print("got", await next_one)
         except asyncio.TimeoutError:
