@@ -546,10 +546,13 @@ take_job_unlocked (GtkloopThreadExecutor *ex,
   job = ex->queue_head;
   if (w->has_token)
     {
-      /* Pass the wake-up on: the next idle worker, if work is left. */
+      /* Pass the wake-up on: the next idle worker, if work is left. The
+       * clear comes before the look at incoming, and submit pushes before
+       * it looks at waking (all seq_cst): a job pushed meanwhile is seen
+       * here or wakes a worker there, never neither. */
       w->has_token = FALSE;
       atomic_store (&ex->waking, FALSE);
-      if (job != NULL && (job->next != NULL || atomic_load_explicit (&ex->incoming, memory_order_relaxed)))
+      if (job != NULL && (job->next != NULL || atomic_load (&ex->incoming) != NULL))
         wake_with_token_unlocked (ex);
     }
   if (job == NULL)

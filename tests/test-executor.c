@@ -735,6 +735,40 @@ test_idle_worker_reused (void **state)
   assert_int_equal (stats.n_spawns, 1);
 }
 
+/* A job submitted while a worker sleeps never waits behind a busy one:
+ * the wake-up passed from worker to worker must not be lost in a race
+ * with submissions. */
+static void
+test_no_job_waits_behind_a_busy_worker (void **state)
+{
+  TestFixture *fx = *state;
+  g_autoptr(GtkloopThreadExecutor) ex = gtkloop_thread_executor_new (2);
+  GtkloopExecutorStats stats;
+  int rounds = 200;
+
+#if GTKLOOP_HAVE_TSAN
+  rounds = 50;
+#endif
+  for (int round = 0; round < rounds; round++)
+    {
+      Gate gate = { 0 };
+      GtkloopFuture *busy, *quick;
+
+      /* Both workers asleep (after the first round). */
+      if (round > 0)
+        WAIT_UNTIL (NULL, (gtkloop_thread_executor_get_stats (ex, &stats), stats.n_idle == 2), 5);
+      busy = gtkloop_loop_run_in_executor (fx->loop, ex, gate_job, &gate, NULL, NULL);
+      quick = gtkloop_loop_run_in_executor (fx->loop, ex, plus_one_job, GINT_TO_POINTER (round), NULL, NULL);
+      WAIT_UNTIL (fx->loop, gtkloop_future_is_done (quick), 5);
+      if (atomic_load (&gate.ran))
+        fail_msg ("round %d: the quick job waited for the busy one", round);
+      atomic_store (&gate.release, 1);
+      WAIT_UNTIL (fx->loop, gtkloop_future_is_done (busy), 5);
+      gtkloop_future_unref (busy);
+      gtkloop_future_unref (quick);
+    }
+}
+
 /* ---------------------------------------------------------------------- */
 /* Errors and misuse                                                       */
 
@@ -926,6 +960,7 @@ main (void)
     cmocka_unit_test_setup_teardown (test_set_default_executor, setup, teardown),
     cmocka_unit_test_setup_teardown (test_idle_workers_retire, setup, teardown),
     cmocka_unit_test_setup_teardown (test_idle_worker_reused, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_no_job_waits_behind_a_busy_worker, setup, teardown),
     cmocka_unit_test_setup_teardown (test_job_error, setup, teardown),
     cmocka_unit_test_setup_teardown (test_misuse, setup, teardown),
     cmocka_unit_test_setup_teardown (test_stress_random_cancel, setup, teardown),
