@@ -16,8 +16,9 @@ demo="$builddir/demos/gtkloop-demo-console"
 if [ -x "$builddir/demos/gtkloop-demo-progress" ]; then
   demo="$builddir/demos/gtkloop-demo-progress"
   if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
-    echo "demo: no display found; running the demo under Xvfb (it saves a screenshot and exits when done)"
-    exec xvfb-run -a -s "-screen 0 1280x1024x24" env GSK_RENDERER=cairo "$demo" --self-test "$@"
+    echo "demo: no display found; running the demo under Xvfb (it prints its progress, saves a screenshot and exits when done)"
+    exec xvfb-run -a -s "-screen 0 1280x1024x24" env GSK_RENDERER=cairo "$demo" --self-test \
+      --screenshot="$builddir/gtkloop-demo-progress.png" "$@"
   fi
 fi
 exec "$demo" "$@"
