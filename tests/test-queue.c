@@ -1,6 +1,6 @@
 /* GtkloopQueue: producer/consumer with maxsize 2, task_done/join, woken
  * getters and putters cancelled without losing an item, the nowait errors,
- * LIFO and priority order, 3.13's shutdown (twin: twins/queue.py). Plus
+ * LIFO and priority order, 3.13's shutdown (twin: twins/sync_queue.py). Plus
  * ownership: every item handed to a queue is released exactly once —
  * taken by get, freed by the queue, or freed when a put fails — also when
  * the loop closes with blocked producers and consumers. */
@@ -337,7 +337,7 @@ test_queue_matches_asyncio (void **state)
   g_autoptr(GtkloopTask) t = gtkloop_loop_create_task (fx->loop, twin_main, NULL, NULL);
 
   assert_true (test_run_until_complete (fx->loop, GTKLOOP_FUTURE (t), NULL, 10));
-  test_assert_matches_twin ("queue", fx->out->str);
+  test_assert_matches_twin ("sync_queue", fx->out->str);
 }
 
 /* ---------------------------------------------------------------------- */
