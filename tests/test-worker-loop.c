@@ -128,6 +128,14 @@ double_job (gpointer      data,
   return GINT_TO_POINTER (GPOINTER_TO_INT (data) * 2);
 }
 
+static gpointer
+noop_job (gpointer      data,
+          GCancellable *cancellable,
+          GError      **error)
+{
+  return NULL;
+}
+
 static void
 with_job (GtkloopTask *task,
           gpointer     data)
@@ -137,7 +145,7 @@ with_job (GtkloopTask *task,
 
   thread_record (&r->task_ran);
   /* The worker loop's own default executor. */
-  f = gtkloop_to_thread (double_job, &r->job_data_destroyed, thread_record_cb, NULL);
+  f = gtkloop_to_thread (noop_job, &r->job_data_destroyed, thread_record_cb, NULL);
   g_clear_pointer (&f, gtkloop_future_unref);
   f = gtkloop_to_thread (double_job, GINT_TO_POINTER (150), NULL, NULL);
   if (gtkloop_await (f, NULL))
