@@ -251,6 +251,16 @@ gtkloop_thread_executor_new (guint max_workers)
   return ex;
 }
 
+/**
+ * gtkloop_thread_executor_ref:
+ *
+ * Any thread. Jobs hold no public reference: only the program's
+ * references keep an executor from being shut down.
+ *
+ * Returns: (transfer full): @ex
+ *
+ * Since: 1.0
+ */
 GtkloopThreadExecutor *
 gtkloop_thread_executor_ref (GtkloopThreadExecutor *ex)
 {
@@ -343,6 +353,13 @@ gtkloop_thread_executor_set_idle_timeout (GtkloopThreadExecutor *ex,
   unlock (ex);
 }
 
+/**
+ * gtkloop_thread_executor_get_idle_timeout:
+ *
+ * Returns: seconds a worker waits for a job before it exits
+ *
+ * Since: 1.0
+ */
 double
 gtkloop_thread_executor_get_idle_timeout (GtkloopThreadExecutor *ex)
 {
@@ -355,6 +372,15 @@ gtkloop_thread_executor_get_idle_timeout (GtkloopThreadExecutor *ex)
   return ns / 1e9;
 }
 
+/**
+ * gtkloop_thread_executor_is_shutdown:
+ *
+ * Returns: %TRUE once gtkloop_thread_executor_shutdown() was called (by
+ *   you, by the last unref, or by the close of the loop whose default
+ *   executor it is)
+ *
+ * Since: 1.0
+ */
 gboolean
 gtkloop_thread_executor_is_shutdown (GtkloopThreadExecutor *ex)
 {

@@ -107,6 +107,15 @@ gtkloop_progress_new (GtkloopLoop        *loop,
   return p;
 }
 
+/**
+ * gtkloop_progress_ref:
+ *
+ * Any thread.
+ *
+ * Returns: (transfer full): @p
+ *
+ * Since: 1.0
+ */
 GtkloopProgress *
 gtkloop_progress_ref (GtkloopProgress *p)
 {

@@ -83,6 +83,15 @@ tf_unlock (GtkloopThreadFuture *f)
   pthread_mutex_unlock (&f->lock);
 }
 
+/**
+ * gtkloop_thread_future_ref:
+ *
+ * Any thread.
+ *
+ * Returns: (transfer full): @f
+ *
+ * Since: 1.0
+ */
 GtkloopThreadFuture *
 gtkloop_thread_future_ref (GtkloopThreadFuture *f)
 {
@@ -518,6 +527,14 @@ gtkloop_thread_future_cancel (GtkloopThreadFuture *f)
   return TRUE;
 }
 
+/**
+ * gtkloop_thread_future_is_done:
+ *
+ * Returns: %TRUE once the future has a result, an error or a
+ *   cancellation; any thread
+ *
+ * Since: 1.0
+ */
 gboolean
 gtkloop_thread_future_is_done (GtkloopThreadFuture *f)
 {
@@ -530,6 +547,15 @@ gtkloop_thread_future_is_done (GtkloopThreadFuture *f)
   return done;
 }
 
+/**
+ * gtkloop_thread_future_is_cancelled:
+ *
+ * Returns: %TRUE if the future ended cancelled (by
+ *   gtkloop_thread_future_cancel(), or because the task ended cancelled);
+ *   any thread
+ *
+ * Since: 1.0
+ */
 gboolean
 gtkloop_thread_future_is_cancelled (GtkloopThreadFuture *f)
 {
