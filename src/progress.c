@@ -68,7 +68,8 @@ gtkloop_progress_debug_n_live (void)
 
 /**
  * gtkloop_progress_new:
- * @loop: the loop whose thread receives the updates; call on its thread
+ * @loop: the loop whose thread receives the updates (any thread may make
+ *   the channel)
  * @func: (scope notified): receives the latest report
  * @data: (closure func)
  * @destroy: (destroy data) (nullable): runs on @loop's thread, at
