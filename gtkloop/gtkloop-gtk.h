@@ -26,9 +26,9 @@ GtkloopLoop   *gtkloop_gtk_get_loop                (void);
  *   whatever is still running
  * @GTKLOOP_REENTRY_IGNORE: an emission while a task of this connection is
  *   still running is dropped (a button that does nothing until its job ends)
- * @GTKLOOP_REENTRY_RESTART: an emission cancels the running task and starts
- *   a new one; the new one's function begins only once the cancelled one has
- *   finished, so two of them never touch the same widgets at once
+ * @GTKLOOP_REENTRY_RESTART: an emission cancels the running tasks and starts
+ *   a new one; the new one's function begins only once every cancelled one
+ *   has finished, so two of them never touch the same widgets at once
  *
  * What gtkloop_signal_connect_task() does when the signal is emitted again
  * while a task it started is still running.

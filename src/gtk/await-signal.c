@@ -223,6 +223,8 @@ future_done (GtkloopFuture *f,
  * ]|
  *
  * Returns: (transfer full): the future
+ *
+ * Since: 1.0
  */
 GtkloopFuture *
 gtkloop_signal_future_new (gpointer      instance,
@@ -299,6 +301,8 @@ gtkloop_signal_future_new (gpointer      instance,
  * Returns: %TRUE when the signal was emitted; %FALSE with
  *   %G_IO_ERROR_TIMED_OUT, %G_IO_ERROR_CANCELLED (the task was cancelled
  *   or @instance disposed) or %GTKLOOP_ERROR_NOT_IN_TASK
+ *
+ * Since: 1.0
  */
 gboolean
 gtkloop_await_signal (gpointer     instance,

@@ -78,6 +78,8 @@ binding_free (gpointer data)
  * g_autoptr(GtkloopTask) task = gtkloop_spawn (blink, label, NULL);
  * gtkloop_task_bind_object (task, label);
  * ]|
+ *
+ * Since: 1.0
  */
 void
 gtkloop_task_bind_object (GtkloopTask *task,
@@ -116,6 +118,8 @@ gtkloop_task_bind_object (GtkloopTask *task,
  *
  * Returns: (transfer full): the task; dropping the reference at once is
  *   fine, the loop holds its own until the task is done
+ *
+ * Since: 1.0
  */
 GtkloopTask *
 gtkloop_spawn_bound (gpointer        object,

@@ -131,6 +131,8 @@ check_in_task (const char *function,
  * the dialog. It does not show the dialog: see gtkloop_await_dialog_response().
  *
  * Returns: (transfer full): the future
+ *
+ * Since: 1.0
  */
 GtkloopFuture *
 gtkloop_dialog_response_future_new (GtkDialog *dialog)
@@ -162,6 +164,8 @@ gtkloop_dialog_response_future_new (GtkDialog *dialog)
  * Returns: the response id; %GTK_RESPONSE_NONE with @error set when the
  *   task was cancelled, the dialog disposed first (%G_IO_ERROR_CANCELLED),
  *   or the call was not made from a task
+ *
+ * Since: 1.0
  */
 int
 gtkloop_await_dialog_response (GtkDialog *dialog,
@@ -187,6 +191,8 @@ gtkloop_await_dialog_response (GtkDialog *dialog,
  * it hides the dialog.
  *
  * Returns: (transfer full): the future
+ *
+ * Since: 1.0
  */
 GtkloopFuture *
 gtkloop_native_dialog_response_future_new (GtkNativeDialog *dialog)
@@ -214,6 +220,8 @@ gtkloop_native_dialog_response_future_new (GtkNativeDialog *dialog)
  * ]|
  *
  * Returns: the response id, or %GTK_RESPONSE_NONE with @error set
+ *
+ * Since: 1.0
  */
 int
 gtkloop_await_native_dialog_response (GtkNativeDialog *dialog,

@@ -98,6 +98,8 @@ future_done (GtkloopFuture *f,
  * ]|
  *
  * Returns: (transfer full): the future
+ *
+ * Since: 1.0
  */
 GtkloopFuture *
 gtkloop_widget_frame_future_new (GtkWidget *widget)
@@ -123,22 +125,22 @@ gtkloop_widget_frame_future_new (GtkWidget *widget)
  *
  * Suspends the current task until @widget's frame clock produces its next
  * frame — the way to pace an animation or let GTK lay out and paint before
- * going on. The frame is painted right after the tick that resumes the
- * task is scheduled, not before it.
+ * going on. The task resumes after that frame was painted.
  *
  * |[<!-- language="C" -->
- * // Inside a task: slide a bar over one second, one step per frame.
- * gint64 start = 0, now = 0;
- * while (gtkloop_await_frame (bar, &now, NULL) && (start ? now - start : 0) < G_USEC_PER_SEC)
+ * // Inside a task: fill a bar in 60 frames, one step per frame.
+ * for (int i = 1; i <= 60; i++)
  *   {
- *     if (start == 0)
- *       start = now;
- *     gtk_progress_bar_set_fraction (bar, (double) (now - start) / G_USEC_PER_SEC);
+ *     if (!gtkloop_await_frame (bar, NULL, NULL))
+ *       return;   // cancelled, or the bar went away
+ *     gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (bar), i / 60.0);
  *   }
  * ]|
  *
  * Returns: %TRUE at the next frame; %FALSE with %G_IO_ERROR_CANCELLED (the
  *   task was cancelled or the widget went away) or %GTKLOOP_ERROR_NOT_IN_TASK
+ *
+ * Since: 1.0
  */
 gboolean
 gtkloop_await_frame (GtkWidget  *widget,

@@ -23,6 +23,8 @@
  * paint and is the form to use from a task.
  *
  * Returns: %TRUE when the file was written
+ *
+ * Since: 1.0
  */
 gboolean
 gtkloop_widget_save_png (GtkWidget  *widget,
@@ -139,6 +141,8 @@ shot_done (GtkloopFuture *f,
  * @widget is not realized (has no frame clock).
  *
  * Returns: (transfer full): the future
+ *
+ * Since: 1.0
  */
 GtkloopFuture *
 gtkloop_widget_screenshot_future_new (GtkWidget  *widget,
@@ -188,6 +192,8 @@ gtkloop_widget_screenshot_future_new (GtkWidget  *widget,
  * ]|
  *
  * Returns: %TRUE once the file is written
+ *
+ * Since: 1.0
  */
 gboolean
 gtkloop_await_screenshot (GtkWidget  *widget,

@@ -330,6 +330,8 @@ closure_finalized (gpointer  data,
  * Returns: the handler id (for g_signal_handler_disconnect()), or 0 when
  *   @detailed_signal is not a signal of @instance (a critical; @destroy has
  *   then run)
+ *
+ * Since: 1.0
  */
 gulong
 gtkloop_signal_connect_task (gpointer               instance,
