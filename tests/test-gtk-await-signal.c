@@ -103,7 +103,7 @@ test_timeout (void **state)
   assert_false (o.ok);
   assert_true (g_error_matches (o.error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT));
   assert_true (gtk_test_now () - t0 >= 0.1);
-  assert_true (gtk_test_now () - t0 < 0.5);
+  assert_true (gtk_test_now () - t0 < 2.0);
   assert_false (g_signal_has_handler_pending (entry, g_signal_lookup ("activate", GTK_TYPE_ENTRY), 0, FALSE));
   outcome_clear (&o);
 }
