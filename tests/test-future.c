@@ -7,50 +7,13 @@
 
 #include "test-util.h"
 
-static TestFixture *cur;
-
-static int
-setup (void **state)
-{
-  int ret = test_fixture_setup (state);
-
-  cur = *state;
-  return ret;
-}
-
-static int
-teardown (void **state)
-{
-  cur = NULL;
-  return test_fixture_teardown (state);
-}
-
-static void
-print_cb (gpointer text)
-{
-  test_print (cur, "%s", (const char *) text);
-}
-
-static void
-print_and_stop_cb (gpointer text)
-{
-  test_print (cur, "%s", (const char *) text);
-  gtkloop_loop_stop (cur->loop);
-}
-
-static void
-set_flag_cb (gpointer flag)
-{
-  *(gboolean *) flag = TRUE;
-}
-
 /* Iterates until everything queued now has run (one call_soon later). */
 static void
 drain (GtkloopLoop *loop)
 {
   gboolean done = FALSE;
 
-  gtkloop_loop_call_soon (loop, set_flag_cb, &done, NULL);
+  gtkloop_loop_call_soon (loop, test_set_flag_cb, &done, NULL);
   test_iterate_until (loop, &done, 5);
 }
 
@@ -213,9 +176,9 @@ done_cb (GtkloopFuture *f,
          gpointer       name)
 {
   if (gtkloop_future_is_cancelled (f))
-    test_print (cur, "%s: cancelled", (const char *) name);
+    test_print (test_current, "%s: cancelled", (const char *) name);
   else
-    test_print (cur, "%s: result %s", (const char *) name,
+    test_print (test_current, "%s: result %s", (const char *) name,
                 (const char *) gtkloop_future_get_result (f, NULL));
 }
 
@@ -234,13 +197,13 @@ test_done_callback_order (void **state)
   gtkloop_future_add_done_callback (fut, done_cb, (gpointer) cb3, NULL);
   gtkloop_future_add_done_callback (fut, done_cb, (gpointer) cb2, NULL);
   test_print (fx, "removed %u", gtkloop_future_remove_done_callback (fut, done_cb, (gpointer) cb2));
-  gtkloop_loop_call_soon (fx->loop, print_cb, "soon before set_result", NULL);
+  gtkloop_loop_call_soon (fx->loop, test_print_cb, "soon before set_result", NULL);
   len = fx->out->len;
   gtkloop_future_set_result (fut, "R", NULL);
   /* Never inline. */
   assert_int_equal (fx->out->len, len);
   test_print (fx, "set_result returned");
-  gtkloop_loop_call_soon (fx->loop, print_cb, "soon after set_result", NULL);
+  gtkloop_loop_call_soon (fx->loop, test_print_cb, "soon after set_result", NULL);
   len = fx->out->len;
   gtkloop_future_add_done_callback (fut, done_cb, "cb4 (added when done)", NULL);
   assert_int_equal (fx->out->len, len);
@@ -248,7 +211,7 @@ test_done_callback_order (void **state)
   gtkloop_future_add_done_callback (other, done_cb, "other cb", NULL);
   gtkloop_future_cancel (other, NULL);
   test_print (fx, "cancel returned");
-  gtkloop_loop_call_soon (fx->loop, print_and_stop_cb, "stop", NULL);
+  gtkloop_loop_call_soon (fx->loop, test_print_and_stop_cb, "stop", NULL);
   test_run_forever (fx->loop, 10);
   test_print (fx, "returned");
 
@@ -316,9 +279,9 @@ static void
 add_more_cb (GtkloopFuture *f,
              gpointer       data)
 {
-  test_print (cur, "first callback");
+  test_print (test_current, "first callback");
   gtkloop_future_add_done_callback (f, done_cb, "added from a callback", NULL);
-  gtkloop_loop_call_soon (cur->loop, print_cb, "call_soon from a callback", NULL);
+  gtkloop_loop_call_soon (test_current->loop, test_print_cb, "call_soon from a callback", NULL);
 }
 
 static void
@@ -660,24 +623,24 @@ int
 main (void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown (test_states, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_set_result_destroy, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_set_error_ownership, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_cancel_message, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_set_twice, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_done_callback_order, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_done_callback_scheduled, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_done_callback_from_callback, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_remove_done_callback, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_done_callbacks_freed_with_future, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_done_callbacks_after_close, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_scheduled_callbacks_dropped_by_close, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_wrong_thread, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_future_new_default_loop, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_unretrieved_error_reported, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_error_retrieved_in_callback, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_boxed_type, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_autoptr, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_states, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_set_result_destroy, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_set_error_ownership, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_cancel_message, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_set_twice, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_done_callback_order, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_done_callback_scheduled, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_done_callback_from_callback, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_remove_done_callback, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_done_callbacks_freed_with_future, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_done_callbacks_after_close, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_scheduled_callbacks_dropped_by_close, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_wrong_thread, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_future_new_default_loop, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_unretrieved_error_reported, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_error_retrieved_in_callback, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_boxed_type, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_autoptr, test_fixture_setup, test_fixture_teardown),
   };
 
   return cmocka_run_group_tests (tests, NULL, NULL);

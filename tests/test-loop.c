@@ -8,31 +8,7 @@
 #include "test-util.h"
 
 /* The fixture of the test being run: the callbacks below print into it. */
-static TestFixture *cur;
-
-static int
-setup (void **state)
-{
-  int ret = test_fixture_setup (state);
-
-  cur = *state;
-  return ret;
-}
-
-static int
-teardown (void **state)
-{
-  cur = NULL;
-  return test_fixture_teardown (state);
-}
-
 /* Helpers ------------------------------------------------------------------ */
-
-static void
-print_cb (gpointer text)
-{
-  test_print (cur, "%s", (const char *) text);
-}
 
 static void
 stop_cb (gpointer loop)
@@ -41,22 +17,9 @@ stop_cb (gpointer loop)
 }
 
 static void
-print_and_stop_cb (gpointer text)
-{
-  test_print (cur, "%s", (const char *) text);
-  gtkloop_loop_stop (cur->loop);
-}
-
-static void
 count_cb (gpointer counter)
 {
   (*(int *) counter)++;
-}
-
-static void
-set_flag_cb (gpointer flag)
-{
-  *(gboolean *) flag = TRUE;
 }
 
 static void
@@ -92,7 +55,7 @@ iterate_a_little (GtkloopLoop *loop)
 static void
 append_index_cb (gpointer data)
 {
-  GArray *order = g_object_get_data (G_OBJECT (cur->loop), "order");
+  GArray *order = g_object_get_data (G_OBJECT (test_current->loop), "order");
   int i = GPOINTER_TO_INT (data);
 
   g_array_append_val (order, i);
@@ -108,7 +71,7 @@ test_call_soon_fifo (void **state)
   g_object_set_data (G_OBJECT (fx->loop), "order", order);
   for (int i = 0; i < 1000; i++)
     assert_true (gtkloop_loop_call_soon (fx->loop, append_index_cb, GINT_TO_POINTER (i), NULL) != 0);
-  gtkloop_loop_call_soon (fx->loop, set_flag_cb, &done, NULL);
+  gtkloop_loop_call_soon (fx->loop, test_set_flag_cb, &done, NULL);
   test_iterate_until (fx->loop, &done, 5);
 
   assert_int_equal (order->len, 1000);
@@ -131,7 +94,7 @@ mark_done_cb (gpointer data)
 {
   MarkDone *m = data;
 
-  test_print (cur, "Set to: %s", m->result);
+  test_print (test_current, "Set to: %s", m->result);
   gtkloop_future_set_result (m->future, (gpointer) m->result, NULL);
 }
 
@@ -140,10 +103,10 @@ after_sleep_cb (gpointer data)
 {
   MarkDone *m = data;
 
-  test_print (cur, "Done: %s, Result: %s",
+  test_print (test_current, "Done: %s, Result: %s",
               gtkloop_future_is_done (m->future) ? "True" : "False",
               (const char *) gtkloop_future_get_result (m->future, NULL));
-  gtkloop_loop_stop (cur->loop);
+  gtkloop_loop_stop (test_current->loop);
 }
 
 static void
@@ -154,8 +117,8 @@ test_call_soon_seed_b1 (void **state)
   MarkDone m = { fut, "the result" };
 
   gtkloop_loop_call_soon (fx->loop, mark_done_cb, &m, NULL);
-  gtkloop_loop_call_soon (fx->loop, print_cb, "Hello", NULL);
-  gtkloop_loop_call_soon (fx->loop, print_cb, "Greeting", NULL);
+  gtkloop_loop_call_soon (fx->loop, test_print_cb, "Hello", NULL);
+  gtkloop_loop_call_soon (fx->loop, test_print_cb, "Greeting", NULL);
   test_print (fx, "Done: %s", gtkloop_future_is_done (fut) ? "True" : "False");
   gtkloop_loop_call_soon (fx->loop, after_sleep_cb, &m, NULL);
   run_forever_guarded (fx->loop);
@@ -171,21 +134,21 @@ static void snap_c (gpointer data);
 static void
 snap_a (gpointer data)
 {
-  test_print (cur, "a: schedules b");
-  gtkloop_loop_call_soon (cur->loop, snap_b, NULL, NULL);
+  test_print (test_current, "a: schedules b");
+  gtkloop_loop_call_soon (test_current->loop, snap_b, NULL, NULL);
 }
 
 static void
 snap_b (gpointer data)
 {
-  test_print (cur, "b: schedules c");
-  gtkloop_loop_call_soon (cur->loop, snap_c, NULL, NULL);
+  test_print (test_current, "b: schedules c");
+  gtkloop_loop_call_soon (test_current->loop, snap_c, NULL, NULL);
 }
 
 static void
 snap_c (gpointer data)
 {
-  test_print (cur, "c");
+  test_print (test_current, "c");
 }
 
 static void
@@ -194,15 +157,15 @@ test_snapshot_rule (void **state)
   TestFixture *fx = *state;
 
   gtkloop_loop_call_soon (fx->loop, snap_a, NULL, NULL);
-  gtkloop_loop_call_soon (fx->loop, print_cb, "x", NULL);
-  gtkloop_loop_call_soon (fx->loop, print_and_stop_cb, "stop 1", NULL);
-  gtkloop_loop_call_soon (fx->loop, print_cb, "y: same iteration as stop 1", NULL);
+  gtkloop_loop_call_soon (fx->loop, test_print_cb, "x", NULL);
+  gtkloop_loop_call_soon (fx->loop, test_print_and_stop_cb, "stop 1", NULL);
+  gtkloop_loop_call_soon (fx->loop, test_print_cb, "y: same iteration as stop 1", NULL);
   run_forever_guarded (fx->loop);
   test_print (fx, "run_forever returned");
-  gtkloop_loop_call_soon (fx->loop, print_and_stop_cb, "stop 2", NULL);
+  gtkloop_loop_call_soon (fx->loop, test_print_and_stop_cb, "stop 2", NULL);
   run_forever_guarded (fx->loop);
   test_print (fx, "run_forever returned");
-  gtkloop_loop_call_soon (fx->loop, print_and_stop_cb, "stop 3", NULL);
+  gtkloop_loop_call_soon (fx->loop, test_print_and_stop_cb, "stop 3", NULL);
   run_forever_guarded (fx->loop);
   test_print (fx, "run_forever returned");
 
@@ -215,7 +178,7 @@ static void
 reschedule_cb (gpointer counter)
 {
   (*(int *) counter)++;
-  gtkloop_loop_call_soon (cur->loop, reschedule_cb, counter, NULL);
+  gtkloop_loop_call_soon (test_current->loop, reschedule_cb, counter, NULL);
 }
 
 static void
@@ -239,9 +202,9 @@ tick_cb (gpointer data)
 {
   int n = GPOINTER_TO_INT (data);
 
-  test_print (cur, "tick %d", n);
+  test_print (test_current, "tick %d", n);
   if (n < 6)
-    gtkloop_loop_call_soon (cur->loop, tick_cb, GINT_TO_POINTER (n + 1), NULL);
+    gtkloop_loop_call_soon (test_current->loop, tick_cb, GINT_TO_POINTER (n + 1), NULL);
 }
 
 static void
@@ -250,7 +213,7 @@ test_stop_resume (void **state)
   TestFixture *fx = *state;
 
   gtkloop_loop_call_soon (fx->loop, tick_cb, GINT_TO_POINTER (1), NULL);
-  gtkloop_loop_call_soon (fx->loop, print_and_stop_cb, "stop", NULL);
+  gtkloop_loop_call_soon (fx->loop, test_print_and_stop_cb, "stop", NULL);
   run_forever_guarded (fx->loop);
   test_print (fx, "returned");
   assert_false (gtkloop_loop_is_running (fx->loop));
@@ -264,7 +227,7 @@ test_stop_resume (void **state)
   run_forever_guarded (fx->loop);
   test_print (fx, "returned (stop twice before run_forever)");
 
-  gtkloop_loop_call_soon (fx->loop, print_and_stop_cb, "stop", NULL);
+  gtkloop_loop_call_soon (fx->loop, test_print_and_stop_cb, "stop", NULL);
   run_forever_guarded (fx->loop);
   test_print (fx, "returned");
 
@@ -450,9 +413,9 @@ split_cb (gpointer data)
   Split *sp = data;
 
   if (++sp->n_run == 10)
-    gtkloop_loop_stop (cur->loop);
+    gtkloop_loop_stop (test_current->loop);
   g_usleep (1);
-  gtkloop_loop_call_soon (cur->loop, split_child_cb, sp, NULL);
+  gtkloop_loop_call_soon (test_current->loop, split_child_cb, sp, NULL);
 }
 
 static void
@@ -515,7 +478,7 @@ test_run_context_held_elsewhere (void **state)
   g_clear_error (&r.error);
 
   /* This thread still owns the loop. */
-  gtkloop_loop_call_soon (fx->loop, set_flag_cb, &done, NULL);
+  gtkloop_loop_call_soon (fx->loop, test_set_flag_cb, &done, NULL);
   test_iterate_until (fx->loop, &done, 5);
 }
 
@@ -561,16 +524,16 @@ static void
 nested_run_cb (gpointer data)
 {
   NestedRun *r = data;
-  g_autoptr(GtkloopFuture) mine = gtkloop_future_new (cur->loop);
+  g_autoptr(GtkloopFuture) mine = gtkloop_future_new (test_current->loop);
   g_autoptr(GtkloopFuture) theirs = gtkloop_future_new (r->other);
 
   r->ran = TRUE;
-  r->was_running = gtkloop_loop_is_running (cur->loop);
-  r->nested_ok = gtkloop_loop_run_until_complete (cur->loop, mine, &r->nested_error);
-  gtkloop_loop_run_forever (cur->loop);   /* a critical */
+  r->was_running = gtkloop_loop_is_running (test_current->loop);
+  r->nested_ok = gtkloop_loop_run_until_complete (test_current->loop, mine, &r->nested_error);
+  gtkloop_loop_run_forever (test_current->loop);   /* a critical */
   r->other_ok = gtkloop_loop_run_until_complete (r->other, theirs, &r->other_error);
   gtkloop_loop_run_forever (r->other);    /* a critical */
-  gtkloop_loop_stop (cur->loop);
+  gtkloop_loop_stop (test_current->loop);
 }
 
 static void
@@ -615,9 +578,9 @@ close_running_cb (gpointer data)
   CloseRunning *c = data;
 
   c->ran = TRUE;
-  gtkloop_loop_close (cur->loop);
-  c->closed_after = gtkloop_loop_is_closed (cur->loop);
-  gtkloop_loop_stop (cur->loop);
+  gtkloop_loop_close (test_current->loop);
+  c->closed_after = gtkloop_loop_is_closed (test_current->loop);
+  gtkloop_loop_stop (test_current->loop);
 }
 
 static void
@@ -660,13 +623,13 @@ schedule_from_destroy (gpointer data)
 {
   Rescheduler *r = data;
 
-  gtkloop_loop_call_soon (cur->loop, never_cb, r->late, test_destroy_count);
+  gtkloop_loop_call_soon (test_current->loop, never_cb, r->late, test_destroy_count);
 }
 
 static gpointer
 post_from_thread (gpointer data)
 {
-  gtkloop_loop_call_soon_threadsafe (cur->loop, never_cb, data, test_destroy_count);
+  gtkloop_loop_call_soon_threadsafe (test_current->loop, never_cb, data, test_destroy_count);
   return NULL;
 }
 
@@ -900,8 +863,8 @@ burst_cb (gpointer data)
 {
   for (int i = 0; i < 20000; i++)
     {
-      gtkloop_loop_call_soon (cur->loop, burst_child_cb, data, burst_child_destroy);
-      gtkloop_loop_call_later (cur->loop, 0, burst_child_cb, data, burst_child_destroy);
+      gtkloop_loop_call_soon (test_current->loop, burst_child_cb, data, burst_child_destroy);
+      gtkloop_loop_call_later (test_current->loop, 0, burst_child_cb, data, burst_child_destroy);
     }
 }
 
@@ -920,7 +883,7 @@ test_burst_from_callback (void **state)
 
   gtkloop_loop_call_soon (fx->loop, burst_cb, &b, burst_destroy);
   test_iterate_until (fx->loop, (const gboolean *) &b.own_destroyed, 5);
-  gtkloop_loop_call_later (fx->loop, 0, set_flag_cb, &done, NULL);
+  gtkloop_loop_call_later (fx->loop, 0, test_set_flag_cb, &done, NULL);
   test_iterate_until (fx->loop, &done, 10);
   assert_int_equal (b.own_destroyed, 1);
   assert_int_equal (b.ran, 40000);
@@ -963,19 +926,19 @@ wrong_thread_main (gpointer data)
   switch (w->op)
     {
     case OP_CALL_SOON:
-      w->id = gtkloop_loop_call_soon (cur->loop, never_cb, w, wrong_thread_destroy);
+      w->id = gtkloop_loop_call_soon (test_current->loop, never_cb, w, wrong_thread_destroy);
       break;
     case OP_CALL_LATER:
-      w->id = gtkloop_loop_call_later (cur->loop, 0, never_cb, w, wrong_thread_destroy);
+      w->id = gtkloop_loop_call_later (test_current->loop, 0, never_cb, w, wrong_thread_destroy);
       break;
     case OP_CALL_AT:
-      w->id = gtkloop_loop_call_at (cur->loop, 0, never_cb, w, wrong_thread_destroy);
+      w->id = gtkloop_loop_call_at (test_current->loop, 0, never_cb, w, wrong_thread_destroy);
       break;
     case OP_CANCEL:
-      w->cancelled = gtkloop_loop_cancel (cur->loop, w->id);
+      w->cancelled = gtkloop_loop_cancel (test_current->loop, w->id);
       break;
     case OP_STOP:
-      gtkloop_loop_stop (cur->loop);
+      gtkloop_loop_stop (test_current->loop);
       break;
     default:
       g_assert_not_reached ();
@@ -1020,7 +983,7 @@ test_wrong_thread (void **state)
   assert_int_equal (gtkloop_loop_get_n_pending (fx->loop), 0);
 
   /* A cancel from another thread does nothing: the callback still runs. */
-  cancel.id = gtkloop_loop_call_soon (fx->loop, set_flag_cb, &done, NULL);
+  cancel.id = gtkloop_loop_call_soon (fx->loop, test_set_flag_cb, &done, NULL);
   run_wrong_thread (&cancel, "gtkloop_loop_cancel");
   assert_false (cancel.cancelled);
 
@@ -1051,7 +1014,7 @@ self_cancel_cb (gpointer data)
   SelfCancel *s = data;
 
   s->ran = TRUE;
-  s->result = gtkloop_loop_cancel (cur->loop, s->id);
+  s->result = gtkloop_loop_cancel (test_current->loop, s->id);
 }
 
 static void
@@ -1061,7 +1024,7 @@ self_cancel_destroy (gpointer data)
 
   s->destroyed++;
   /* Runs after the callback, or inside cancel: the id is no longer pending. */
-  s->result_in_destroy = gtkloop_loop_cancel (cur->loop, s->id);
+  s->result_in_destroy = gtkloop_loop_cancel (test_current->loop, s->id);
 }
 
 static void
@@ -1098,7 +1061,7 @@ test_cancel (void **state)
    * and the count proves it). */
   ran_id = gtkloop_loop_call_soon (fx->loop, count_cb, &ran, NULL);
   g_usleep (2000);   /* the cancelled timer is due now */
-  gtkloop_loop_call_later (fx->loop, 0.002, set_flag_cb, &done, NULL);
+  gtkloop_loop_call_later (fx->loop, 0.002, test_set_flag_cb, &done, NULL);
   test_iterate_until (fx->loop, &done, 5);
   assert_int_equal (ran, 1);
   test_criticals_begin ();
@@ -1115,7 +1078,7 @@ test_cancel (void **state)
   assert_int_equal (in_destroy.destroyed, 1);
   assert_false (in_destroy.result_in_destroy);
   done = FALSE;
-  gtkloop_loop_call_soon (fx->loop, set_flag_cb, &done, NULL);
+  gtkloop_loop_call_soon (fx->loop, test_set_flag_cb, &done, NULL);
   test_iterate_until (fx->loop, &done, 5);
   assert_true (self.ran);
   assert_false (self.result);
@@ -1149,8 +1112,8 @@ cancel_siblings_cb (gpointer data)
 {
   CancelSiblings *c = data;
 
-  c->soon_result = gtkloop_loop_cancel (cur->loop, c->soon_id);
-  c->timer_result = gtkloop_loop_cancel (cur->loop, c->timer_id);
+  c->soon_result = gtkloop_loop_cancel (test_current->loop, c->soon_id);
+  c->timer_result = gtkloop_loop_cancel (test_current->loop, c->timer_id);
 }
 
 static void
@@ -1163,7 +1126,7 @@ test_cancel_in_same_iteration (void **state)
   c.timer_id = gtkloop_loop_call_at (fx->loop, 0, never_cb, &c.timer_destroyed, test_destroy_count);
   gtkloop_loop_call_soon (fx->loop, cancel_siblings_cb, &c, NULL);
   c.soon_id = gtkloop_loop_call_soon (fx->loop, never_cb, &c.soon_destroyed, test_destroy_count);
-  gtkloop_loop_call_soon (fx->loop, set_flag_cb, &done, NULL);
+  gtkloop_loop_call_soon (fx->loop, test_set_flag_cb, &done, NULL);
   test_iterate_until (fx->loop, &done, 5);
   iterate_a_little (fx->loop);
 
@@ -1222,7 +1185,7 @@ test_ids_never_reused (void **state)
           else
             expected++;
         }
-      gtkloop_loop_call_soon (fx->loop, set_flag_cb, &done, NULL);
+      gtkloop_loop_call_soon (fx->loop, test_set_flag_cb, &done, NULL);
       test_iterate_until (fx->loop, &done, 5);
       iterate_a_little (fx->loop);
       assert_int_equal (ran, expected);
@@ -1405,7 +1368,7 @@ test_debug_slow_callback (void **state)
   /* A fast callback is not reported. */
   done = FALSE;
   test_warnings_begin ();
-  gtkloop_loop_call_soon (fx->loop, set_flag_cb, &done, NULL);
+  gtkloop_loop_call_soon (fx->loop, test_set_flag_cb, &done, NULL);
   test_iterate_until (fx->loop, &done, 5);
   assert_int_equal (test_warnings_end (), 0);
 
@@ -1542,37 +1505,37 @@ int
 main (void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown (test_call_soon_fifo, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_call_soon_seed_b1, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_snapshot_rule, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_snapshot_self_rescheduling, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_stop_resume, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_stop_before_run_one_iteration, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_stop_in_split_iteration, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_run_until_complete_result, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_run_until_complete_error, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_run_until_complete_cancelled, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_run_until_complete_stopped, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_run_until_complete_other_loop, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_run_context_held_elsewhere, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_run_closed_loop, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_run_nested, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_close_running, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_close_pending, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_call_soon_closed, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_close_from_other_thread, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_unref_closes, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_callback_drops_last_ref, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_burst_from_callback, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_wrong_thread, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_cancel, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_cancel_in_same_iteration, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_ids_never_reused, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_get_running, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_get_default, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_debug_slow_callback, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_exception_handler, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_loop_time, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_call_soon_fifo, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_call_soon_seed_b1, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_snapshot_rule, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_snapshot_self_rescheduling, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_stop_resume, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_stop_before_run_one_iteration, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_stop_in_split_iteration, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_run_until_complete_result, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_run_until_complete_error, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_run_until_complete_cancelled, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_run_until_complete_stopped, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_run_until_complete_other_loop, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_run_context_held_elsewhere, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_run_closed_loop, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_run_nested, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_close_running, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_close_pending, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_call_soon_closed, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_close_from_other_thread, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_unref_closes, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_callback_drops_last_ref, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_burst_from_callback, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_wrong_thread, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_cancel, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_cancel_in_same_iteration, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_ids_never_reused, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_get_running, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_get_default, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_debug_slow_callback, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_exception_handler, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_loop_time, test_fixture_setup, test_fixture_teardown),
   };
 
   return cmocka_run_group_tests (tests, NULL, NULL);

@@ -12,24 +12,6 @@
 
 G_STATIC_ASSERT (GDK_PRIORITY_REDRAW == 120);
 
-static TestFixture *cur;
-
-static int
-setup (void **state)
-{
-  int ret = test_fixture_setup (state);
-
-  cur = *state;
-  return ret;
-}
-
-static int
-teardown (void **state)
-{
-  cur = NULL;
-  return test_fixture_teardown (state);
-}
-
 /* A frame clock stand-in: a 16 ms timeout at GDK_PRIORITY_REDRAW. */
 typedef struct
 {
@@ -122,7 +104,7 @@ static void
 reschedule_soon_cb (gpointer data)
 {
   n_callbacks++;
-  gtkloop_loop_call_soon (cur->loop, reschedule_soon_cb, NULL, NULL);
+  gtkloop_loop_call_soon (test_current->loop, reschedule_soon_cb, NULL, NULL);
 }
 
 static void
@@ -159,7 +141,7 @@ static void
 reschedule_later_cb (gpointer data)
 {
   n_callbacks++;
-  gtkloop_loop_call_later (cur->loop, 0, reschedule_later_cb, NULL, NULL);
+  gtkloop_loop_call_later (test_current->loop, 0, reschedule_later_cb, NULL, NULL);
 }
 
 static void
@@ -294,11 +276,11 @@ int
 main (void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown (test_busy_callbacks, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_busy_timers, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_busy_few_timers, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_backlog, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_backlog_slow_callbacks, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_busy_callbacks, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_busy_timers, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_busy_few_timers, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_backlog, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_backlog_slow_callbacks, test_fixture_setup, test_fixture_teardown),
   };
 
   return cmocka_run_group_tests (tests, NULL, NULL);

@@ -5,8 +5,6 @@
 
 #include "test-util.h"
 
-static TestFixture *the_fx;
-
 static char *
 state_of (GtkloopTask *t)
 {
@@ -27,7 +25,7 @@ print_state (const char  *label,
 {
   g_autofree char *s = state_of (t);
 
-  test_print (the_fx, "%s %s", label, s);
+  test_print (test_current, "%s %s", label, s);
 }
 
 static const char *
@@ -48,20 +46,20 @@ sleeper (GtkloopTask *task,
 {
   g_autoptr(GError) error = NULL;
 
-  test_print (the_fx, "%s sleeps", (const char *) data);
+  test_print (test_current, "%s sleeps", (const char *) data);
   if (!gtkloop_sleep (10, &error))
     {
-      test_print (the_fx, "%s cancelled: %s", (const char *) data, error->message);
+      test_print (test_current, "%s cancelled: %s", (const char *) data, error->message);
       return;   /* Python: re-raise */
     }
-  test_print (the_fx, "%s not reached", (const char *) data);
+  test_print (test_current, "%s not reached", (const char *) data);
 }
 
 static void
 never_runs (GtkloopTask *task,
             gpointer     data)
 {
-  test_print (the_fx, "never printed");
+  test_print (test_current, "never printed");
 }
 
 static void
@@ -70,7 +68,7 @@ catcher (GtkloopTask *task,
 {
   if (!gtkloop_sleep (10, NULL))
     {
-      test_print (the_fx, "catcher caught the cancellation and returns 7");
+      test_print (test_current, "catcher caught the cancellation and returns 7");
       gtkloop_task_return (task, GINT_TO_POINTER (7), NULL);
     }
 }
@@ -80,7 +78,7 @@ self_canceller (GtkloopTask *task,
                 gpointer     data)
 {
   gtkloop_task_cancel (gtkloop_task_get_current (), "self");
-  test_print (the_fx, "self_canceller returns 5 without a suspension point");
+  test_print (test_current, "self_canceller returns 5 without a suspension point");
   gtkloop_task_return (task, GINT_TO_POINTER (5), NULL);
 }
 
@@ -89,9 +87,9 @@ uncanceller (GtkloopTask *task,
              gpointer     data)
 {
   if (!gtkloop_sleep (10, NULL))
-    test_print (the_fx, "uncanceller uncancel -> %u", gtkloop_task_uncancel (task));
+    test_print (test_current, "uncanceller uncancel -> %u", gtkloop_task_uncancel (task));
   if (gtkloop_sleep (0, NULL))
-    test_print (the_fx, "uncanceller slept fine after uncancel");
+    test_print (test_current, "uncanceller slept fine after uncancel");
 }
 
 static void
@@ -99,9 +97,9 @@ once (GtkloopTask *task,
       gpointer     data)
 {
   if (!gtkloop_sleep (10, NULL))
-    test_print (the_fx, "once: first sleep cancelled");
+    test_print (test_current, "once: first sleep cancelled");
   if (gtkloop_sleep (0, NULL))
-    test_print (the_fx, "once: second sleep succeeded (delivered once)");
+    test_print (test_current, "once: second sleep succeeded (delivered once)");
   gtkloop_task_return (task, GINT_TO_POINTER (1), NULL);
 }
 
@@ -112,32 +110,32 @@ waiter (GtkloopTask *task,
   GtkloopFuture *fut = data;
 
   if (!gtkloop_await (fut, NULL))
-    test_print (the_fx, "waiter: future cancelled %s", py_bool (gtkloop_future_is_cancelled (fut)));
+    test_print (test_current, "waiter: future cancelled %s", py_bool (gtkloop_future_is_cancelled (fut)));
 }
 
 static void
 cancel_main (GtkloopTask *main_task,
              gpointer     data)
 {
-  GtkloopLoop *loop = the_fx->loop;
+  GtkloopLoop *loop = test_current->loop;
   GtkloopTask *t;
   GtkloopFuture *fut;
   gboolean ok;
 
   t = gtkloop_loop_create_task (loop, sleeper, "s1", NULL);
   yield ();
-  test_print (the_fx, "cancel s1 -> %s", py_bool (gtkloop_task_cancel (t, "stop now")));
+  test_print (test_current, "cancel s1 -> %s", py_bool (gtkloop_task_cancel (t, "stop now")));
   yield ();
   {
     g_autofree char *s = state_of (t);
 
     ok = gtkloop_task_cancel (t, NULL);
-    test_print (the_fx, "s1 %s; cancel again -> %s", s, py_bool (ok));
+    test_print (test_current, "s1 %s; cancel again -> %s", s, py_bool (ok));
   }
   gtkloop_task_unref (t);
 
   t = gtkloop_loop_create_task (loop, never_runs, NULL, NULL);
-  test_print (the_fx, "cancel before start -> %s", py_bool (gtkloop_task_cancel (t, NULL)));
+  test_print (test_current, "cancel before start -> %s", py_bool (gtkloop_task_cancel (t, NULL)));
   yield ();
   print_state ("never_runs", t);
   gtkloop_task_unref (t);
@@ -179,7 +177,7 @@ cancel_main (GtkloopTask *main_task,
   {
     g_autofree char *s = state_of (t);
 
-    test_print (the_fx, "waiter %s; its future cancelled %s", s, py_bool (gtkloop_future_is_cancelled (fut)));
+    test_print (test_current, "waiter %s; its future cancelled %s", s, py_bool (gtkloop_future_is_cancelled (fut)));
   }
   gtkloop_task_unref (t);
   gtkloop_future_unref (fut);
@@ -331,22 +329,14 @@ test_close_finishes_pending_tasks (void **state)
     }
 }
 
-static int
-setup (void **state)
-{
-  test_fixture_setup (state);
-  the_fx = *state;
-  return 0;
-}
-
 int
 main (void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown (test_cancellation_matches_asyncio, setup, test_fixture_teardown),
-    cmocka_unit_test_setup_teardown (test_cancelled_task_error_carries_message, setup, test_fixture_teardown),
-    cmocka_unit_test_setup_teardown (test_cancellable_follows_the_task, setup, test_fixture_teardown),
-    cmocka_unit_test_setup_teardown (test_close_finishes_pending_tasks, setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_cancellation_matches_asyncio, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_cancelled_task_error_carries_message, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_cancellable_follows_the_task, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_close_finishes_pending_tasks, test_fixture_setup, test_fixture_teardown),
   };
 
   return cmocka_run_group_tests_name ("task-cancel", tests, NULL, NULL);

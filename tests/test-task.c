@@ -7,8 +7,6 @@
 #include "test-util.h"
 #include "future-private.h"
 
-static TestFixture *the_fx;   /* tasks print into it; one test at a time */
-
 /* ---------------------------------------------------------------------- */
 /* The twin: task_basics                                                   */
 
@@ -18,9 +16,9 @@ child (GtkloopTask *task,
 {
   const char *name = data;
 
-  test_print (the_fx, "%s start", name);
+  test_print (test_current, "%s start", name);
   gtkloop_sleep (0, NULL);
-  test_print (the_fx, "%s end", name);
+  test_print (test_current, "%s end", name);
   gtkloop_task_return (task, g_strdup (name), g_free);
 }
 
@@ -30,7 +28,7 @@ spinner (GtkloopTask *task,
 {
   for (int i = 0; i < 3; i++)
     {
-      test_print (the_fx, "%s %d", (const char *) data, i);
+      test_print (test_current, "%s %d", (const char *) data, i);
       gtkloop_sleep (0, NULL);
     }
 }
@@ -48,11 +46,11 @@ level3 (GtkloopTask *task,
   GtkloopFuture *fut = data;
   int value;
 
-  test_print (the_fx, "level3 awaits the future");
+  test_print (test_current, "level3 awaits the future");
   if (!gtkloop_await (fut, NULL))
     return;
   value = GPOINTER_TO_INT (int_result (fut));
-  test_print (the_fx, "level3 got %d", value);
+  test_print (test_current, "level3 got %d", value);
   gtkloop_task_return (task, GINT_TO_POINTER (value + 1), NULL);
 }
 
@@ -60,13 +58,13 @@ static void
 level2 (GtkloopTask *task,
         gpointer     data)
 {
-  g_autoptr(GtkloopTask) inner = gtkloop_loop_create_task (the_fx->loop, level3, data, NULL);
+  g_autoptr(GtkloopTask) inner = gtkloop_loop_create_task (test_current->loop, level3, data, NULL);
   int value;
 
   if (!gtkloop_await (GTKLOOP_FUTURE (inner), NULL))
     return;
   value = GPOINTER_TO_INT (int_result (GTKLOOP_FUTURE (inner)));
-  test_print (the_fx, "level2 got %d", value);
+  test_print (test_current, "level2 got %d", value);
   gtkloop_task_return (task, GINT_TO_POINTER (value + 1), NULL);
 }
 
@@ -74,13 +72,13 @@ static void
 level1 (GtkloopTask *task,
         gpointer     data)
 {
-  g_autoptr(GtkloopTask) inner = gtkloop_loop_create_task (the_fx->loop, level2, data, NULL);
+  g_autoptr(GtkloopTask) inner = gtkloop_loop_create_task (test_current->loop, level2, data, NULL);
   int value;
 
   if (!gtkloop_await (GTKLOOP_FUTURE (inner), NULL))
     return;
   value = GPOINTER_TO_INT (int_result (GTKLOOP_FUTURE (inner)));
-  test_print (the_fx, "level1 got %d", value);
+  test_print (test_current, "level1 got %d", value);
   gtkloop_task_return (task, GINT_TO_POINTER (value + 1), NULL);
 }
 
@@ -110,40 +108,40 @@ basics_main (GtkloopTask *task,
   g_autoptr(GtkloopTask) bad = NULL;
   g_autoptr(GError) error = NULL;
 
-  test_print (the_fx, "main start");
+  test_print (test_current, "main start");
   for (int i = 0; i < 3; i++)
-    tasks[i] = gtkloop_loop_create_task (the_fx->loop, child, (gpointer) names[i], NULL);
-  test_print (the_fx, "tasks created");
+    tasks[i] = gtkloop_loop_create_task (test_current->loop, child, (gpointer) names[i], NULL);
+  test_print (test_current, "tasks created");
   gtkloop_sleep (0, NULL);
-  test_print (the_fx, "main after yield");
+  test_print (test_current, "main after yield");
   for (int i = 0; i < 3; i++)
     {
       gtkloop_await (GTKLOOP_FUTURE (tasks[i]), NULL);
-      test_print (the_fx, "result %s", (const char *) int_result (GTKLOOP_FUTURE (tasks[i])));
+      test_print (test_current, "result %s", (const char *) int_result (GTKLOOP_FUTURE (tasks[i])));
       gtkloop_task_unref (tasks[i]);
     }
 
   for (int i = 0; i < 3; i++)
-    tasks[i] = gtkloop_loop_create_task (the_fx->loop, spinner, (gpointer) spinners[i], NULL);
+    tasks[i] = gtkloop_loop_create_task (test_current->loop, spinner, (gpointer) spinners[i], NULL);
   for (int i = 0; i < 3; i++)
     {
       gtkloop_await (GTKLOOP_FUTURE (tasks[i]), NULL);
       gtkloop_task_unref (tasks[i]);
     }
 
-  fut = gtkloop_future_new (the_fx->loop);
-  gtkloop_loop_call_later (the_fx->loop, 0.01, set_forty, fut, NULL);
-  chain = gtkloop_loop_create_task (the_fx->loop, level1, fut, NULL);
+  fut = gtkloop_future_new (test_current->loop);
+  gtkloop_loop_call_later (test_current->loop, 0.01, set_forty, fut, NULL);
+  chain = gtkloop_loop_create_task (test_current->loop, level1, fut, NULL);
   gtkloop_await (GTKLOOP_FUTURE (chain), NULL);
-  test_print (the_fx, "level1 returned %d", GPOINTER_TO_INT (int_result (GTKLOOP_FUTURE (chain))));
+  test_print (test_current, "level1 returned %d", GPOINTER_TO_INT (int_result (GTKLOOP_FUTURE (chain))));
 
-  bad = gtkloop_loop_create_task (the_fx->loop, failing, NULL, NULL);
+  bad = gtkloop_loop_create_task (test_current->loop, failing, NULL, NULL);
   if (!gtkloop_await (GTKLOOP_FUTURE (bad), &error))
-    test_print (the_fx, "awaiting failing: error %s", error->message);
-  test_print (the_fx, "failing done %s cancelled %s",
+    test_print (test_current, "awaiting failing: error %s", error->message);
+  test_print (test_current, "failing done %s cancelled %s",
               gtkloop_future_is_done (GTKLOOP_FUTURE (bad)) ? "True" : "False",
               gtkloop_future_is_cancelled (GTKLOOP_FUTURE (bad)) ? "True" : "False");
-  test_print (the_fx, "main end");
+  test_print (test_current, "main end");
 }
 
 static void
@@ -539,28 +537,20 @@ test_gtkloop_run_error (void **state)
   assert_true (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND));
 }
 
-static int
-setup (void **state)
-{
-  test_fixture_setup (state);
-  the_fx = *state;
-  return 0;
-}
-
 int
 main (void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown (test_basics_match_asyncio, setup, test_fixture_teardown),
-    cmocka_unit_test_setup_teardown (test_suspension_outside_task, setup, test_fixture_teardown),
-    cmocka_unit_test_setup_teardown (test_suspension_in_nested_iteration_is_refused, setup, test_fixture_teardown),
-    cmocka_unit_test_setup_teardown (test_await_itself_is_an_error, setup, test_fixture_teardown),
-    cmocka_unit_test_setup_teardown (test_await_done_future_does_not_yield, setup, test_fixture_teardown),
-    cmocka_unit_test_setup_teardown (test_identity, setup, test_fixture_teardown),
-    cmocka_unit_test_setup_teardown (test_fire_and_forget_and_unretrieved_error, setup, test_fixture_teardown),
-    cmocka_unit_test_setup_teardown (test_hundred_thousand_tasks, setup, test_fixture_teardown),
-    cmocka_unit_test_setup_teardown (test_guarded_stack_mode, setup, test_fixture_teardown),
-    cmocka_unit_test_setup_teardown (test_no_stack_fails_the_task, setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_basics_match_asyncio, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_suspension_outside_task, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_suspension_in_nested_iteration_is_refused, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_await_itself_is_an_error, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_await_done_future_does_not_yield, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_identity, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_fire_and_forget_and_unretrieved_error, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_hundred_thousand_tasks, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_guarded_stack_mode, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_no_stack_fails_the_task, test_fixture_setup, test_fixture_teardown),
     cmocka_unit_test (test_gtkloop_run),
     cmocka_unit_test (test_gtkloop_run_error),
   };

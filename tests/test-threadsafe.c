@@ -13,36 +13,6 @@
 
 #include "test-util.h"
 
-static TestFixture *cur;
-
-static int
-setup (void **state)
-{
-  int ret = test_fixture_setup (state);
-
-  cur = *state;
-  return ret;
-}
-
-static int
-teardown (void **state)
-{
-  cur = NULL;
-  return test_fixture_teardown (state);
-}
-
-static void
-set_flag_cb (gpointer flag)
-{
-  *(gboolean *) flag = TRUE;
-}
-
-static void
-print_cb (gpointer text)
-{
-  test_print (cur, "%s", (const char *) text);
-}
-
 /* Many producers ---------------------------------------------------------------- */
 
 #define N_THREADS 8
@@ -175,7 +145,7 @@ delayed_post_main (gpointer data)
   DelayedPost *d = data;
 
   g_usleep (30 * 1000);
-  gtkloop_loop_call_soon_threadsafe (d->loop, set_flag_cb, d->flag, NULL);
+  gtkloop_loop_call_soon_threadsafe (d->loop, test_set_flag_cb, d->flag, NULL);
   return NULL;
 }
 
@@ -221,9 +191,9 @@ noop_cb (gpointer data)
 static void
 post_inside_cb (gpointer data)
 {
-  test_print (cur, "callback");
-  gtkloop_loop_call_soon_threadsafe (cur->loop, print_cb, "threadsafe from a callback", NULL);
-  gtkloop_loop_call_soon (cur->loop, print_cb, "call_soon from a callback", NULL);
+  test_print (test_current, "callback");
+  gtkloop_loop_call_soon_threadsafe (test_current->loop, test_print_cb, "threadsafe from a callback", NULL);
+  gtkloop_loop_call_soon (test_current->loop, test_print_cb, "call_soon from a callback", NULL);
 }
 
 /* On the loop thread call_soon_threadsafe is call_soon: same queue, same
@@ -236,16 +206,16 @@ test_post_from_loop_thread (void **state)
   DestroyCounter dc = { 0 };
   gboolean done = FALSE;
 
-  gtkloop_loop_call_soon (fx->loop, print_cb, "soon 1", NULL);
-  gtkloop_loop_call_soon_threadsafe (fx->loop, print_cb, "threadsafe", NULL);
-  gtkloop_loop_call_soon (fx->loop, print_cb, "soon 2", NULL);
+  gtkloop_loop_call_soon (fx->loop, test_print_cb, "soon 1", NULL);
+  gtkloop_loop_call_soon_threadsafe (fx->loop, test_print_cb, "threadsafe", NULL);
+  gtkloop_loop_call_soon (fx->loop, test_print_cb, "soon 2", NULL);
   gtkloop_loop_call_soon (fx->loop, post_inside_cb, NULL, NULL);
   gtkloop_loop_call_soon_threadsafe (fx->loop, noop_cb, &dc, test_destroy_count);
   assert_int_equal (dc.count, 0);
-  gtkloop_loop_call_soon (fx->loop, set_flag_cb, &done, NULL);
+  gtkloop_loop_call_soon (fx->loop, test_set_flag_cb, &done, NULL);
   test_iterate_until (fx->loop, &done, 5);
   done = FALSE;
-  gtkloop_loop_call_soon (fx->loop, set_flag_cb, &done, NULL);
+  gtkloop_loop_call_soon (fx->loop, test_set_flag_cb, &done, NULL);
   test_iterate_until (fx->loop, &done, 5);
 
   assert_string_equal (fx->out->str,
@@ -441,12 +411,12 @@ int
 main (void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown (test_many_producers, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_wakes_blocked_loop, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_post_from_loop_thread, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_post_after_close, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_post_racing_close, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_stop_from_thread, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_many_producers, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_wakes_blocked_loop, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_post_from_loop_thread, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_post_after_close, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_post_racing_close, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_stop_from_thread, test_fixture_setup, test_fixture_teardown),
   };
 
   return cmocka_run_group_tests (tests, NULL, NULL);

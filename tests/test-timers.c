@@ -8,43 +8,6 @@
 
 #include "test-util.h"
 
-static TestFixture *cur;
-
-static int
-setup (void **state)
-{
-  int ret = test_fixture_setup (state);
-
-  cur = *state;
-  return ret;
-}
-
-static int
-teardown (void **state)
-{
-  cur = NULL;
-  return test_fixture_teardown (state);
-}
-
-static void
-print_cb (gpointer text)
-{
-  test_print (cur, "%s", (const char *) text);
-}
-
-static void
-print_and_stop_cb (gpointer text)
-{
-  test_print (cur, "%s", (const char *) text);
-  gtkloop_loop_stop (cur->loop);
-}
-
-static void
-set_flag_cb (gpointer flag)
-{
-  *(gboolean *) flag = TRUE;
-}
-
 static void
 never_cb (gpointer data)
 {
@@ -66,7 +29,7 @@ mark_done_cb (gpointer data)
 {
   MarkDone *m = data;
 
-  test_print (cur, "Set to: %s", m->result);
+  test_print (test_current, "Set to: %s", m->result);
   gtkloop_future_set_result (m->future, (gpointer) m->result, NULL);
 }
 
@@ -75,10 +38,10 @@ after_sleep_cb (gpointer data)
 {
   MarkDone *m = data;
 
-  test_print (cur, "Done: %s, Result: %s",
+  test_print (test_current, "Done: %s, Result: %s",
               gtkloop_future_is_done (m->future) ? "True" : "False",
               (const char *) gtkloop_future_get_result (m->future, NULL));
-  gtkloop_loop_stop (cur->loop);
+  gtkloop_loop_stop (test_current->loop);
 }
 
 static void
@@ -89,8 +52,8 @@ test_call_later_seed_b2 (void **state)
   MarkDone m = { fut, "the result" };
 
   gtkloop_loop_call_later (fx->loop, 0.1, mark_done_cb, &m, NULL);
-  gtkloop_loop_call_later (fx->loop, 0.05, print_cb, "Hello", NULL);
-  gtkloop_loop_call_later (fx->loop, 0.05, print_cb, "Greeting", NULL);
+  gtkloop_loop_call_later (fx->loop, 0.05, test_print_cb, "Hello", NULL);
+  gtkloop_loop_call_later (fx->loop, 0.05, test_print_cb, "Greeting", NULL);
   test_print (fx, "Done: %s", gtkloop_future_is_done (fut) ? "True" : "False");
   gtkloop_loop_call_later (fx->loop, 0.1, after_sleep_cb, &m, NULL);
   test_run_forever (fx->loop, 10);
@@ -107,8 +70,8 @@ test_call_at_seed_b3 (void **state)
   double now = gtkloop_loop_time (fx->loop);
 
   gtkloop_loop_call_at (fx->loop, now + 0.1, mark_done_cb, &m, NULL);
-  gtkloop_loop_call_at (fx->loop, now + 0.05, print_cb, "Hello", NULL);
-  gtkloop_loop_call_at (fx->loop, now + 0.05, print_cb, "Greeting", NULL);
+  gtkloop_loop_call_at (fx->loop, now + 0.05, test_print_cb, "Hello", NULL);
+  gtkloop_loop_call_at (fx->loop, now + 0.05, test_print_cb, "Greeting", NULL);
   test_print (fx, "Done: %s", gtkloop_future_is_done (fut) ? "True" : "False");
   gtkloop_loop_call_later (fx->loop, 0.1, after_sleep_cb, &m, NULL);
   test_run_forever (fx->loop, 10);
@@ -121,7 +84,7 @@ test_call_at_seed_b3 (void **state)
 static void
 append_index_cb (gpointer data)
 {
-  GArray *order = g_object_get_data (G_OBJECT (cur->loop), "order");
+  GArray *order = g_object_get_data (G_OBJECT (test_current->loop), "order");
   int i = GPOINTER_TO_INT (data);
 
   g_array_append_val (order, i);
@@ -141,7 +104,7 @@ test_deadline_order (void **state)
   /* Index i goes to slot (i % 5) ms; within a slot, ascending index. */
   for (int i = 0; i < 1000; i++)
     gtkloop_loop_call_at (fx->loop, base + (4 - i % 5) * 0.001, append_index_cb, GINT_TO_POINTER (i), NULL);
-  gtkloop_loop_call_at (fx->loop, base + 0.004, set_flag_cb, &done, NULL);
+  gtkloop_loop_call_at (fx->loop, base + 0.004, test_set_flag_cb, &done, NULL);
   test_iterate_until (fx->loop, &done, 5);
 
   assert_int_equal (order->len, 1000);
@@ -164,7 +127,7 @@ test_equal_deadlines (void **state)
   g_object_set_data (G_OBJECT (fx->loop), "order", order);
   for (int i = 0; i < 5000; i++)
     gtkloop_loop_call_at (fx->loop, when, append_index_cb, GINT_TO_POINTER (i), NULL);
-  gtkloop_loop_call_at (fx->loop, when, set_flag_cb, &done, NULL);
+  gtkloop_loop_call_at (fx->loop, when, test_set_flag_cb, &done, NULL);
   test_iterate_until (fx->loop, &done, 5);
 
   assert_int_equal (order->len, 5000);
@@ -179,12 +142,12 @@ test_call_at_past (void **state)
 {
   TestFixture *fx = *state;
 
-  gtkloop_loop_call_soon (fx->loop, print_cb, "soon 1", NULL);
-  gtkloop_loop_call_at (fx->loop, gtkloop_loop_time (fx->loop) - 1, print_cb, "call_at 1 s ago", NULL);
-  gtkloop_loop_call_later (fx->loop, -5, print_cb, "call_later -5 s", NULL);
-  gtkloop_loop_call_soon (fx->loop, print_cb, "soon 2", NULL);
-  gtkloop_loop_call_at (fx->loop, gtkloop_loop_time (fx->loop), print_cb, "call_at now", NULL);
-  gtkloop_loop_call_soon (fx->loop, print_and_stop_cb, "stop", NULL);
+  gtkloop_loop_call_soon (fx->loop, test_print_cb, "soon 1", NULL);
+  gtkloop_loop_call_at (fx->loop, gtkloop_loop_time (fx->loop) - 1, test_print_cb, "call_at 1 s ago", NULL);
+  gtkloop_loop_call_later (fx->loop, -5, test_print_cb, "call_later -5 s", NULL);
+  gtkloop_loop_call_soon (fx->loop, test_print_cb, "soon 2", NULL);
+  gtkloop_loop_call_at (fx->loop, gtkloop_loop_time (fx->loop), test_print_cb, "call_at now", NULL);
+  gtkloop_loop_call_soon (fx->loop, test_print_and_stop_cb, "stop", NULL);
   test_run_forever (fx->loop, 10);
   test_print (fx, "returned");
 
@@ -196,19 +159,19 @@ test_call_at_past (void **state)
 static void
 timer_30ms_cb (gpointer data)
 {
-  test_print (cur, "timer 30ms");
-  gtkloop_loop_call_soon (cur->loop, print_and_stop_cb, "stop", NULL);
+  test_print (test_current, "timer 30ms");
+  gtkloop_loop_call_soon (test_current->loop, test_print_and_stop_cb, "stop", NULL);
 }
 
 static void
 long_cb (gpointer data)
 {
-  test_print (cur, "long: start");
-  gtkloop_loop_call_later (cur->loop, 0.03, timer_30ms_cb, NULL, NULL);
-  gtkloop_loop_call_soon (cur->loop, print_cb, "soon from long", NULL);
+  test_print (test_current, "long: start");
+  gtkloop_loop_call_later (test_current->loop, 0.03, timer_30ms_cb, NULL, NULL);
+  gtkloop_loop_call_soon (test_current->loop, test_print_cb, "soon from long", NULL);
   g_usleep (80 * 1000);
-  gtkloop_loop_call_later (cur->loop, 0, print_cb, "later 0 from long", NULL);
-  test_print (cur, "long: end");
+  gtkloop_loop_call_later (test_current->loop, 0, test_print_cb, "later 0 from long", NULL);
+  test_print (test_current, "long: end");
 }
 
 static void
@@ -217,7 +180,7 @@ test_timers_join_after_queued (void **state)
   TestFixture *fx = *state;
 
   gtkloop_loop_call_soon (fx->loop, long_cb, NULL, NULL);
-  gtkloop_loop_call_soon (fx->loop, print_cb, "soon 2", NULL);
+  gtkloop_loop_call_soon (fx->loop, test_print_cb, "soon 2", NULL);
   test_run_forever (fx->loop, 10);
   test_print (fx, "returned");
 
@@ -284,7 +247,7 @@ punctual_cb (gpointer data)
 {
   Punctual *p = data;
 
-  p->fired_at = gtkloop_loop_time (cur->loop);
+  p->fired_at = gtkloop_loop_time (test_current->loop);
   p->fired = TRUE;
   if (--*p->remaining == 0)
     *p->all_done = TRUE;
@@ -347,8 +310,8 @@ test_sleeps_until_deadline (void **state)
   guint64 id;
   int iterations = 0;
 
-  id = gtkloop_loop_call_later (fx->loop, 0.02, set_flag_cb, &first, NULL);
-  gtkloop_loop_call_later (fx->loop, 0.05, set_flag_cb, &second, NULL);
+  id = gtkloop_loop_call_later (fx->loop, 0.02, test_set_flag_cb, &first, NULL);
+  gtkloop_loop_call_later (fx->loop, 0.05, test_set_flag_cb, &second, NULL);
   assert_true (gtkloop_loop_cancel (fx->loop, id));
 
   while (!second && gtkloop_loop_time (fx->loop) - start < 5)
@@ -379,9 +342,9 @@ test_extreme_delays (void **state)
   ids[1] = gtkloop_loop_call_later (fx->loop, 1e300, never_cb, &far[1], test_destroy_count);
   ids[2] = gtkloop_loop_call_at (fx->loop, G_MAXDOUBLE, never_cb, &far[2], test_destroy_count);
   ids[3] = gtkloop_loop_call_later (fx->loop, 1e6, never_cb, &far[3], test_destroy_count);
-  gtkloop_loop_call_later (fx->loop, -INFINITY, set_flag_cb, &past1, NULL);
-  gtkloop_loop_call_at (fx->loop, -1e300, set_flag_cb, &past2, NULL);
-  gtkloop_loop_call_later (fx->loop, 0.02, set_flag_cb, &soon, NULL);
+  gtkloop_loop_call_later (fx->loop, -INFINITY, test_set_flag_cb, &past1, NULL);
+  gtkloop_loop_call_at (fx->loop, -1e300, test_set_flag_cb, &past2, NULL);
+  gtkloop_loop_call_later (fx->loop, 0.02, test_set_flag_cb, &soon, NULL);
 
   /* Blocking iterations: the 20 ms timer must wake the poll. */
   while (!soon && gtkloop_loop_time (fx->loop) - start < 5)
@@ -432,7 +395,7 @@ test_cancel_timer (void **state)
   assert_false (gtkloop_loop_cancel (fx->loop, id));
   assert_int_equal (before.count, 1);
 
-  gtkloop_loop_call_later (fx->loop, 0.02, set_flag_cb, &done, NULL);
+  gtkloop_loop_call_later (fx->loop, 0.02, test_set_flag_cb, &done, NULL);
   test_iterate_until (fx->loop, &done, 5);
   assert_int_equal (ran, 1);
   assert_int_equal (before.count, 1);
@@ -486,7 +449,7 @@ stress_cancel (Stress *s,
   gboolean pending = !t->fired && !t->cancelled;
 
   /* TRUE exactly when the timer was still pending. */
-  if (gtkloop_loop_cancel (cur->loop, t->id) != pending)
+  if (gtkloop_loop_cancel (test_current->loop, t->id) != pending)
     fail_msg ("cancel of timer %u returned %d, pending %d", j, !pending, pending);
   if (pending)
     {
@@ -503,7 +466,7 @@ stress_cb (gpointer data)
   StressTimer *t = data;
   Stress *s = t->stress;
 
-  if (gtkloop_loop_time (cur->loop) < t->when)
+  if (gtkloop_loop_time (test_current->loop) < t->when)
     s->n_early++;
   if (t->destroyed)
     s->n_fired_after_destroy++;
@@ -597,19 +560,19 @@ int
 main (void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown (test_call_later_seed_b2, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_call_at_seed_b3, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_deadline_order, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_equal_deadlines, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_call_at_past, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_timers_join_after_queued, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_timers_join_after_split_iteration, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_never_early, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_sleeps_until_deadline, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_extreme_delays, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_cancel_timer, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_stress_100k, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_stress_mostly_cancelled, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_call_later_seed_b2, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_call_at_seed_b3, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_deadline_order, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_equal_deadlines, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_call_at_past, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_timers_join_after_queued, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_timers_join_after_split_iteration, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_never_early, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_sleeps_until_deadline, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_extreme_delays, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_cancel_timer, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_stress_100k, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_stress_mostly_cancelled, test_fixture_setup, test_fixture_teardown),
   };
 
   return cmocka_run_group_tests (tests, NULL, NULL);

@@ -2,6 +2,8 @@
 
 #include "test-util.h"
 
+TestFixture *test_current;
+
 int
 test_fixture_setup (void **state)
 {
@@ -13,6 +15,7 @@ test_fixture_setup (void **state)
   g_main_context_unref (context);
   fx->out = g_string_new (NULL);
   *state = fx;
+  test_current = fx;
   return 0;
 }
 
@@ -21,6 +24,7 @@ test_fixture_teardown (void **state)
 {
   TestFixture *fx = *state;
 
+  test_current = NULL;
   gtkloop_loop_close (fx->loop);
   g_clear_object (&fx->loop);
   if (!gtkloop_debug_counters_equal (&fx->before))
@@ -268,4 +272,23 @@ void
 test_destroy_count (gpointer counter)
 {
   ((DestroyCounter *) counter)->count++;
+}
+
+void
+test_print_cb (gpointer text)
+{
+  test_print (test_current, "%s", (const char *) text);
+}
+
+void
+test_print_and_stop_cb (gpointer text)
+{
+  test_print (test_current, "%s", (const char *) text);
+  gtkloop_loop_stop (test_current->loop);
+}
+
+void
+test_set_flag_cb (gpointer flag)
+{
+  *(gboolean *) flag = TRUE;
 }

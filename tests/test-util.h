@@ -27,6 +27,15 @@ typedef struct
 int  test_fixture_setup    (void **state);   /* a fresh loop on a fresh context */
 int  test_fixture_teardown (void **state);   /* closes, frees, asserts no leaks */
 
+/* The fixture of the test running now (NULL between tests), for callbacks
+ * that have no other way to reach it. */
+extern TestFixture *test_current;
+
+/* Callbacks many tests need. */
+void test_print_cb          (gpointer text);   /* prints text into test_current */
+void test_print_and_stop_cb (gpointer text);   /* the same, then stops test_current's loop */
+void test_set_flag_cb       (gpointer flag);   /* *(gboolean *) flag = TRUE */
+
 /* Appends one line (printf-style) to fx->out. */
 void test_print (TestFixture *fx, const char *format, ...) G_GNUC_PRINTF (2, 3);
 
