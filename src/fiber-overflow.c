@@ -77,7 +77,15 @@ report_overflow (const GtkloopOverflowInfo *info)
   ssize_t ignored;
 
   pos = append (buf, pos, sizeof buf - 1, "gtkloop: fiber \"");
-  pos = append (buf, pos, sizeof buf - 80, info->name);
+  if (info->name != NULL)
+    pos = append (buf, pos, sizeof buf - 80, info->name);
+  else if (info->number != 0)
+    {
+      pos = append (buf, pos, sizeof buf - 80, "Task-");
+      pos = append_size (buf, pos, sizeof buf - 80, info->number);
+    }
+  else
+    pos = append (buf, pos, sizeof buf - 80, "(unnamed)");
   pos = append (buf, pos, sizeof buf - 1, "\" overflowed its ");
   pos = append_size (buf, pos, sizeof buf - 1, info->size);
   pos = append (buf, pos, sizeof buf - 1, "-byte stack (");

@@ -55,6 +55,10 @@ gboolean      gtkloop_fiber_is_started   (GtkloopFiber         *fiber);
 gsize         gtkloop_fiber_get_stack_size (GtkloopFiber       *fiber);
 GtkloopFiberStackMode gtkloop_fiber_get_stack_mode (GtkloopFiber *fiber);
 
+/* Printed as "Task-N" on overflow when the fiber has no name. */
+void          gtkloop_fiber_set_number   (GtkloopFiber         *fiber,
+                                          guint64               number);
+
 /* The name printed if the fiber overflows its stack (copied). */
 void          gtkloop_fiber_set_name     (GtkloopFiber         *fiber,
                                           const char           *name);

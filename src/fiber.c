@@ -65,6 +65,7 @@ struct _GtkloopFiber
   };
   GtkloopStackSave     save;       /* SHARED: (owned) frames copied off run */
   char                *name;       /* (owned) (nullable) */
+  guint64              number;     /* the task's number, for "Task-N" in overflow reports */
   gconstpointer        owner;      /* the creating thread's FiberThread */
   guint8               state;      /* FiberState */
   guint8               mode;       /* GtkloopFiberStackMode */
@@ -490,6 +491,17 @@ gtkloop_fiber_set_name (GtkloopFiber *self,
   g_free (old);
 }
 
+/* Tasks name themselves "Task-N" only when asked (formatting a name per
+ * task would cost W3 a malloc); the overflow report formats it from the
+ * number instead. */
+void
+gtkloop_fiber_set_number (GtkloopFiber *self,
+                          guint64       number)
+{
+  g_return_if_fail (self != NULL);
+  self->number = number;
+}
+
 /* Overflow ----------------------------------------------------------------- */
 
 gboolean
@@ -505,7 +517,8 @@ gtkloop_fiber_overflow_lookup (const void          *addr,
   if (stack == NULL || !gtkloop_stack_guard_contains (stack, addr))
     return FALSE;
 
-  info->name = self->name != NULL ? self->name : "(unnamed)";
+  info->name = self->name;
+  info->number = self->number;
   info->size = fiber_stack_size (self);
   info->mode = self->mode == GTKLOOP_FIBER_STACK_SHARED ? "shared" : "guarded";
   return TRUE;

@@ -121,7 +121,8 @@ gboolean gtkloop_fiber_overflow_init_thread (GError **error);
 /* What the handler prints; filled by fiber.c. */
 typedef struct
 {
-  const char *name;
+  const char *name;     /* NULL: the fiber has a number only */
+  guint64     number;   /* printed as "Task-N" when there is no name */
   gsize       size;
   const char *mode;
 } GtkloopOverflowInfo;

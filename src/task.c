@@ -295,6 +295,8 @@ gtkloop_loop_create_task_full (GtkloopLoop              *loop,
   task->number = atomic_fetch_add (&task_counter, 1) + 1;
   task->fiber = gtkloop_fiber_new (fiber_main, task, fiber_mode_for (options->stack_mode),
                                    options->stack_size, &error);
+  if (task->fiber != NULL)
+    gtkloop_fiber_set_number (task->fiber, task->number);
   if (task->fiber == NULL)
     {
       if (destroy)

@@ -14,6 +14,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <gtkloop/gtkloop.h>
+
 #include "fiber-private.h"
 
 static volatile int keep_going = 1;
@@ -35,12 +37,39 @@ runaway (gpointer data)
   recurse (NULL);
 }
 
+static void
+runaway_task (GtkloopTask *task,
+              gpointer     data)
+{
+  recurse (NULL);
+}
+
+/* A task that was never asked its name is reported as "Task-N". */
+static void
+task_main (GtkloopTask *task,
+           gpointer     data)
+{
+  GtkloopTaskOptions options = { .stack_mode = GTKLOOP_STACK_GUARDED };
+  g_autoptr(GtkloopTask) child = gtkloop_loop_create_task_full (gtkloop_loop_get_default (),
+                                                                runaway_task, NULL, NULL, &options);
+
+  gtkloop_await (GTKLOOP_FUTURE (child), NULL);
+}
+
 static void G_GNUC_NORETURN
 overflow_in_child (GtkloopFiberStackMode mode,
                    gsize                 size)
 {
   GError *error = NULL;
-  GtkloopFiber *fiber = gtkloop_fiber_new (runaway, NULL, mode, size, &error);
+  GtkloopFiber *fiber;
+
+  if (size == G_MAXSIZE)
+    {
+      gtkloop_run (task_main, NULL, NULL);
+      fprintf (stderr, "the task returned\n");
+      _exit (3);
+    }
+  fiber = gtkloop_fiber_new (runaway, NULL, mode, size, &error);
 
   if (fiber == NULL)
     {
@@ -114,5 +143,8 @@ main (void)
                     "gtkloop: fiber \"runaway\" overflowed its 262144-byte stack (guarded)\n");
   ok &= check_case (GTKLOOP_FIBER_STACK_GUARDED, 128 * 1024,
                     "gtkloop: fiber \"runaway\" overflowed its 131072-byte stack (guarded)\n");
+  /* G_MAXSIZE: an unnamed task in GUARDED mode, run by gtkloop_run. */
+  ok &= check_case (GTKLOOP_FIBER_STACK_GUARDED, G_MAXSIZE,
+                    "gtkloop: fiber \"Task-2\" overflowed its 262144-byte stack (guarded)\n");
   return ok ? 0 : 1;
 }
