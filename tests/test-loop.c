@@ -83,44 +83,18 @@ test_call_soon_fifo (void **state)
 
 /* Seed 000, b1: the C form of `await asyncio.sleep(0)` is a call_soon made
  * at the same point, since that is where asyncio reschedules the task. */
-typedef struct
-{
-  GtkloopFuture *future;
-  const char    *result;
-} MarkDone;
-
-static void
-mark_done_cb (gpointer data)
-{
-  MarkDone *m = data;
-
-  test_print (test_current, "Set to: %s", m->result);
-  gtkloop_future_set_result (m->future, (gpointer) m->result, NULL);
-}
-
-static void
-after_sleep_cb (gpointer data)
-{
-  MarkDone *m = data;
-
-  test_print (test_current, "Done: %s, Result: %s",
-              gtkloop_future_is_done (m->future) ? "True" : "False",
-              (const char *) gtkloop_future_get_result (m->future, NULL));
-  gtkloop_loop_stop (test_current->loop);
-}
-
 static void
 test_call_soon_seed_b1 (void **state)
 {
   TestFixture *fx = *state;
   g_autoptr(GtkloopFuture) fut = gtkloop_future_new (fx->loop);
-  MarkDone m = { fut, "the result" };
+  TestMarkDone m = { fut, "the result" };
 
-  gtkloop_loop_call_soon (fx->loop, mark_done_cb, &m, NULL);
+  gtkloop_loop_call_soon (fx->loop, test_mark_done_cb, &m, NULL);
   gtkloop_loop_call_soon (fx->loop, test_print_cb, "Hello", NULL);
   gtkloop_loop_call_soon (fx->loop, test_print_cb, "Greeting", NULL);
   test_print (fx, "Done: %s", gtkloop_future_is_done (fut) ? "True" : "False");
-  gtkloop_loop_call_soon (fx->loop, after_sleep_cb, &m, NULL);
+  gtkloop_loop_call_soon (fx->loop, test_after_sleep_cb, &m, NULL);
   run_forever_guarded (fx->loop);
 
   test_assert_matches_twin ("call_soon_order", fx->out->str);

@@ -17,45 +17,19 @@ never_cb (gpointer data)
 /* Seed 000, b2 and b3 -------------------------------------------------------- */
 
 /* `await asyncio.sleep (d)` is a timer made after the others, whose
- * callback resumes the task: after_sleep_cb plays it. */
-typedef struct
-{
-  GtkloopFuture *future;
-  const char    *result;
-} MarkDone;
-
-static void
-mark_done_cb (gpointer data)
-{
-  MarkDone *m = data;
-
-  test_print (test_current, "Set to: %s", m->result);
-  gtkloop_future_set_result (m->future, (gpointer) m->result, NULL);
-}
-
-static void
-after_sleep_cb (gpointer data)
-{
-  MarkDone *m = data;
-
-  test_print (test_current, "Done: %s, Result: %s",
-              gtkloop_future_is_done (m->future) ? "True" : "False",
-              (const char *) gtkloop_future_get_result (m->future, NULL));
-  gtkloop_loop_stop (test_current->loop);
-}
-
+ * callback resumes the task: test_after_sleep_cb plays it. */
 static void
 test_call_later_seed_b2 (void **state)
 {
   TestFixture *fx = *state;
   g_autoptr(GtkloopFuture) fut = gtkloop_future_new (fx->loop);
-  MarkDone m = { fut, "the result" };
+  TestMarkDone m = { fut, "the result" };
 
-  gtkloop_loop_call_later (fx->loop, 0.1, mark_done_cb, &m, NULL);
+  gtkloop_loop_call_later (fx->loop, 0.1, test_mark_done_cb, &m, NULL);
   gtkloop_loop_call_later (fx->loop, 0.05, test_print_cb, "Hello", NULL);
   gtkloop_loop_call_later (fx->loop, 0.05, test_print_cb, "Greeting", NULL);
   test_print (fx, "Done: %s", gtkloop_future_is_done (fut) ? "True" : "False");
-  gtkloop_loop_call_later (fx->loop, 0.1, after_sleep_cb, &m, NULL);
+  gtkloop_loop_call_later (fx->loop, 0.1, test_after_sleep_cb, &m, NULL);
   test_run_forever (fx->loop, 10);
 
   test_assert_matches_twin ("call_later_order", fx->out->str);
@@ -66,14 +40,14 @@ test_call_at_seed_b3 (void **state)
 {
   TestFixture *fx = *state;
   g_autoptr(GtkloopFuture) fut = gtkloop_future_new (fx->loop);
-  MarkDone m = { fut, "the result" };
+  TestMarkDone m = { fut, "the result" };
   double now = gtkloop_loop_time (fx->loop);
 
-  gtkloop_loop_call_at (fx->loop, now + 0.1, mark_done_cb, &m, NULL);
+  gtkloop_loop_call_at (fx->loop, now + 0.1, test_mark_done_cb, &m, NULL);
   gtkloop_loop_call_at (fx->loop, now + 0.05, test_print_cb, "Hello", NULL);
   gtkloop_loop_call_at (fx->loop, now + 0.05, test_print_cb, "Greeting", NULL);
   test_print (fx, "Done: %s", gtkloop_future_is_done (fut) ? "True" : "False");
-  gtkloop_loop_call_later (fx->loop, 0.1, after_sleep_cb, &m, NULL);
+  gtkloop_loop_call_later (fx->loop, 0.1, test_after_sleep_cb, &m, NULL);
   test_run_forever (fx->loop, 10);
 
   test_assert_matches_twin ("call_at_order", fx->out->str);

@@ -292,3 +292,23 @@ test_set_flag_cb (gpointer flag)
 {
   *(gboolean *) flag = TRUE;
 }
+
+void
+test_mark_done_cb (gpointer data)
+{
+  TestMarkDone *m = data;
+
+  test_print (test_current, "Set to: %s", m->result);
+  gtkloop_future_set_result (m->future, (gpointer) m->result, NULL);
+}
+
+void
+test_after_sleep_cb (gpointer data)
+{
+  TestMarkDone *m = data;
+
+  test_print (test_current, "Done: %s, Result: %s",
+              gtkloop_future_is_done (m->future) ? "True" : "False",
+              (const char *) gtkloop_future_get_result (m->future, NULL));
+  gtkloop_loop_stop (test_current->loop);
+}

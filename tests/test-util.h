@@ -54,6 +54,18 @@ gboolean test_run_until_complete (GtkloopLoop   *loop,
                                   GError       **error,
                                   double         timeout_s);
 
+/* Seed 000's examples: a callback marks a future done (printing "Set to:
+ * RESULT"), another plays the task resuming after `await asyncio.sleep`
+ * (printing "Done: True|False, Result: RESULT") and stops the loop. */
+typedef struct
+{
+  GtkloopFuture *future;
+  const char    *result;
+} TestMarkDone;
+
+void test_mark_done_cb   (gpointer mark);   /* TestMarkDone* */
+void test_after_sleep_cb (gpointer mark);   /* TestMarkDone* */
+
 /* Criticals: while counting, g_critical does not abort the test program
  * (which runs with G_DEBUG=fatal-criticals) and is counted instead. */
 void  test_criticals_begin (void);
