@@ -921,6 +921,8 @@ begin_run (GtkloopLoop *loop,
       return FALSE;
     }
   claim_ownership (loop);
+  /* A callback may drop the program's last reference while we run. */
+  g_object_ref (loop);
   atomic_store (&loop->running, 1);
   loop->stop_reached = FALSE;
   return TRUE;
@@ -934,6 +936,7 @@ end_run (GtkloopLoop *loop)
   atomic_store (&loop->running, 0);
   g_main_context_release (loop->context);
   update_ready_time (loop);
+  g_object_unref (loop);
 }
 
 static void
@@ -1082,8 +1085,17 @@ static void
 drop_handle (GtkloopLoop   *loop,
              GtkloopHandle *h)
 {
-  if (h->state != HANDLE_CANCELLED && h->destroy != NULL)
-    h->destroy (h->data);
+  GDestroyNotify destroy = h->state != HANDLE_CANCELLED ? h->destroy : NULL;
+  gpointer data = h->data;
+
+  /* Out of the queue or heap already: marked running before the notify,
+   * so a notify that cancels its own handle gets FALSE instead of running
+   * itself a second time. */
+  h->state = HANDLE_RUNNING;
+  h->destroy = NULL;
+  h->data = NULL;
+  if (destroy != NULL)
+    destroy (data);
   free_handle (loop, h);
 }
 

@@ -732,7 +732,11 @@ gtkloop_await (GtkloopFuture *f,
   if (gtkloop_future_is_pending (f))
     {
       task->waiting_on = gtkloop_future_ref (f);
-      gtkloop_future_add_done_callback (f, wakeup_callback, task, NULL);
+      /* The callback owns a reference: a close may detach the task after
+       * the callback was already queued, and the task may then be freed
+       * before that stale callback runs. */
+      gtkloop_future_add_done_callback (f, wakeup_callback, gtkloop_task_ref (task),
+                                        (GDestroyNotify) gtkloop_task_unref);
       if (task->must_cancel && gtkloop_future_cancel (f, task->cancel_message))
         {
           task->must_cancel = FALSE;
@@ -838,10 +842,14 @@ finish_for_close (GtkloopTask *task)
       g_clear_pointer (&task->waiting_on, gtkloop_future_unref);
     }
   task->must_cancel = TRUE;
+  /* The step drops the loop's reference when the function returns; a
+   * fire-and-forget task has no other. */
+  gtkloop_task_ref (task);
   task_step (task);
   if (gtkloop_future_is_pending (GTKLOOP_FUTURE (task)))
     g_error ("gtkloop: task %s is still pending after being finished for close",
              gtkloop_task_get_name (task));
+  gtkloop_task_unref (task);
 }
 
 static void

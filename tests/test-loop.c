@@ -721,6 +721,47 @@ run_forever_main (gpointer loop)
   return NULL;
 }
 
+/* A destroy notify that cancels its own handle (a common cleanup idiom)
+ * while close drops it: the cancel gets FALSE and the notify runs once. */
+typedef struct
+{
+  GtkloopLoop *loop;
+  guint64      id;
+  int          destroyed;
+  int          cancel_result;
+} CancelInNotify;
+
+static void
+never_runs_cb (gpointer data)
+{
+  fail_msg ("a callback ran after close");
+}
+
+static void
+cancel_own_handle (gpointer data)
+{
+  CancelInNotify *c = data;
+
+  c->destroyed++;
+  c->cancel_result = gtkloop_loop_cancel (c->loop, c->id);
+}
+
+static void
+test_close_notify_cancels_own_handle (void **state)
+{
+  TestFixture *fx = *state;
+  CancelInNotify timer = { fx->loop, 0, 0, -1 };
+  CancelInNotify soon = { fx->loop, 0, 0, -1 };
+
+  timer.id = gtkloop_loop_call_later (fx->loop, 100, never_runs_cb, &timer, cancel_own_handle);
+  soon.id = gtkloop_loop_call_soon (fx->loop, never_runs_cb, &soon, cancel_own_handle);
+  gtkloop_loop_close (fx->loop);
+  assert_int_equal (timer.destroyed, 1);
+  assert_int_equal (timer.cancel_result, FALSE);
+  assert_int_equal (soon.destroyed, 1);
+  assert_int_equal (soon.cancel_result, FALSE);
+}
+
 static void
 test_close_from_other_thread (void **state)
 {
@@ -1497,6 +1538,7 @@ main (void)
     cmocka_unit_test_setup_teardown (test_close_running, test_fixture_setup, test_fixture_teardown),
     cmocka_unit_test_setup_teardown (test_close_pending, test_fixture_setup, test_fixture_teardown),
     cmocka_unit_test_setup_teardown (test_call_soon_closed, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_close_notify_cancels_own_handle, test_fixture_setup, test_fixture_teardown),
     cmocka_unit_test_setup_teardown (test_close_from_other_thread, test_fixture_setup, test_fixture_teardown),
     cmocka_unit_test_setup_teardown (test_unref_closes, test_fixture_setup, test_fixture_teardown),
     cmocka_unit_test_setup_teardown (test_callback_drops_last_ref, test_fixture_setup, test_fixture_teardown),

@@ -329,6 +329,84 @@ test_close_finishes_pending_tasks (void **state)
     }
 }
 
+/* Close with a fire-and-forget task: the loop's reference is the only one,
+ * and finishing the task for close drops it (ASan/Valgrind catch a read of
+ * the freed task here). */
+static void
+sleeps_long (GtkloopTask *task,
+             gpointer     data)
+{
+  gtkloop_sleep (10, NULL);
+  ((DestroyCounter *) data)->count++;
+}
+
+static void
+test_close_finishes_fire_and_forget_task (void **state)
+{
+  TestFixture *fx = *state;
+  DestroyCounter finished = { 0 }, destroyed = { 0 };
+  gboolean ticked = FALSE;
+  GtkloopTask *task = gtkloop_loop_create_task (fx->loop, sleeps_long, &finished, NULL);
+
+  gtkloop_task_unref (task);
+  gtkloop_future_unref (GTKLOOP_FUTURE (gtkloop_loop_create_task (fx->loop, sleeps_long, &destroyed,
+                                                                  test_destroy_count)));
+  gtkloop_loop_call_later (fx->loop, 0.005, test_set_flag_cb, &ticked, NULL);
+  test_iterate_until (fx->loop, &ticked, 5);
+  gtkloop_loop_close (fx->loop);
+  assert_int_equal (finished.count, 1);
+  assert_int_equal (destroyed.count, 2);   /* its body's count, then its destroy notify */
+}
+
+/* A task awaiting an executor job, dropped by its creator, then the loop
+ * closes while the job still runs: the wake-up queued by the cancellation
+ * must not outlive the task it points to. */
+static gpointer
+slow_job (gpointer       data,
+          GCancellable  *cancellable,
+          GError       **error)
+{
+  g_atomic_int_set ((gint *) data, 1);
+  g_usleep (200 * 1000);
+  return NULL;
+}
+
+typedef struct
+{
+  gint     job_running;
+  gboolean awaiting;
+  gboolean await_failed;
+} JobWait;
+
+static void
+awaits_slow_job (GtkloopTask *task,
+                 gpointer     data)
+{
+  JobWait *jw = data;
+  GtkloopLoop *loop = gtkloop_future_get_loop (GTKLOOP_FUTURE (task));
+  g_autoptr(GtkloopFuture) job = gtkloop_loop_run_in_executor (loop, NULL, slow_job, &jw->job_running,
+                                                                NULL, NULL);
+
+  jw->awaiting = TRUE;
+  jw->await_failed = !gtkloop_await (job, NULL);
+}
+
+static void
+test_close_while_awaiting_running_job (void **state)
+{
+  TestFixture *fx = *state;
+  JobWait *jw = g_new0 (JobWait, 1);
+  GtkloopTask *task = gtkloop_loop_create_task (fx->loop, awaits_slow_job, jw, NULL);
+
+  test_iterate_until (fx->loop, &jw->awaiting, 5);
+  while (!g_atomic_int_get (&jw->job_running))
+    g_usleep (1000);
+  gtkloop_task_unref (task);
+  gtkloop_loop_close (fx->loop);
+  assert_true (jw->await_failed);
+  g_free (jw);
+}
+
 int
 main (void)
 {
@@ -337,6 +415,8 @@ main (void)
     cmocka_unit_test_setup_teardown (test_cancelled_task_error_carries_message, test_fixture_setup, test_fixture_teardown),
     cmocka_unit_test_setup_teardown (test_cancellable_follows_the_task, test_fixture_setup, test_fixture_teardown),
     cmocka_unit_test_setup_teardown (test_close_finishes_pending_tasks, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_close_finishes_fire_and_forget_task, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_close_while_awaiting_running_job, test_fixture_setup, test_fixture_teardown),
   };
 
   return cmocka_run_group_tests_name ("task-cancel", tests, NULL, NULL);
