@@ -282,7 +282,9 @@ gtkloop_loop_create_task_full (GtkloopLoop              *loop,
         destroy (data);
       return NULL;
     }
-  if (gtkloop_loop_is_closed (loop))
+  /* While close drops what is left (loop->closing), a task made by a
+   * destroy notify would never get a step: it is refused the same way. */
+  if (gtkloop_loop_is_closed (loop) || loop->closing)
     {
       if (destroy)
         destroy (data);

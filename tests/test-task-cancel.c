@@ -407,6 +407,53 @@ test_close_while_awaiting_running_job (void **state)
   g_free (jw);
 }
 
+/* A destroy notify run by close that starts a task: the task could never
+ * run any more, so it comes back failed with GTKLOOP_ERROR_CLOSED and its
+ * own destroy notify runs at once. */
+typedef struct
+{
+  GtkloopLoop   *loop;
+  GtkloopTask   *late;
+  DestroyCounter late_destroyed;
+} LateTask;
+
+static void
+never_starts (GtkloopTask *task,
+              gpointer     data)
+{
+  ((DestroyCounter *) data)->count += 100;
+}
+
+static void
+not_reached (gpointer data)
+{
+}
+
+static void
+start_task_from_notify (gpointer data)
+{
+  LateTask *lt = data;
+
+  lt->late = gtkloop_loop_create_task (lt->loop, never_starts, &lt->late_destroyed, test_destroy_count);
+}
+
+static void
+test_task_started_by_close_is_refused (void **state)
+{
+  TestFixture *fx = *state;
+  LateTask lt = { fx->loop, NULL, { 0 } };
+  g_autoptr(GError) error = NULL;
+
+  gtkloop_loop_call_later (fx->loop, 100, not_reached, &lt, start_task_from_notify);
+  gtkloop_loop_close (fx->loop);
+  assert_non_null (lt.late);
+  assert_true (gtkloop_future_is_done (GTKLOOP_FUTURE (lt.late)));
+  assert_null (gtkloop_future_get_result (GTKLOOP_FUTURE (lt.late), &error));
+  assert_true (g_error_matches (error, GTKLOOP_ERROR, GTKLOOP_ERROR_CLOSED));
+  assert_int_equal (lt.late_destroyed.count, 1);
+  gtkloop_task_unref (lt.late);
+}
+
 int
 main (void)
 {
@@ -417,6 +464,7 @@ main (void)
     cmocka_unit_test_setup_teardown (test_close_finishes_pending_tasks, test_fixture_setup, test_fixture_teardown),
     cmocka_unit_test_setup_teardown (test_close_finishes_fire_and_forget_task, test_fixture_setup, test_fixture_teardown),
     cmocka_unit_test_setup_teardown (test_close_while_awaiting_running_job, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_task_started_by_close_is_refused, test_fixture_setup, test_fixture_teardown),
   };
 
   return cmocka_run_group_tests_name ("task-cancel", tests, NULL, NULL);
