@@ -101,14 +101,9 @@ gboolean gtkloop_loop_post_quiet       (GtkloopLoop    *loop,
                                         gpointer        data,
                                         GDestroyNotify  destroy);
 
-/* Runs the context until future is done or the loop stops; the engine of
- * run_until_complete and of close's task draining. */
-gboolean gtkloop_loop_run_until_done   (GtkloopLoop   *loop,
-                                        GtkloopFuture *future);
-
 /* Statistics for tests. */
 guint64  gtkloop_loop_get_n_wakeups    (GtkloopLoop *loop);
 guint64  gtkloop_loop_get_n_yields     (GtkloopLoop *loop);
-guint    gtkloop_loop_get_n_pending    (GtkloopLoop *loop);
+guint    gtkloop_loop_get_n_pending    (GtkloopLoop *loop);   /* callbacks and timers not cancelled */
 
 G_END_DECLS

@@ -982,9 +982,10 @@ stop_when_done (GtkloopFuture *future,
   gtkloop_loop_stop (user_data);
 }
 
-gboolean
-gtkloop_loop_run_until_done (GtkloopLoop   *loop,
-                             GtkloopFuture *future)
+/* Runs the context until future is done or the loop stops. */
+static gboolean
+run_until_done (GtkloopLoop   *loop,
+                GtkloopFuture *future)
 {
   gtkloop_future_add_done_callback (future, stop_when_done, loop, NULL);
   iterate_until_stopped (loop);
@@ -1027,7 +1028,7 @@ gtkloop_loop_run_until_complete (GtkloopLoop   *loop,
     return FALSE;
 
   gtkloop_future_ref (future);
-  if (!gtkloop_loop_run_until_done (loop, future))
+  if (!run_until_done (loop, future))
     {
       end_run (loop);
       gtkloop_future_unref (future);
@@ -1335,5 +1336,13 @@ gtkloop_loop_get_n_yields (GtkloopLoop *loop)
 guint
 gtkloop_loop_get_n_pending (GtkloopLoop *loop)
 {
-  return loop->handles.n_live - loop->timers.n_cancelled;
+  guint n = 0;
+
+  /* Counted, not tracked: cancelled handles keep their slot until the
+   * queue or heap reaches them, and only tests ask. */
+  for (guint32 i = 0; i < loop->ready.length; i++)
+    n += loop->ready.ring[(loop->ready.head + i) & loop->ready.mask]->state != HANDLE_CANCELLED;
+  for (guint32 i = 0; i < loop->timers.length; i++)
+    n += loop->timers.items[i].handle->state != HANDLE_CANCELLED;
+  return n;
 }

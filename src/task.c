@@ -180,13 +180,15 @@ resume (GtkloopTask *task)
   current_task = previous;
 }
 
+/* Every caller holds a reference across the step (the step handle holds
+ * the task, a wake-up callback its data, finish_for_close its own), so the
+ * loop's reference, dropped by task_finish, is never the last one here. */
 static void
 task_step (GtkloopTask *task)
 {
   if (!gtkloop_future_is_pending (GTKLOOP_FUTURE (task)))
     return;
 
-  gtkloop_task_ref (task);
   if (task->must_cancel)
     {
       task->must_cancel = FALSE;
@@ -208,7 +210,6 @@ task_step (GtkloopTask *task)
       if (gtkloop_fiber_is_finished (task->fiber))
         task_finish (task);
     }
-  gtkloop_task_unref (task);
 }
 
 /* ---------------------------------------------------------------------- */
