@@ -155,6 +155,14 @@ find_toplevel (GType type)
   return NULL;
 }
 
+static gboolean
+chooser_has_file (GtkWidget *chooser)
+{
+  g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+
+  return file != NULL;
+}
+
 static void
 test_file_chooser_native (void **state)
 {
@@ -175,11 +183,16 @@ test_file_chooser_native (void **state)
   for (int i = 0; i < 200 && (fallback = find_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG)) == NULL; i++)
     gtk_test_run_for (0.01);
   assert_non_null (fallback);
-  gtk_test_run_for (0.2);
+  /* The chooser fills in its folder asynchronously; until it has, Save is
+   * silently refused, as it would be for a user clicking that early. */
+  for (int i = 0; i < 500 && !chooser_has_file (fallback); i++)
+    gtk_test_run_for (0.01);
+  assert_true (chooser_has_file (fallback));
+  gtk_test_run_for (0.1);
   assert_false (a.done);
 
   gtk_dialog_response (GTK_DIALOG (fallback), GTK_RESPONSE_ACCEPT);   /* its Save button */
-  gtk_test_run_until (&a.done, 2.0);
+  gtk_test_run_until (&a.done, 5.0);
   assert_int_equal (a.answer, GTK_RESPONSE_ACCEPT);
   assert_string_equal (a.file, "result.txt");
   asker_clear (&a);
