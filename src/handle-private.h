@@ -47,10 +47,10 @@ typedef struct
   guint32         n_used;       /* slots ever handed out; the rest of the last chunk is untouched */
 } GtkloopHandleTable;
 
-/* 32,768 handles of 64 bytes: one 2 MiB mapping per chunk (see
- * memory-private.h). Slots are handed out in order from the newest chunk,
- * so its pages are touched only as the loop needs them. */
-#define GTKLOOP_HANDLE_CHUNK_BITS 15
+/* 131,072 handles of 48 bytes: 6 MiB, a whole number of 2 MiB huge pages
+ * per chunk (see memory-private.h). Slots are handed out in order from the
+ * newest chunk, so its pages are touched only as the loop needs them. */
+#define GTKLOOP_HANDLE_CHUNK_BITS 17
 #define GTKLOOP_HANDLE_CHUNK_SIZE (1u << GTKLOOP_HANDLE_CHUNK_BITS)
 
 void           gtkloop_handle_table_init  (GtkloopHandleTable *table);

@@ -7,6 +7,10 @@
 
 #define CHUNK_BYTES (sizeof (GtkloopHandle) * GTKLOOP_HANDLE_CHUNK_SIZE)
 
+/* A chunk that is not a whole number of huge pages would fall back to
+ * small pages (gtkloop_table_alloc) or waste the tail of its last one. */
+G_STATIC_ASSERT (CHUNK_BYTES % (2 * 1024 * 1024) == 0);
+
 void
 gtkloop_handle_table_init (GtkloopHandleTable *table)
 {

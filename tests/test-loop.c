@@ -876,7 +876,8 @@ burst_child_destroy (gpointer data)
 static void
 burst_cb (gpointer data)
 {
-  for (int i = 0; i < 20000; i++)
+  /* 2 × 100,000 handles: more than one handle chunk (131,072). */
+  for (int i = 0; i < 100000; i++)
     {
       gtkloop_loop_call_soon (test_current->loop, burst_child_cb, data, burst_child_destroy);
       gtkloop_loop_call_later (test_current->loop, 0, burst_child_cb, data, burst_child_destroy);
@@ -901,8 +902,8 @@ test_burst_from_callback (void **state)
   gtkloop_loop_call_later (fx->loop, 0, test_set_flag_cb, &done, NULL);
   test_iterate_until (fx->loop, &done, 10);
   assert_int_equal (b.own_destroyed, 1);
-  assert_int_equal (b.ran, 40000);
-  assert_int_equal (b.destroyed.count, 40000);
+  assert_int_equal (b.ran, 200000);
+  assert_int_equal (b.destroyed.count, 200000);
 }
 
 /* Thread ownership ---------------------------------------------------------- */
