@@ -30,7 +30,10 @@ struct _GtkloopHandle
   };
   gpointer         data;
   GDestroyNotify   destroy;
-  GtkloopFuture   *future;      /* (owned) (nullable): HANDLE_KIND_FUTURE only */
+  union {
+    GtkloopFuture *future;      /* (owned) (nullable): HANDLE_KIND_FUTURE only */
+    guint64        timer_seq;   /* timers: scheduling order, for equal deadlines */
+  };
   guint32          generation;  /* bumped each time the slot is freed */
   guint32          slot;
   guint32          next_free;   /* free list link while HANDLE_FREE */

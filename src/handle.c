@@ -9,7 +9,9 @@
 
 /* A chunk that is not a whole number of huge pages would fall back to
  * small pages (gtkloop_table_alloc) or waste the tail of its last one. */
-G_STATIC_ASSERT (CHUNK_BYTES % (2 * 1024 * 1024) == 0);
+#define HUGE_PAGE_BYTES ((gsize) 2 * 1024 * 1024)
+G_STATIC_ASSERT (CHUNK_BYTES % HUGE_PAGE_BYTES == 0);
+#define FIRST_CHUNK_BUSY_SLOTS ((guint32) (HUGE_PAGE_BYTES / sizeof (GtkloopHandle) / 2))
 
 void
 gtkloop_handle_table_init (GtkloopHandleTable *table)
@@ -42,6 +44,12 @@ gtkloop_handle_table_grow_and_alloc (GtkloopHandleTable *table)
       table->chunks[table->n_chunks] = gtkloop_table_alloc (CHUNK_BYTES, table->n_chunks > 0);
       table->n_chunks++;
     }
+
+  /* A loop that has filled half of the first chunk's first 2 MiB is a busy
+   * one: let the rest of that chunk come in huge pages (the 2 MiB range
+   * after the boundary must still be untouched for that). */
+  if (table->n_used == FIRST_CHUNK_BUSY_SLOTS)
+    gtkloop_table_advise_huge (table->chunks[0], HUGE_PAGE_BYTES, CHUNK_BYTES);
 
   h = gtkloop_handle_table_slot (table, table->n_used);
   h->slot = table->n_used++;

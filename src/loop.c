@@ -205,7 +205,7 @@ static void
 free_handle (GtkloopLoop   *loop,
              GtkloopHandle *h)
 {
-  GtkloopFuture *future = h->future;
+  GtkloopFuture *future = h->kind == HANDLE_KIND_FUTURE ? h->future : NULL;
 
   gtkloop_handle_free (&loop->handles, h);
   gtkloop_debug_counter_add (GTKLOOP_COUNTER_HANDLES, -1);
@@ -717,7 +717,8 @@ schedule_timer (GtkloopLoop    *loop,
   GtkloopHandle *h = new_handle (loop, cb, data, destroy);
 
   h->state = HANDLE_TIMER;
-  gtkloop_timer_heap_push (&loop->timers, h, when_ns, ++loop->timer_seq);
+  h->timer_seq = ++loop->timer_seq;
+  gtkloop_timer_heap_push (&loop->timers, h, when_ns);
   if (gtkloop_timer_heap_peek (&loop->timers) == h)
     update_ready_time (loop);
   return gtkloop_handle_id (h);

@@ -14,5 +14,11 @@ gpointer gtkloop_table_alloc (gsize    size,
                               gboolean huge_pages);
 void     gtkloop_table_free  (gpointer mem,
                               gsize    size);
+/* Advises the 2 MiB pages of [mem + offset, mem + size) of a table from
+ * gtkloop_table_alloc (size >= 2 MiB, offset a multiple of 2 MiB) for huge
+ * pages, once a table allocated without them turns out to be busy. */
+void     gtkloop_table_advise_huge (gpointer mem,
+                                    gsize    offset,
+                                    gsize    size);
 
 G_END_DECLS

@@ -54,3 +54,15 @@ gtkloop_table_free (gpointer mem,
   else
     munmap (mem, round_up (size));
 }
+
+void
+gtkloop_table_advise_huge (gpointer mem,
+                           gsize    offset,
+                           gsize    size)
+{
+  g_return_if_fail (size >= HUGE_PAGE_SIZE && offset % HUGE_PAGE_SIZE == 0);
+#ifdef MADV_HUGEPAGE
+  if (offset < size)
+    madvise ((guint8 *) mem + offset, round_up (size) - offset, MADV_HUGEPAGE);
+#endif
+}

@@ -28,6 +28,8 @@ gtkloop_ready_queue_push (GtkloopReadyQueue *q,
   q->length++;
 }
 
+#define PREFETCH_DISTANCE 4
+
 static inline GtkloopHandle *
 gtkloop_ready_queue_pop (GtkloopReadyQueue *q)
 {
@@ -36,6 +38,10 @@ gtkloop_ready_queue_pop (GtkloopReadyQueue *q)
   if (q->length == 0)
     return NULL;
   h = q->ring[q->head];
+  /* Handles queued far apart in time (timers firing in deadline order)
+   * sit far apart in memory: start loading one that runs a little later. */
+  if (q->length > PREFETCH_DISTANCE)
+    __builtin_prefetch (q->ring[(q->head + PREFETCH_DISTANCE) & q->mask]);
   q->head = (q->head + 1) & q->mask;
   q->length--;
   return h;

@@ -6,22 +6,25 @@ G_BEGIN_DECLS
 
 /* The call_later / call_at timers: a 4-ary min-heap on (deadline, seq),
  * so timers with equal deadlines fire in the order they were scheduled.
- * The keys live in the heap array itself: sifting compares contiguous
- * memory instead of chasing a handle pointer per comparison (with 200,000
- * timers that chase was most of W2's time). Cancelled timers stay in the
+ * The deadlines live in the heap array itself: sifting compares
+ * contiguous memory instead of chasing a handle pointer per comparison
+ * (with 200,000 timers that chase was most of W2's time). An entry is 16
+ * bytes and the array is placed so that a node's four children fill one
+ * 64-byte cache line; the scheduling order, needed only between equal
+ * deadlines, stays on the handle (timer_seq). Cancelled timers stay in the
  * heap, marked on their handle, until they reach the top or a compaction
  * drops them (cheap cancel; see gtkloop_timer_heap_compact).
  * Loop-thread only. */
 typedef struct
 {
   gint64         when_ns;   /* deadline on CLOCK_MONOTONIC */
-  guint64        seq;       /* scheduling order */
-  GtkloopHandle *handle;
+  GtkloopHandle *handle;    /* its timer_seq breaks ties */
 } GtkloopTimerEntry;
 
 typedef struct
 {
-  GtkloopTimerEntry *items;
+  GtkloopTimerEntry *items;      /* items[1] starts a cache line */
+  gpointer           block;      /* (owned) what items points into */
   guint32            length;
   guint32            capacity;
   guint32            n_cancelled;
@@ -31,8 +34,7 @@ void           gtkloop_timer_heap_init    (GtkloopTimerHeap *heap);
 void           gtkloop_timer_heap_clear   (GtkloopTimerHeap *heap);
 void           gtkloop_timer_heap_push    (GtkloopTimerHeap *heap,
                                            GtkloopHandle    *h,
-                                           gint64            when_ns,
-                                           guint64           seq);
+                                           gint64            when_ns);
 GtkloopHandle *gtkloop_timer_heap_pop     (GtkloopTimerHeap *heap);
 void           gtkloop_timer_heap_compact (GtkloopTimerHeap   *heap,
                                            GtkloopHandleTable *table);
