@@ -48,7 +48,7 @@ gtkloop_future_new_of_class (const GtkloopFutureClass *klass,
   f->klass = klass;
   f->ref_count = 1;
   f->state = FUTURE_PENDING;
-  f->loop = g_object_ref (loop);
+  f->loop = gtkloop_loop_hold_for_future (loop);
   gtkloop_debug_counter_add (GTKLOOP_COUNTER_FUTURES, 1);
   return f;
 }
@@ -135,7 +135,7 @@ gtkloop_future_unref (GtkloopFuture *f)
   if (f->result_destroy)
     f->result_destroy (f->result);
   g_clear_error (&f->error);
-  g_object_unref (f->loop);
+  gtkloop_loop_release_for_future (f->loop);
   gtkloop_debug_counter_add (GTKLOOP_COUNTER_FUTURES, -1);
   g_free (f);
 }

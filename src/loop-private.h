@@ -67,6 +67,11 @@ struct _GtkloopLoop
   /* statistics, for tests and benchmarks */
   guint64             n_dispatches;
   guint64             n_yields;
+
+  /* (any thread) futures alive on this loop; together they hold one
+   * GObject reference (see gtkloop_loop_hold_for_future). On a line of
+   * its own: the owner line above is read by posting threads. */
+  atomic_uint         n_futures __attribute__ ((aligned (64)));
 };
 
 /* Installed once by the layers above; called by gtkloop_loop_close (). */
@@ -83,6 +88,25 @@ static inline gboolean
 gtkloop_loop_is_owner (GtkloopLoop *loop)
 {
   return atomic_load_explicit (&loop->owner, memory_order_relaxed) == (uintptr_t) pthread_self ();
+}
+
+/* Every future keeps its loop alive. A GObject reference per future cost
+ * a type check and an atomic on each side (W4 makes a future per
+ * hand-off): the futures share one reference instead, taken by the first
+ * and dropped by the last. The caller must already hold the loop alive. */
+static inline GtkloopLoop *
+gtkloop_loop_hold_for_future (GtkloopLoop *loop)
+{
+  if (atomic_fetch_add_explicit (&loop->n_futures, 1, memory_order_relaxed) == 0)
+    g_object_ref (loop);
+  return loop;
+}
+
+static inline void
+gtkloop_loop_release_for_future (GtkloopLoop *loop)
+{
+  if (atomic_fetch_sub_explicit (&loop->n_futures, 1, memory_order_acq_rel) == 1)
+    g_object_unref (loop);
 }
 
 /* Schedules a future's done callback: cb (future, data) on a later
