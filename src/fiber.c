@@ -42,6 +42,7 @@
 #include "debug-private.h"
 #include "fiber-context-private.h"
 #include "fiber-private.h"
+#include "slab-private.h"
 #include "stack-private.h"
 
 typedef enum {
@@ -345,7 +346,7 @@ gtkloop_fiber_new (GtkloopFiberFunc      func,
     }
 #endif
 
-  self = g_new0 (GtkloopFiber, 1);
+  self = gtkloop_slab_alloc0 (sizeof (GtkloopFiber));
   self->func = func;
   self->data = data;
   self->mode = mode;
@@ -374,7 +375,7 @@ gtkloop_fiber_free (GtkloopFiber *self)
   atomic_fetch_sub (&tsan_fibers, 1);
 #endif
   g_free (self->name);
-  g_free (self);
+  gtkloop_slab_free (self, sizeof (GtkloopFiber));
   gtkloop_debug_counter_add (GTKLOOP_COUNTER_FIBERS, -1);
 }
 

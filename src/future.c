@@ -13,6 +13,7 @@
 #include "debug-private.h"
 #include "future-private.h"
 #include "loop-private.h"
+#include "slab-private.h"
 
 static gboolean plain_future_cancel (GtkloopFuture *f, const char *msg);
 
@@ -43,7 +44,7 @@ GtkloopFuture *
 gtkloop_future_new_of_class (const GtkloopFutureClass *klass,
                              GtkloopLoop              *loop)
 {
-  GtkloopFuture *f = g_malloc0 (klass->instance_size);
+  GtkloopFuture *f = gtkloop_slab_alloc0 (klass->instance_size);
 
   f->klass = klass;
   f->ref_count = 1;
@@ -137,7 +138,7 @@ gtkloop_future_unref (GtkloopFuture *f)
   g_clear_error (&f->error);
   gtkloop_loop_release_for_future (f->loop);
   gtkloop_debug_counter_add (GTKLOOP_COUNTER_FUTURES, -1);
-  g_free (f);
+  gtkloop_slab_free (f, f->klass->instance_size);
 }
 
 /* Moves every done callback to the loop's ready queue, first added first. */

@@ -27,6 +27,7 @@
 #include "gtkloop/gtkloop.h"
 
 #include "stack-private.h"
+#include "slab-private.h"
 
 /* PROT_NONE below every stack. One page would catch a fiber that touches
  * its stack page by page, but a frame with a large local array can step
@@ -305,12 +306,14 @@ gtkloop_run_stack_copy_out (GtkloopRunStack  *run,
 
   g_assert (from <= run->stack.top);
 
-  /* Exact size: W7 counts every byte a suspended fiber keeps. */
+  /* A block of the next 32-byte class (slab-private.h): W7 counts every
+   * byte a suspended fiber keeps, and huge-page arenas spare W3 a page
+   * fault per few tasks. */
   if (save->capacity < len)
     {
-      g_free (save->data);
-      save->data = g_malloc (len);
-      save->capacity = (guint32) len;
+      gtkloop_slab_free (save->data, save->capacity);
+      save->data = gtkloop_slab_alloc (len);
+      save->capacity = (guint32) gtkloop_slab_block_size (len);
     }
 #if GTKLOOP_HAVE_ASAN
   ASAN_UNPOISON_MEMORY_REGION (from, len);
@@ -350,7 +353,7 @@ gtkloop_run_stack_forget (GtkloopRunStack *run,
 void
 gtkloop_stack_save_clear (GtkloopStackSave *save)
 {
-  g_clear_pointer (&save->data, g_free);
+  gtkloop_slab_free (g_steal_pointer (&save->data), save->capacity);
   save->len = 0;
   save->capacity = 0;
 }

@@ -1,0 +1,42 @@
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Small fixed-size blocks for the objects a task is made of (the task and
+ * other futures, its fiber, the frames a suspended task keeps), carved from
+ * 2 MiB arenas that the kernel backs with huge pages.
+ *
+ * Why not malloc: a million suspended tasks are ~700 MB of small objects;
+ * from malloc they arrive in 4 KiB pages, and each first touch is a page
+ * fault (about 2 µs on the reference machine), which was most of W3's
+ * time. An arena costs one fault per 2 MiB.
+ *
+ * Blocks come in 32-byte classes up to GTKLOOP_SLAB_MAX_BLOCK; bigger
+ * requests go to g_malloc. Each thread allocates from a heap of its own,
+ * without locks or atomics. A block may be freed on any thread: a foreign
+ * block goes back to its heap through a lock-free list that the owner
+ * drains when it runs short. A thread that exits leaves its heap, blocks
+ * and arenas included, to the next thread that needs one, so the memory
+ * held is bounded by the most threads that ever used tasks at once.
+ * Arenas are never unmapped.
+ *
+ * AddressSanitizer and Memcheck see every block as a heap block of its
+ * own: use after free and leaks are reported as with malloc. */
+#define GTKLOOP_SLAB_MAX_BLOCK 2048
+
+/* What a block of `size` bytes really takes (its class), or `size` itself
+ * when it comes from g_malloc. */
+gsize    gtkloop_slab_block_size (gsize size);
+
+/* Contents undefined (zero when the block is fresh from an arena). */
+gpointer gtkloop_slab_alloc      (gsize size);
+gpointer gtkloop_slab_alloc0     (gsize size);
+
+/* `size` is the size the block was allocated with (or any size with the
+ * same gtkloop_slab_block_size). */
+void     gtkloop_slab_free       (gpointer mem,
+                                  gsize    size);
+
+G_END_DECLS

@@ -1,0 +1,276 @@
+/* The per-thread block heaps behind tasks, futures and fibers; see
+ * slab-private.h for why they exist. */
+#include "config.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <string.h>
+
+#include "debug-private.h"
+#include "memory-private.h"
+#include "slab-private.h"
+
+#if GTKLOOP_HAVE_ASAN
+# include <sanitizer/asan_interface.h>
+#endif
+#if GTKLOOP_HAVE_VALGRIND
+# include <valgrind/memcheck.h>
+# include <valgrind/valgrind.h>
+#endif
+
+#define ARENA_SIZE ((gsize) 2 * 1024 * 1024)
+#define GRAIN      32
+#define N_CLASSES  (GTKLOOP_SLAB_MAX_BLOCK / GRAIN)
+
+typedef struct _Block Block;
+struct _Block
+{
+  Block *next;
+};
+
+typedef struct _SlabHeap SlabHeap;
+struct _SlabHeap
+{
+  /* (owner thread) */
+  Block    *free[N_CLASSES];
+  guint8   *bump;               /* the unused rest of the newest arena */
+  guint8   *bump_end;
+  guint     n_arenas;
+
+  /* (any thread) blocks freed by other threads, one list per class */
+  _Atomic (Block *) remote[N_CLASSES] __attribute__ ((aligned (64)));
+
+  SlabHeap *next_orphan;        /* (lock: orphans_lock) */
+};
+
+/* The first line of every arena: whose blocks these are. Arenas are
+ * 2 MiB-aligned, so a block finds its header by masking its address. */
+typedef struct
+{
+  SlabHeap *heap;
+} ArenaHeader;
+
+G_STATIC_ASSERT (sizeof (ArenaHeader) <= GRAIN);
+
+static _Thread_local SlabHeap *my_heap GTKLOOP_HOT_TLS;
+
+/* pthread, not GMutex: ThreadSanitizer sees through the former only
+ * (Debian's GLib is not instrumented). */
+static pthread_mutex_t orphans_lock = PTHREAD_MUTEX_INITIALIZER;
+static SlabHeap *orphans;        /* (lock: orphans_lock) heaps of threads that exited */
+
+static void
+orphan_heap (gpointer data)
+{
+  SlabHeap *heap = data;
+
+  my_heap = NULL;
+  pthread_mutex_lock (&orphans_lock);
+  heap->next_orphan = orphans;
+  orphans = heap;
+  pthread_mutex_unlock (&orphans_lock);
+}
+
+static GPrivate heap_key = G_PRIVATE_INIT (orphan_heap);
+
+static SlabHeap *
+heap_get_slow (void)
+{
+  SlabHeap *heap;
+
+  pthread_mutex_lock (&orphans_lock);
+  heap = orphans;
+  if (heap != NULL)
+    orphans = heap->next_orphan;
+  pthread_mutex_unlock (&orphans_lock);
+
+  if (heap == NULL)
+    heap = g_new0 (SlabHeap, 1);
+  heap->next_orphan = NULL;
+  my_heap = heap;
+  g_private_set (&heap_key, heap);
+  return heap;
+}
+
+static inline SlabHeap *
+heap_get (void)
+{
+  SlabHeap *heap = my_heap;
+
+  return G_LIKELY (heap != NULL) ? heap : heap_get_slow ();
+}
+
+static inline guint
+class_of (gsize size)
+{
+  return size == 0 ? 0 : (guint) ((size - 1) / GRAIN);
+}
+
+gsize
+gtkloop_slab_block_size (gsize size)
+{
+  return size > GTKLOOP_SLAB_MAX_BLOCK ? size : (class_of (size) + 1) * GRAIN;
+}
+
+/* The link of a free block is the one part the heap itself reads and
+ * writes; the sanitizers are told around each access. */
+static inline Block *
+read_link (Block *b)
+{
+  Block *next;
+
+#if GTKLOOP_HAVE_VALGRIND
+  VALGRIND_MAKE_MEM_DEFINED (b, sizeof *b);
+#endif
+  next = b->next;
+#if GTKLOOP_HAVE_VALGRIND
+  VALGRIND_MAKE_MEM_NOACCESS (b, sizeof *b);
+#endif
+  return next;
+}
+
+static inline void
+write_link (Block *b,
+            Block *next)
+{
+#if GTKLOOP_HAVE_ASAN
+  /* A block of fewer than 8 bytes had part of its link word poisoned. */
+  ASAN_UNPOISON_MEMORY_REGION (b, sizeof *b);
+#endif
+#if GTKLOOP_HAVE_VALGRIND
+  VALGRIND_MAKE_MEM_UNDEFINED (b, sizeof *b);
+#endif
+  b->next = next;
+#if GTKLOOP_HAVE_VALGRIND
+  VALGRIND_MAKE_MEM_NOACCESS (b, sizeof *b);
+#endif
+}
+
+static void
+new_arena (SlabHeap *heap)
+{
+  /* The first arena stays on small pages: a thread with a handful of
+   * tasks should not pay a 2 MiB huge page for them. */
+  guint8 *arena = gtkloop_table_alloc (ARENA_SIZE, heap->n_arenas > 0);
+
+  ((ArenaHeader *) arena)->heap = heap;
+  heap->bump = arena + GRAIN;
+  heap->bump_end = arena + ARENA_SIZE;
+  heap->n_arenas++;
+#if GTKLOOP_HAVE_ASAN
+  ASAN_POISON_MEMORY_REGION (heap->bump, heap->bump_end - heap->bump);
+#endif
+#if GTKLOOP_HAVE_VALGRIND
+  VALGRIND_MAKE_MEM_NOACCESS (heap->bump, heap->bump_end - heap->bump);
+#endif
+}
+
+/* Takes a block of class c; *fresh tells whether it was never used (and
+ * so is still zero). */
+static Block *
+take_block (SlabHeap *heap,
+            guint     c,
+            gboolean *fresh)
+{
+  gsize size = (gsize) (c + 1) * GRAIN;
+  Block *b = heap->free[c];
+
+  *fresh = FALSE;
+  if (G_LIKELY (b != NULL))
+    {
+      heap->free[c] = read_link (b);
+      return b;
+    }
+  if (atomic_load_explicit (&heap->remote[c], memory_order_relaxed) != NULL)
+    {
+      b = atomic_exchange_explicit (&heap->remote[c], NULL, memory_order_acquire);
+      heap->free[c] = read_link (b);
+      return b;
+    }
+  if ((gsize) (heap->bump_end - heap->bump) < size)
+    new_arena (heap);   /* the old arena's tail (< 2 KiB) is left unused */
+  b = (Block *) heap->bump;
+  heap->bump += size;
+  *fresh = TRUE;
+  return b;
+}
+
+static gpointer
+slab_alloc (gsize    size,
+            gboolean zeroed)
+{
+  gboolean fresh;
+  Block *b;
+
+  if (size > GTKLOOP_SLAB_MAX_BLOCK)
+    return zeroed ? g_malloc0 (size) : g_malloc (size);
+
+  b = take_block (heap_get (), class_of (size), &fresh);
+#if GTKLOOP_HAVE_ASAN
+  ASAN_UNPOISON_MEMORY_REGION (b, size);
+#endif
+#if GTKLOOP_HAVE_VALGRIND
+  VALGRIND_MALLOCLIKE_BLOCK (b, size, 0, fresh);
+#endif
+  if (zeroed && !fresh)
+    memset (b, 0, size);
+  return b;
+}
+
+gpointer
+gtkloop_slab_alloc (gsize size)
+{
+  return slab_alloc (size, FALSE);
+}
+
+gpointer
+gtkloop_slab_alloc0 (gsize size)
+{
+  return slab_alloc (size, TRUE);
+}
+
+void
+gtkloop_slab_free (gpointer mem,
+                   gsize    size)
+{
+  ArenaHeader *arena;
+  Block *b = mem;
+  guint c;
+
+  if (mem == NULL)
+    return;
+  if (size > GTKLOOP_SLAB_MAX_BLOCK)
+    {
+      g_free (mem);
+      return;
+    }
+
+  c = class_of (size);
+  arena = (ArenaHeader *) ((guintptr) mem & ~(guintptr) (ARENA_SIZE - 1));
+#if GTKLOOP_HAVE_VALGRIND
+  VALGRIND_FREELIKE_BLOCK (mem, 0);
+#endif
+#if GTKLOOP_HAVE_ASAN
+  /* All but the link, which a freeing thread writes and the owner reads
+   * while neither owns the block (and ASan poisons in 8-byte units). */
+  ASAN_POISON_MEMORY_REGION ((guint8 *) mem + sizeof (Block), gtkloop_slab_block_size (size) - sizeof (Block));
+#endif
+
+  if (arena->heap == my_heap)
+    {
+      write_link (b, arena->heap->free[c]);
+      arena->heap->free[c] = b;
+    }
+  else
+    {
+      SlabHeap *heap = arena->heap;
+      Block *head = atomic_load_explicit (&heap->remote[c], memory_order_relaxed);
+
+      /* A push-only stack: the owner takes the whole list at once with an
+       * exchange, so no block is popped singly and ABA cannot happen. */
+      do
+        write_link (b, head);
+      while (!atomic_compare_exchange_weak_explicit (&heap->remote[c], &head, b,
+                                                     memory_order_release, memory_order_relaxed));
+    }
+}

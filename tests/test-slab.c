@@ -1,0 +1,287 @@
+/* The block heaps behind tasks, futures and fibers (src/slab.c): size
+ * classes, reuse, blocks freed on other threads, heaps left by threads
+ * that exited, and what the sanitizers see. */
+#include "config.h"
+
+#include <pthread.h>
+
+#include "test-util.h"
+
+#include "slab-private.h"
+
+#if GTKLOOP_HAVE_ASAN
+# include <sanitizer/asan_interface.h>
+#endif
+
+/* Each test uses a size class of its own, so that blocks other tests left
+ * on a free list do not answer its allocations (test_blocks_do_not_overlap,
+ * which uses them all, runs last). */
+
+static void
+test_block_sizes (void **state)
+{
+  assert_int_equal (gtkloop_slab_block_size (1), 32);
+  assert_int_equal (gtkloop_slab_block_size (32), 32);
+  assert_int_equal (gtkloop_slab_block_size (33), 64);
+  assert_int_equal (gtkloop_slab_block_size (240), 256);
+  assert_int_equal (gtkloop_slab_block_size (GTKLOOP_SLAB_MAX_BLOCK), GTKLOOP_SLAB_MAX_BLOCK);
+  /* Beyond the classes, g_malloc's own size. */
+  assert_int_equal (gtkloop_slab_block_size (GTKLOOP_SLAB_MAX_BLOCK + 1), GTKLOOP_SLAB_MAX_BLOCK + 1);
+}
+
+static void
+test_reuse_and_zeroing (void **state)
+{
+  guint8 *a = gtkloop_slab_alloc (100);
+  guint8 *b;
+
+  memset (a, 0xab, 100);
+  gtkloop_slab_free (a, 100);
+  /* Same class (97..128 bytes), same thread: the block just freed. */
+  b = gtkloop_slab_alloc0 (120);
+  assert_ptr_equal (b, a);
+  for (int i = 0; i < 120; i++)
+    assert_int_equal (b[i], 0);
+  gtkloop_slab_free (b, 120);
+}
+
+static void
+test_blocks_do_not_overlap (void **state)
+{
+  enum { N = 20000 };
+  guint8 **blocks = g_new (guint8 *, N);
+  gsize *sizes = g_new (gsize, N);
+  GRand *rand = g_rand_new_with_seed (7);
+
+  /* Far more than one 2 MiB arena, in every class and beyond. */
+  for (int i = 0; i < N; i++)
+    {
+      sizes[i] = g_rand_int_range (rand, 1, GTKLOOP_SLAB_MAX_BLOCK + 200);
+      blocks[i] = gtkloop_slab_alloc (sizes[i]);
+      assert_int_equal ((guintptr) blocks[i] % 8, 0);
+      memset (blocks[i], i & 0xff, sizes[i]);
+    }
+  for (int i = 0; i < N; i++)
+    {
+      assert_int_equal (blocks[i][0], i & 0xff);
+      assert_int_equal (blocks[i][sizes[i] - 1], i & 0xff);
+      assert_int_equal (blocks[i][sizes[i] / 2], i & 0xff);
+    }
+  for (int i = 0; i < N; i++)
+    gtkloop_slab_free (blocks[i], sizes[i]);
+  g_rand_free (rand);
+  g_free (sizes);
+  g_free (blocks);
+}
+
+static gpointer
+free_block_thread (gpointer block)
+{
+  gtkloop_slab_free (block, 1000);
+  return NULL;
+}
+
+static void
+test_freed_on_another_thread (void **state)
+{
+  guint8 *a = gtkloop_slab_alloc (1000);
+  guint8 *b;
+
+  /* The block goes back to this thread's heap, through its remote list:
+   * the next allocation of its class finds it there. */
+  g_thread_join (g_thread_new ("free", free_block_thread, a));
+  b = gtkloop_slab_alloc (1010);   /* the same class: 993..1024 bytes */
+  assert_ptr_equal (b, a);
+  gtkloop_slab_free (b, 1010);
+}
+
+typedef struct
+{
+  gsize    size;
+  gboolean free_it;
+  guint8  *block;
+} ThreadAlloc;
+
+static gpointer
+alloc_block_thread (gpointer data)
+{
+  ThreadAlloc *t = data;
+
+  t->block = gtkloop_slab_alloc (t->size);
+  memset (t->block, 0x5a, t->size);
+  if (t->free_it)
+    gtkloop_slab_free (t->block, t->size);
+  return NULL;
+}
+
+static void
+test_exited_threads_heap_is_adopted (void **state)
+{
+  ThreadAlloc first = { .size = 1500, .free_it = TRUE };
+  ThreadAlloc second = { .size = 1500, .free_it = TRUE };
+
+  /* The first thread's heap, with the block on its free list, outlives it
+   * and goes to the next thread that allocates. */
+  g_thread_join (g_thread_new ("first", alloc_block_thread, &first));
+  g_thread_join (g_thread_new ("second", alloc_block_thread, &second));
+  assert_ptr_equal (second.block, first.block);
+}
+
+static void
+test_freed_after_its_thread_exited (void **state)
+{
+  ThreadAlloc first = { .size = 1800, .free_it = FALSE };
+  ThreadAlloc second = { .size = 1800, .free_it = TRUE };
+
+  g_thread_join (g_thread_new ("first", alloc_block_thread, &first));
+  assert_int_equal (first.block[1799], 0x5a);   /* still ours to use */
+  gtkloop_slab_free (first.block, 1800);        /* into the orphaned heap */
+  g_thread_join (g_thread_new ("second", alloc_block_thread, &second));
+  assert_ptr_equal (second.block, first.block);
+}
+
+/* Blocks handed around a ring of threads, each freed by the next one:
+ * every block crosses threads (ThreadSanitizer watches the remote lists).
+ * The mailboxes use pthread, which ThreadSanitizer sees (GAsyncQueue's
+ * locks are inside an uninstrumented GLib). */
+enum { RING = 4, PER_THREAD = 20000 };
+
+typedef struct
+{
+  pthread_mutex_t lock;
+  pthread_cond_t  cond;
+  GQueue          blocks;
+} Mailbox;
+
+typedef struct
+{
+  Mailbox inbox[RING];
+  int     corrupt;   /* (atomic) */
+} Ring;
+
+typedef struct
+{
+  Ring *ring;
+  int   index;
+} RingMember;
+
+static void
+mailbox_push (Mailbox *box,
+              gpointer block)
+{
+  pthread_mutex_lock (&box->lock);
+  g_queue_push_tail (&box->blocks, block);
+  pthread_cond_signal (&box->cond);
+  pthread_mutex_unlock (&box->lock);
+}
+
+static gpointer
+mailbox_pop (Mailbox *box)
+{
+  gpointer block;
+
+  pthread_mutex_lock (&box->lock);
+  while (g_queue_is_empty (&box->blocks))
+    pthread_cond_wait (&box->cond, &box->lock);
+  block = g_queue_pop_head (&box->blocks);
+  pthread_mutex_unlock (&box->lock);
+  return block;
+}
+
+static gpointer
+ring_thread (gpointer data)
+{
+  RingMember *m = data;
+  Mailbox *next = &m->ring->inbox[(m->index + 1) % RING];
+  GRand *rand = g_rand_new_with_seed (m->index);
+
+  for (int i = 0; i < PER_THREAD; i++)
+    {
+      gsize size = g_rand_int_range (rand, 9, 700);
+      guint8 *block = gtkloop_slab_alloc (size);
+      guint8 *received;
+
+      /* Size in the first word, the pattern after it. */
+      memcpy (block, &size, sizeof size);
+      memset (block + sizeof size, m->index + 1, size - sizeof size);
+      mailbox_push (next, block);
+
+      received = mailbox_pop (&m->ring->inbox[m->index]);
+      memcpy (&size, received, sizeof size);
+      for (gsize k = sizeof size; k < size; k++)
+        if (received[k] != received[sizeof size])
+          {
+            g_atomic_int_inc (&m->ring->corrupt);
+            break;
+          }
+      gtkloop_slab_free (received, size);
+    }
+  g_rand_free (rand);
+  return NULL;
+}
+
+static void
+test_blocks_cross_threads (void **state)
+{
+  Ring ring = { 0 };
+  RingMember members[RING];
+  GThread *threads[RING];
+
+  for (int i = 0; i < RING; i++)
+    {
+      pthread_mutex_init (&ring.inbox[i].lock, NULL);
+      pthread_cond_init (&ring.inbox[i].cond, NULL);
+      g_queue_init (&ring.inbox[i].blocks);
+    }
+  for (int i = 0; i < RING; i++)
+    {
+      members[i] = (RingMember) { &ring, i };
+      threads[i] = g_thread_new ("ring", ring_thread, &members[i]);
+    }
+  for (int i = 0; i < RING; i++)
+    g_thread_join (threads[i]);
+  assert_int_equal (g_atomic_int_get (&ring.corrupt), 0);
+  for (int i = 0; i < RING; i++)
+    {
+      assert_true (g_queue_is_empty (&ring.inbox[i].blocks));
+      pthread_cond_destroy (&ring.inbox[i].cond);
+      pthread_mutex_destroy (&ring.inbox[i].lock);
+    }
+}
+
+#if GTKLOOP_HAVE_ASAN
+/* A freed block is poisoned as a freed malloc block would be, all but the
+ * link word; a live one is not. */
+static void
+test_asan_sees_freed_blocks (void **state)
+{
+  guint8 *a = gtkloop_slab_alloc (200);
+
+  assert_false (__asan_region_is_poisoned (a, 200));
+  gtkloop_slab_free (a, 200);
+  assert_true (__asan_address_is_poisoned (a + 8));
+  assert_true (__asan_address_is_poisoned (a + 199));
+  a = gtkloop_slab_alloc (200);
+  assert_false (__asan_region_is_poisoned (a, 200));
+  gtkloop_slab_free (a, 200);
+}
+#endif
+
+int
+main (void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test (test_block_sizes),
+    cmocka_unit_test (test_reuse_and_zeroing),
+    cmocka_unit_test (test_freed_on_another_thread),
+    cmocka_unit_test (test_exited_threads_heap_is_adopted),
+    cmocka_unit_test (test_freed_after_its_thread_exited),
+    cmocka_unit_test (test_blocks_cross_threads),
+#if GTKLOOP_HAVE_ASAN
+    cmocka_unit_test (test_asan_sees_freed_blocks),
+#endif
+    cmocka_unit_test (test_blocks_do_not_overlap),
+  };
+
+  return cmocka_run_group_tests (tests, NULL, NULL);
+}
