@@ -20,6 +20,7 @@
 
 #define ARENA_SIZE ((gsize) 2 * 1024 * 1024)
 #define GRAIN      32
+#define CACHE_LINE 64
 #define N_CLASSES  (GTKLOOP_SLAB_MAX_BLOCK / GRAIN)
 
 typedef struct _Block Block;
@@ -187,6 +188,10 @@ take_block (SlabHeap *heap,
       heap->free[c] = read_link (b);
       return b;
     }
+  /* Blocks of whole cache lines start on one: objects handed between
+   * threads (executor jobs) then never share a line with a neighbour. */
+  if (size % CACHE_LINE == 0)
+    heap->bump = (guint8 *) (((guintptr) heap->bump + CACHE_LINE - 1) & ~(guintptr) (CACHE_LINE - 1));
   if ((gsize) (heap->bump_end - heap->bump) < size)
     new_arena (heap);   /* the old arena's tail (< 2 KiB) is left unused */
   b = (Block *) heap->bump;

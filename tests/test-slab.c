@@ -59,6 +59,10 @@ test_blocks_do_not_overlap (void **state)
       sizes[i] = g_rand_int_range (rand, 1, GTKLOOP_SLAB_MAX_BLOCK + 200);
       blocks[i] = gtkloop_slab_alloc (sizes[i]);
       assert_int_equal ((guintptr) blocks[i] % 8, 0);
+      /* Whole-line blocks start on a line (no false sharing between
+       * neighbours handed to different threads). */
+      if (sizes[i] <= GTKLOOP_SLAB_MAX_BLOCK && gtkloop_slab_block_size (sizes[i]) % 64 == 0)
+        assert_int_equal ((guintptr) blocks[i] % 64, 0);
       memset (blocks[i], i & 0xff, sizes[i]);
     }
   for (int i = 0; i < N; i++)
