@@ -166,6 +166,23 @@ new_arena (SlabHeap *heap)
 #endif
 }
 
+/* A fresh block from the newest arena, or NULL when it has no room.
+ * Blocks of whole cache lines start on one: objects handed between threads
+ * (executor jobs) then never share a line with a neighbour. */
+static inline guint8 *
+carve (SlabHeap *heap,
+       gsize     size)
+{
+  guint8 *start = heap->bump;
+
+  if (size % CACHE_LINE == 0)
+    start = (guint8 *) (((guintptr) start + CACHE_LINE - 1) & ~(guintptr) (CACHE_LINE - 1));
+  if (start == NULL || start > heap->bump_end || (gsize) (heap->bump_end - start) < size)
+    return NULL;
+  heap->bump = start + size;
+  return start;
+}
+
 /* Takes a block of class c; *fresh tells whether it was never used (and
  * so is still zero). */
 static Block *
@@ -188,14 +205,12 @@ take_block (SlabHeap *heap,
       heap->free[c] = read_link (b);
       return b;
     }
-  /* Blocks of whole cache lines start on one: objects handed between
-   * threads (executor jobs) then never share a line with a neighbour. */
-  if (size % CACHE_LINE == 0)
-    heap->bump = (guint8 *) (((guintptr) heap->bump + CACHE_LINE - 1) & ~(guintptr) (CACHE_LINE - 1));
-  if ((gsize) (heap->bump_end - heap->bump) < size)
-    new_arena (heap);   /* the old arena's tail (< 2 KiB) is left unused */
-  b = (Block *) heap->bump;
-  heap->bump += size;
+  b = (Block *) carve (heap, size);
+  if (b == NULL)
+    {
+      new_arena (heap);   /* the old arena's tail (< 2 KiB) is left unused */
+      b = (Block *) carve (heap, size);
+    }
   *fresh = TRUE;
   return b;
 }
