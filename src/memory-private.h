@@ -14,6 +14,13 @@ gpointer gtkloop_table_alloc (gsize    size,
                               gboolean huge_pages);
 void     gtkloop_table_free  (gpointer mem,
                               gsize    size);
+/* A table of old_size bytes made new_size (larger) bytes, its contents
+ * kept. Big tables move their pages with mremap () instead of copying,
+ * and nothing is zeroed: bytes past old_size are undefined. */
+gpointer gtkloop_table_grow  (gpointer mem,
+                              gsize    old_size,
+                              gsize    new_size,
+                              gboolean huge_pages);
 /* Advises the 2 MiB pages of [mem + offset, mem + size) of a table from
  * gtkloop_table_alloc (size >= 2 MiB, offset a multiple of 2 MiB) for huge
  * pages, once a table allocated without them turns out to be busy. */

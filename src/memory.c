@@ -1,6 +1,7 @@
 /* Big zeroed tables, mapped directly so they can use huge pages. */
 #include "config.h"
 
+#include <string.h>
 #include <sys/mman.h>
 
 #include "memory-private.h"
@@ -65,4 +66,35 @@ gtkloop_table_advise_huge (gpointer mem,
   if (offset < size)
     madvise ((guint8 *) mem + offset, round_up (size) - offset, MADV_HUGEPAGE);
 #endif
+}
+
+gpointer
+gtkloop_table_grow (gpointer mem,
+                    gsize    old_size,
+                    gsize    new_size,
+                    gboolean huge_pages)
+{
+  gpointer grown;
+
+  g_return_val_if_fail (new_size >= old_size, mem);
+
+  if (new_size < HUGE_PAGE_SIZE)
+    return g_realloc (mem, new_size);
+
+  grown = gtkloop_table_alloc (new_size, huge_pages);
+  if (old_size < HUGE_PAGE_SIZE)
+    {
+      memcpy (grown, mem, old_size);
+      g_free (mem);
+      return grown;
+    }
+  /* Move the old pages over the start of the new mapping: page tables
+   * change hands, no byte is copied and no page is touched again. */
+  if (mremap (mem, round_up (old_size), round_up (old_size),
+              MREMAP_MAYMOVE | MREMAP_FIXED, grown) == MAP_FAILED)
+    {
+      memcpy (grown, mem, old_size);
+      munmap (mem, round_up (old_size));
+    }
+  return grown;
 }

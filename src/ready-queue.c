@@ -1,6 +1,8 @@
 /* The ready queue: callbacks in the order call_soon was called. */
 #include "config.h"
 
+#include <string.h>
+
 #include "memory-private.h"
 #include "ready-queue-private.h"
 
@@ -29,17 +31,17 @@ void
 gtkloop_ready_queue_grow (GtkloopReadyQueue *q)
 {
   guint32 capacity = q->mask + 1;
-  GtkloopHandle **ring;
+  guint32 wrapped;
 
   if (capacity >= (1u << 31))
     g_error ("gtkloop: the ready queue cannot hold more than 2^31 callbacks");
 
-  /* Unwrap into a ring twice the size, oldest first. */
-  ring = gtkloop_table_alloc (sizeof (GtkloopHandle *) * capacity * 2, TRUE);
-  for (guint32 i = 0; i < q->length; i++)
-    ring[i] = q->ring[(q->head + i) & q->mask];
-  gtkloop_table_free (q->ring, sizeof (GtkloopHandle *) * capacity);
-  q->ring = ring;
+  /* Twice the size, the entries left where they are (big rings move
+   * their pages instead of copying them); only the part that had wrapped
+   * round to the start goes on after the old end. */
+  q->ring = gtkloop_table_grow (q->ring, sizeof (GtkloopHandle *) * capacity,
+                                sizeof (GtkloopHandle *) * capacity * 2, TRUE);
+  wrapped = q->head + q->length > capacity ? q->head + q->length - capacity : 0;
+  memcpy (q->ring + capacity, q->ring, sizeof (GtkloopHandle *) * wrapped);
   q->mask = capacity * 2 - 1;
-  q->head = 0;
 }
