@@ -86,7 +86,7 @@ heap_get_slow (void)
   pthread_mutex_unlock (&orphans_lock);
 
   if (heap == NULL)
-    heap = g_new0 (SlabHeap, 1);
+    heap = g_aligned_alloc0 (1, sizeof (SlabHeap), CACHE_LINE);   /* remote[] on lines of its own */
   heap->next_orphan = NULL;
   my_heap = heap;
   g_private_set (&heap_key, heap);
