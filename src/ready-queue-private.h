@@ -28,7 +28,7 @@ gtkloop_ready_queue_push (GtkloopReadyQueue *q,
   q->length++;
 }
 
-#define PREFETCH_DISTANCE 4
+#define GTKLOOP_READY_PREFETCH_DISTANCE 4
 
 static inline GtkloopHandle *
 gtkloop_ready_queue_pop (GtkloopReadyQueue *q)
@@ -40,8 +40,8 @@ gtkloop_ready_queue_pop (GtkloopReadyQueue *q)
   h = q->ring[q->head];
   /* Handles queued far apart in time (timers firing in deadline order)
    * sit far apart in memory: start loading one that runs a little later. */
-  if (q->length > PREFETCH_DISTANCE)
-    __builtin_prefetch (q->ring[(q->head + PREFETCH_DISTANCE) & q->mask]);
+  if (q->length > GTKLOOP_READY_PREFETCH_DISTANCE)
+    __builtin_prefetch (q->ring[(q->head + GTKLOOP_READY_PREFETCH_DISTANCE) & q->mask]);
   q->head = (q->head + 1) & q->mask;
   q->length--;
   return h;

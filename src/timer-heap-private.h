@@ -7,8 +7,9 @@ G_BEGIN_DECLS
 /* The call_later / call_at timers: a 4-ary min-heap on (deadline, seq),
  * so timers with equal deadlines fire in the order they were scheduled.
  * The deadlines live in the heap array itself: sifting compares
- * contiguous memory instead of chasing a handle pointer per comparison
- * (with 200,000 timers that chase was most of W2's time). An entry is 16
+ * contiguous memory, and chases a handle pointer only between equal
+ * deadlines (with 200,000 timers, a chase per comparison was most of W2's
+ * time). An entry is 16
  * bytes and the array is placed so that a node's four children fill one
  * 64-byte cache line; the scheduling order, needed only between equal
  * deadlines, stays on the handle (timer_seq). Cancelled timers stay in the

@@ -11,8 +11,9 @@
 #define CACHE_LINE 64
 
 /* Children of i are ARITY i + 1 .. ARITY i + ARITY: with items[1] on a line
- * boundary, each such group is exactly one line. */
-G_STATIC_ASSERT (sizeof (GtkloopTimerEntry) * ARITY == CACHE_LINE);
+ * boundary, each such group is exactly one line on 64-bit hosts (on
+ * 32-bit ones an entry is 12 bytes: still correct, just not line-sized). */
+G_STATIC_ASSERT (sizeof (GtkloopTimerEntry) * ARITY <= CACHE_LINE);
 
 static inline gboolean
 fires_before (const GtkloopTimerEntry *a,
