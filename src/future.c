@@ -66,6 +66,10 @@ gtkloop_future_new_of_class (const GtkloopFutureClass *klass,
 GtkloopFuture *
 gtkloop_future_new (GtkloopLoop *loop)
 {
+  /* Futures no longer g_object_ref their loop each (which checked the
+   * type): check it here. */
+  g_return_val_if_fail (loop == NULL || GTKLOOP_IS_LOOP (loop), NULL);
+
   if (loop == NULL)
     loop = gtkloop_loop_get_default ();
 
