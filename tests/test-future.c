@@ -619,6 +619,21 @@ test_autoptr (void **state)
   assert_int_equal (end.values[GTKLOOP_COUNTER_FUTURES], start.values[GTKLOOP_COUNTER_FUTURES]);
 }
 
+/* A loop argument that is not a loop: a critical naming the function, and
+ * no future (nothing to leak). */
+static void
+test_new_with_wrong_object (void **state)
+{
+  g_autoptr(GObject) not_a_loop = g_object_new (G_TYPE_OBJECT, NULL);
+  GtkloopFuture *f;
+
+  test_criticals_begin ();
+  f = gtkloop_future_new ((GtkloopLoop *) not_a_loop);
+  assert_int_equal (test_criticals_end (), 1);
+  assert_non_null (strstr (test_criticals_last (), "gtkloop_future_new"));
+  assert_null (f);
+}
+
 int
 main (void)
 {
@@ -641,6 +656,7 @@ main (void)
     cmocka_unit_test_setup_teardown (test_error_retrieved_in_callback, test_fixture_setup, test_fixture_teardown),
     cmocka_unit_test_setup_teardown (test_boxed_type, test_fixture_setup, test_fixture_teardown),
     cmocka_unit_test_setup_teardown (test_autoptr, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_new_with_wrong_object, test_fixture_setup, test_fixture_teardown),
   };
 
   return cmocka_run_group_tests (tests, NULL, NULL);
