@@ -8,23 +8,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 
-packages="gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user gcc libc6-dev"
-
-missing=""
-for p in $packages; do
-  dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' \
-    || missing="$missing $p"
-done
-
-if [ -n "$missing" ]; then
-  echo "check-aarch64: installing:$missing"
-  SUDO=""
-  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  export DEBIAN_FRONTEND=noninteractive
-  $SUDO apt-get update -qq
-  # shellcheck disable=SC2086
-  $SUDO apt-get install -y -qq --no-install-recommends $missing
-fi
+./scripts/setup-debian.sh gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user gcc libc6-dev
 
 builddir=${GTKLOOP_CROSS_BUILDDIR:-_build-cross}
 mkdir -p "$builddir"

@@ -1,6 +1,9 @@
 #!/bin/sh
 # Installs, from Debian 12's own archive, everything gtkloop needs to build,
 # test, benchmark and run its demos. Safe to run again: apt skips what is there.
+#
+#   scripts/setup-debian.sh              the project's dependencies
+#   scripts/setup-debian.sh PKG...       just these (scripts/check-aarch64.sh)
 set -eu
 
 packages="
@@ -9,6 +12,9 @@ packages="
   xvfb xauth dbus-x11 at-spi2-core
   valgrind python3 imagemagick
 "
+if [ "$#" -gt 0 ]; then
+  packages="$*"
+fi
 
 missing=""
 for p in $packages; do
@@ -17,7 +23,7 @@ for p in $packages; do
 done
 
 if [ -z "$missing" ]; then
-  echo "setup: all build and test dependencies are installed"
+  echo "setup: all of these are installed: $(echo $packages)"
   exit 0
 fi
 
