@@ -311,9 +311,13 @@ gtkloop_run_stack_copy_out (GtkloopRunStack  *run,
    * fault per few tasks. */
   if (save->capacity < len)
     {
+      /* The whole block is asked for, so that a later, deeper suspension
+       * that still fits writes bytes the sanitizers know are ours. */
+      gsize capacity = gtkloop_slab_block_size (len);
+
       gtkloop_slab_free (save->data, save->capacity);
-      save->data = gtkloop_slab_alloc (len);
-      save->capacity = (guint32) gtkloop_slab_block_size (len);
+      save->data = gtkloop_slab_alloc (capacity);
+      save->capacity = (guint32) capacity;
     }
 #if GTKLOOP_HAVE_ASAN
   ASAN_UNPOISON_MEMORY_REGION (from, len);

@@ -789,6 +789,33 @@ test_threads (void **state)
     assert_int_equal (GPOINTER_TO_UINT (g_thread_join (threads[i])), 0);
 }
 
+/* A suspended fiber's frames saved twice, the second time deeper but in
+ * the same block: the reused block must be ours up to its capacity (ASan
+ * and Memcheck flagged the extra bytes when only the first length was
+ * asked for). */
+static void
+test_saved_frames_grow_within_block (void **state)
+{
+  static guint8 fake[4096];
+  GtkloopRunStack run = { 0 };
+  GtkloopStackSave save = { 0 };
+  GtkloopRunStackStats stats;
+  guint8 *first;
+
+  gtkloop_run_stack_get_stats (&stats);   /* this thread's stack state */
+  run.stack.bottom = fake;
+  run.stack.top = fake + sizeof fake;
+  memset (fake, 0x3c, sizeof fake);
+  gtkloop_run_stack_copy_out (&run, run.stack.top - 100, &save);
+  first = save.data;
+  assert_true (save.capacity >= 120);
+  gtkloop_run_stack_copy_out (&run, run.stack.top - 120, &save);
+  assert_ptr_equal (save.data, first);   /* reused */
+  assert_int_equal (save.len, 120);
+  assert_int_equal (((guint8 *) save.data)[119], 0x3c);
+  gtkloop_stack_save_clear (&save);
+}
+
 int
 main (void)
 {
@@ -808,6 +835,7 @@ main (void)
     cmocka_unit_test_setup_teardown (test_stack_sizes, setup, teardown),
     cmocka_unit_test_setup_teardown (test_misuse_is_refused, setup, teardown),
     cmocka_unit_test_setup_teardown (test_threads, setup, teardown),
+    cmocka_unit_test (test_saved_frames_grow_within_block),
   };
 
   alarm (120);   /* cmocka has no per-test timeout; a hang must not stall CI */
