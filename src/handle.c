@@ -9,9 +9,8 @@
 
 /* A chunk that is not a whole number of huge pages would fall back to
  * small pages (gtkloop_table_alloc) or waste the tail of its last one. */
-#define HUGE_PAGE_BYTES ((gsize) 2 * 1024 * 1024)
-G_STATIC_ASSERT (CHUNK_BYTES % HUGE_PAGE_BYTES == 0);
-#define FIRST_CHUNK_BUSY_SLOTS ((guint32) (HUGE_PAGE_BYTES / sizeof (GtkloopHandle) / 2))
+G_STATIC_ASSERT (CHUNK_BYTES % GTKLOOP_HUGE_PAGE_SIZE == 0);
+#define FIRST_CHUNK_BUSY_SLOTS ((guint32) (GTKLOOP_HUGE_PAGE_SIZE / sizeof (GtkloopHandle) / 2))
 
 void
 gtkloop_handle_table_init (GtkloopHandleTable *table)
@@ -49,7 +48,7 @@ gtkloop_handle_table_grow_and_alloc (GtkloopHandleTable *table)
    * one: let the rest of that chunk come in huge pages (the 2 MiB range
    * after the boundary must still be untouched for that). */
   if (table->n_used == FIRST_CHUNK_BUSY_SLOTS)
-    gtkloop_table_advise_huge (table->chunks[0], HUGE_PAGE_BYTES, CHUNK_BYTES);
+    gtkloop_table_advise_huge (table->chunks[0], GTKLOOP_HUGE_PAGE_SIZE, CHUNK_BYTES);
 
   h = gtkloop_handle_table_slot (table, table->n_used);
   h->slot = table->n_used++;

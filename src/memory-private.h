@@ -4,6 +4,10 @@
 
 G_BEGIN_DECLS
 
+/* The unit the kernel's transparent huge pages come in (x86_64, aarch64
+ * with 4 KiB base pages). */
+#define GTKLOOP_HUGE_PAGE_SIZE ((gsize) 2 * 1024 * 1024)
+
 /* Zeroed memory for the loop's big tables (handle chunks, large rings).
  * From 2 MiB up it is an anonymous mapping aligned to 2 MiB; when
  * huge_pages is TRUE it is advised for transparent huge pages, so a million

@@ -6,7 +6,7 @@
 
 #include "memory-private.h"
 
-#define HUGE_PAGE_SIZE ((gsize) 2 * 1024 * 1024)
+#define HUGE_PAGE_SIZE GTKLOOP_HUGE_PAGE_SIZE
 
 static gsize
 round_up (gsize size)

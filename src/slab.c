@@ -18,7 +18,7 @@
 # include <valgrind/valgrind.h>
 #endif
 
-#define ARENA_SIZE ((gsize) 2 * 1024 * 1024)
+#define ARENA_SIZE GTKLOOP_HUGE_PAGE_SIZE   /* one huge page: found by masking */
 #define GRAIN      32
 #define CACHE_LINE 64
 #define N_CLASSES  (GTKLOOP_SLAB_MAX_BLOCK / GRAIN)
