@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include "debug-private.h"
+#include "error-private.h"
 #include "lock-private.h"
 #include "task-private.h"
 #include "waiters-private.h"
@@ -222,8 +223,7 @@ gtkloop_condition_wait (GtkloopCondition *c,
    * waited for again. */
   if (gtkloop_task_get_current () == NULL)
     {
-      g_set_error (error, GTKLOOP_ERROR, GTKLOOP_ERROR_NOT_IN_TASK,
-                   "%s: called outside a task", G_STRFUNC);
+      gtkloop_set_not_in_task_error (error, G_STRFUNC);
       return FALSE;
     }
   if (!gtkloop_sync_bind_loop (&c->loop, G_STRFUNC, error))

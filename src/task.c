@@ -19,6 +19,7 @@
 #include <stdatomic.h>
 
 #include "debug-private.h"
+#include "error-private.h"
 #include "loop-private.h"
 #include "task-private.h"
 
@@ -666,8 +667,7 @@ enter_suspension_point (const char *function,
 
   if (task == NULL || gtkloop_fiber_get_current () == NULL)
     {
-      g_set_error (error, GTKLOOP_ERROR, GTKLOOP_ERROR_NOT_IN_TASK,
-                   "%s: called outside a task", function);
+      gtkloop_set_not_in_task_error (error, function);
       return NULL;
     }
   if (g_main_depth () != task->main_depth)

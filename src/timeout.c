@@ -13,6 +13,7 @@
 #include <math.h>
 
 #include "debug-private.h"
+#include "error-private.h"
 #include "loop-private.h"
 #include "task-private.h"
 
@@ -98,7 +99,7 @@ gtkloop_timeout_new_at (double when)
 
   if (task == NULL)
     {
-      g_critical ("%s: Timeout should be used inside a task", G_STRFUNC);
+      g_critical (GTKLOOP_NOT_IN_TASK_FORMAT, G_STRFUNC);
       return NULL;
     }
   t = g_new0 (GtkloopTimeout, 1);
@@ -145,7 +146,7 @@ gtkloop_timeout_new (double delay)
 
   if (task == NULL)
     {
-      g_critical ("%s: Timeout should be used inside a task", G_STRFUNC);
+      g_critical (GTKLOOP_NOT_IN_TASK_FORMAT, G_STRFUNC);
       return NULL;
     }
   return gtkloop_timeout_new_at (delay < 0 || isnan (delay) ? -1

@@ -9,6 +9,7 @@
  * returns, and the task's stack may be copied out while it is suspended. */
 #include "config.h"
 
+#include "error-private.h"
 #include "future-private.h"
 #include "loop-private.h"
 #include "task-private.h"
@@ -49,8 +50,7 @@ check_call (GtkloopFuture *const *futures,
 
   if (task == NULL)
     {
-      g_set_error (error, GTKLOOP_ERROR, GTKLOOP_ERROR_NOT_IN_TASK,
-                   "%s: called outside a task", function);
+      gtkloop_set_not_in_task_error (error, function);
       return NULL;
     }
   for (guint i = 0; i < n; i++)

@@ -1,6 +1,7 @@
 /* Waiter lists and loop binding for the synchronisation primitives. */
 #include "config.h"
 
+#include "error-private.h"
 #include "loop-private.h"
 #include "task-private.h"
 #include "waiters-private.h"
@@ -72,8 +73,7 @@ gtkloop_sync_bind_loop (GtkloopLoop **slot,
    * one, fail as the wait would, without binding to some default loop. */
   if (task == NULL)
     {
-      g_set_error (error, GTKLOOP_ERROR, GTKLOOP_ERROR_NOT_IN_TASK,
-                   "%s: called outside a task", function);
+      gtkloop_set_not_in_task_error (error, function);
       return FALSE;
     }
   loop = task->base.loop;
