@@ -24,6 +24,22 @@ typedef struct
   void (*shutdown_executor) (GtkloopLoop *loop);  /* the loop's default executor, if any */
 } GtkloopLoopCloseHooks;
 
+/* Who gets the next GLib iteration (see loop.c, "The source's state"). */
+typedef enum
+{
+  LOOP_TURN_OURS,         /* dispatch us whenever work is queued or a timer is due */
+  LOOP_TURN_YIELD_NEXT,   /* a dispatch left work: the next iteration is GLib's */
+  LOOP_TURN_GLIBS,        /* this iteration is GLib's: we answer "not ready" */
+} GtkloopLoopTurn;
+
+/* Where gtkloop_loop_stop () stands. */
+typedef enum
+{
+  LOOP_STOP_NONE,
+  LOOP_STOP_REQUESTED,    /* stop () was called; takes effect at an iteration's end */
+  LOOP_STOP_REACHED,      /* that iteration ended: the runner returns */
+} GtkloopLoopStop;
+
 struct _GtkloopLoop
 {
   GObject             parent_instance;
@@ -53,13 +69,14 @@ struct _GtkloopLoop
   GtkloopInbox        inbox;          /* (any thread) call_soon_threadsafe */
   char                pad_after_inbox[64];
 
-  atomic_int          running;        /* inside run_forever / run_until_complete */
+  /* Whose turn it is, and whether a run is ending: loop.c's "The
+   * source's state" table says what each value makes prepare, check and
+   * dispatch answer. */
+  atomic_int          running;        /* inside a runner (run.c) */
   guint               dispatching;    /* (loop-thread) depth of our source's dispatch */
-  gboolean            stopping;       /* (loop-thread) stop () was called */
-  gboolean            stop_reached;   /* (loop-thread) the iteration after stop () ended */
-  gboolean            yield_pending;  /* (loop-thread) give GLib the next iteration */
-  gboolean            in_yield;       /* (loop-thread) this iteration is GLib's */
-  gboolean            closing;
+  GtkloopLoopTurn     turn;           /* (loop-thread) */
+  GtkloopLoopStop     stop;           /* (loop-thread) */
+  gboolean            closing;        /* (loop-thread) close () is dropping what is left */
 
   gboolean            debug;
   gint64              slow_callback_ns;
@@ -81,6 +98,17 @@ struct _GtkloopLoop
   char                pad_before_n_futures[64];
   atomic_uint         n_futures;
 };
+
+/* One run of the loop, for the runners (run.c). begin_run claims the
+ * context and marks the loop running, or fails with the error a runner
+ * reports (closed, already running, another loop running, context owned
+ * by another thread); iterate_until_stopped iterates the context until a
+ * stop () takes effect; end_run lets the context go. */
+gboolean gtkloop_loop_begin_run             (GtkloopLoop *loop,
+                                             const char  *function,
+                                             GError     **error);
+void     gtkloop_loop_iterate_until_stopped (GtkloopLoop *loop);
+void     gtkloop_loop_end_run               (GtkloopLoop *loop);
 
 /* Installed once by the layers above; called by gtkloop_loop_close (). */
 void     gtkloop_loop_set_close_hooks (const GtkloopLoopCloseHooks *hooks);

@@ -27,7 +27,6 @@
 
 #include "clock-private.h"
 #include "debug-private.h"
-#include "future-private.h"
 #include "loop-private.h"
 
 #define DEFAULT_BUDGET_NS     (1000 * 1000)        /* 1 ms */
@@ -100,6 +99,38 @@ claim_ownership (GtkloopLoop *loop)
 /* ---------------------------------------------------------------------- */
 /* Telling GLib when to dispatch us                                        */
 
+/* The source's state, in one place. Two small state machines, both
+ * loop-thread only, plus the run flags:
+ *
+ *   loop->turn    OURS ──dispatch leaves work──▶ YIELD_NEXT
+ *                   ▲                                │ prepare
+ *                   └────────── prepare ◀──────── GLIBS
+ *
+ *   loop->stop    NONE ──stop ()──▶ REQUESTED ──an iteration ends
+ *                  ▲                              while running──▶ REACHED
+ *                  └────────────── end of the run ◀─────────────────┘
+ *
+ *   running       (atomic) a runner (run.c) is iterating the context
+ *   dispatching   depth of our own dispatch (nested runs are refused)
+ *
+ * One GLib iteration, as the source answers it:
+ *
+ *   turn at prepare  prepare                          check        ready time
+ *   YIELD_NEXT       turn = GLIBS; not ready,         not ready    off
+ *                    timeout 0
+ *   GLIBS or OURS    turn = OURS; ready (timeout 0)   work         the first live
+ *                    if work is queued or a stop is   queued?      timer's deadline
+ *                    due, else sleep (timeout -1)                  if nothing queued
+ *
+ * "GTK is never starved" is the YIELD_NEXT row: a dispatch that ends with
+ * work still queued (its 1 ms budget ran out, or callbacks or due timers
+ * were added) hands the next GLib iteration over whole — GDK events,
+ * layout and paint at GDK_PRIORITY_REDRAW, idles — with a zero poll
+ * timeout so it costs no sleep. The ready time is off meanwhile, because
+ * GLib dispatches a source whose ready time has passed whatever prepare
+ * and check answer. A stop that has been reached ends the run instead of
+ * yielding. I/O readiness joins this table as more "work queued". */
+
 static gboolean
 has_queued_work (GtkloopLoop *loop)
 {
@@ -135,7 +166,7 @@ update_ready_time (GtkloopLoop *loop)
    * has passed whatever prepare () and check () answer, so a timer already
    * due would take the yield iteration away from GTK. The prepare () after
    * the yield puts it back. */
-  if (!loop->yield_pending && !loop->in_yield &&
+  if (loop->turn == LOOP_TURN_OURS &&
       !has_queued_work (loop) && first_live_timer (loop) != NULL)
     {
       gint64 when = gtkloop_timer_heap_first_when (&loop->timers);
@@ -149,25 +180,32 @@ update_ready_time (GtkloopLoop *loop)
     }
 }
 
+/* stop () takes effect at the end of an iteration, and only while a
+ * runner iterates: GTK driving the context alone never stops. */
+static inline gboolean
+stop_is_due (GtkloopLoop *loop)
+{
+  return loop->stop == LOOP_STOP_REQUESTED && atomic_load (&loop->running);
+}
+
 static gboolean
 loop_source_prepare (GSource *source,
                      gint    *timeout)
 {
   GtkloopLoop *loop = ((GtkloopLoopSource *) source)->loop;
 
-  loop->in_yield = FALSE;
-  if (loop->yield_pending)
+  if (loop->turn == LOOP_TURN_YIELD_NEXT)
     {
-      loop->yield_pending = FALSE;
-      loop->in_yield = TRUE;
+      loop->turn = LOOP_TURN_GLIBS;
       loop->n_yields++;
       *timeout = 0;
       return FALSE;
     }
+  loop->turn = LOOP_TURN_OURS;
   update_ready_time (loop);   /* the yield, if any, is over */
   *timeout = -1;
   gtkloop_inbox_set_consumer_may_sleep (&loop->inbox, TRUE);
-  if (has_queued_work (loop) || (loop->stopping && atomic_load (&loop->running)))
+  if (has_queued_work (loop) || stop_is_due (loop))
     {
       gtkloop_inbox_set_consumer_may_sleep (&loop->inbox, FALSE);
       *timeout = 0;
@@ -182,7 +220,7 @@ loop_source_check (GSource *source)
   GtkloopLoop *loop = ((GtkloopLoopSource *) source)->loop;
 
   gtkloop_inbox_set_consumer_may_sleep (&loop->inbox, FALSE);
-  if (loop->in_yield)
+  if (loop->turn == LOOP_TURN_GLIBS)
     return FALSE;
   return has_queued_work (loop);
 }
@@ -345,9 +383,9 @@ run_iterations (GtkloopLoop *loop)
       if (!run_batch (loop, deadline))
         break;
       /* An asyncio iteration has ended: where stop () takes effect. */
-      if (loop->stopping && atomic_load (&loop->running))
+      if (stop_is_due (loop))
         {
-          loop->stop_reached = TRUE;
+          loop->stop = LOOP_STOP_REACHED;
           break;
         }
       if (!has_queued_work (loop) && !timer_is_due (loop))
@@ -382,8 +420,8 @@ loop_source_dispatch (GSource     *source,
    * would dispatch us again at once through the ready time, and a few
    * timers rescheduling themselves with call_later (0) starved every
    * source below G_PRIORITY_DEFAULT (test-starvation, busy timers). */
-  if (!loop->stop_reached && (has_queued_work (loop) || timer_is_due (loop)))
-    loop->yield_pending = TRUE;
+  if (loop->stop != LOOP_STOP_REACHED && (has_queued_work (loop) || timer_is_due (loop)))
+    loop->turn = LOOP_TURN_YIELD_NEXT;
   update_ready_time (loop);
   g_object_unref (loop);
   return G_SOURCE_CONTINUE;
@@ -890,12 +928,12 @@ gtkloop_loop_post_quiet (GtkloopLoop    *loop,
 }
 
 /* ---------------------------------------------------------------------- */
-/* Running                                                                 */
+/* A run of the loop, for the runners in run.c                             */
 
-static gboolean
-begin_run (GtkloopLoop *loop,
-           const char  *function,
-           GError     **error)
+gboolean
+gtkloop_loop_begin_run (GtkloopLoop *loop,
+                        const char  *function,
+                        GError     **error)
 {
   if (atomic_load (&loop->closed))
     {
@@ -925,127 +963,30 @@ begin_run (GtkloopLoop *loop,
   /* A callback may drop the program's last reference while we run. */
   g_object_ref (loop);
   atomic_store (&loop->running, 1);
-  loop->stop_reached = FALSE;
+  if (loop->stop == LOOP_STOP_REACHED)
+    loop->stop = LOOP_STOP_NONE;
   return TRUE;
 }
 
-static void
-end_run (GtkloopLoop *loop)
-{
-  loop->stopping = FALSE;
-  loop->stop_reached = FALSE;
-  atomic_store (&loop->running, 0);
-  g_main_context_release (loop->context);
-  update_ready_time (loop);
-  g_object_unref (loop);
-}
-
-static void
-iterate_until_stopped (GtkloopLoop *loop)
+void
+gtkloop_loop_iterate_until_stopped (GtkloopLoop *loop)
 {
   GtkloopLoop *previous = running_loop;
 
   running_loop = loop;
-  while (!loop->stop_reached)
+  while (loop->stop != LOOP_STOP_REACHED)
     g_main_context_iteration (loop->context, TRUE);
   running_loop = previous;
 }
 
-/**
- * gtkloop_loop_run_forever:
- *
- * Iterates the loop's context until gtkloop_loop_stop(). A stop() made
- * before this call makes it run exactly one iteration. Running a closed or
- * already running loop is refused with a critical.
- *
- * Since: 1.0
- */
 void
-gtkloop_loop_run_forever (GtkloopLoop *loop)
+gtkloop_loop_end_run (GtkloopLoop *loop)
 {
-  g_autoptr(GError) error = NULL;
-
-  g_return_if_fail (GTKLOOP_IS_LOOP (loop));
-
-  if (!begin_run (loop, G_STRFUNC, &error))
-    {
-      g_critical ("%s", error->message);
-      return;
-    }
-  iterate_until_stopped (loop);
-  end_run (loop);
-}
-
-static void
-stop_when_done (GtkloopFuture *future,
-                gpointer       user_data)
-{
-  gtkloop_loop_stop (user_data);
-}
-
-/* Runs the context until future is done or the loop stops. */
-static gboolean
-run_until_done (GtkloopLoop   *loop,
-                GtkloopFuture *future)
-{
-  gtkloop_future_add_done_callback (future, stop_when_done, loop, NULL);
-  iterate_until_stopped (loop);
-  if (!gtkloop_future_is_done (future))
-    {
-      gtkloop_future_remove_done_callback (future, stop_when_done, loop);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/**
- * gtkloop_loop_run_until_complete:
- * @future: what to wait for (a task is a future)
- *
- * Runs the loop until @future is done.
- *
- * Returns: %TRUE if @future finished with a result; %FALSE with its error
- *   (a copy), %G_IO_ERROR_CANCELLED, or an error of its own if the loop
- *   was stopped first, was closed, or is already running
- *
- * Since: 1.0
- */
-gboolean
-gtkloop_loop_run_until_complete (GtkloopLoop   *loop,
-                                 GtkloopFuture *future,
-                                 GError       **error)
-{
-  g_return_val_if_fail (GTKLOOP_IS_LOOP (loop), FALSE);
-  g_return_val_if_fail (future != NULL, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  if (gtkloop_future_get_loop (future) != loop)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   "%s: the future belongs to another loop", G_STRFUNC);
-      return FALSE;
-    }
-  if (!begin_run (loop, G_STRFUNC, error))
-    return FALSE;
-
-  gtkloop_future_ref (future);
-  if (!run_until_done (loop, future))
-    {
-      end_run (loop);
-      gtkloop_future_unref (future);
-      g_set_error_literal (error, GTKLOOP_ERROR, GTKLOOP_ERROR_INVALID_STATE,
-                           "Event loop stopped before Future completed.");
-      return FALSE;
-    }
-  end_run (loop);
-
-  gtkloop_future_get_result (future, error);
-  {
-    gboolean ok = gtkloop_future_get_error (future) == NULL && !gtkloop_future_is_cancelled (future);
-
-    gtkloop_future_unref (future);
-    return ok;
-  }
+  loop->stop = LOOP_STOP_NONE;
+  atomic_store (&loop->running, 0);
+  g_main_context_release (loop->context);
+  update_ready_time (loop);
+  g_object_unref (loop);
 }
 
 /**
@@ -1063,7 +1004,8 @@ gtkloop_loop_stop (GtkloopLoop *loop)
 
   if (!gtkloop_loop_check_callable (loop, G_STRFUNC, FALSE))
     return;
-  loop->stopping = TRUE;
+  if (loop->stop == LOOP_STOP_NONE)
+    loop->stop = LOOP_STOP_REQUESTED;
 }
 
 gboolean
