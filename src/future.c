@@ -11,6 +11,7 @@
 #include <gio/gio.h>
 
 #include "debug-private.h"
+#include "destroy-notify-private.h"
 #include "future-private.h"
 #include "loop-private.h"
 #include "slab-private.h"
@@ -107,8 +108,7 @@ free_callbacks (GtkloopFuture *f)
         {
           GtkloopDoneCallback *c = &g_array_index (f->more_callbacks, GtkloopDoneCallback, i);
 
-          if (c->destroy)
-            c->destroy (c->data);
+          gtkloop_destroy_notify_run (c->destroy, c->data);
         }
       g_array_free (f->more_callbacks, TRUE);
     }
@@ -137,8 +137,7 @@ gtkloop_future_unref (GtkloopFuture *f)
   if (f->klass->finalize)
     f->klass->finalize (f);
   free_callbacks (f);
-  if (f->result_destroy)
-    f->result_destroy (f->result);
+  gtkloop_destroy_notify_run (f->result_destroy, f->result);
   g_clear_error (&f->error);
   gtkloop_loop_release_for_future (f->loop);
   gtkloop_debug_counter_add (GTKLOOP_COUNTER_FUTURES, -1);
@@ -203,8 +202,7 @@ gtkloop_future_set_result (GtkloopFuture *f,
 
   if (!check_settable (f, G_STRFUNC))
     {
-      if (destroy)
-        destroy (value);
+      gtkloop_destroy_notify_run (destroy, value);
       return FALSE;
     }
   return gtkloop_future_resolve (f, value, destroy);
@@ -217,8 +215,7 @@ gtkloop_future_resolve (GtkloopFuture *f,
 {
   if (f->state != FUTURE_PENDING)
     {
-      if (destroy)
-        destroy (value);
+      gtkloop_destroy_notify_run (destroy, value);
       return FALSE;
     }
   f->result = value;
@@ -404,8 +401,7 @@ gtkloop_future_add_done_callback (GtkloopFuture        *f,
 
   if (!gtkloop_future_check_thread (f, G_STRFUNC))
     {
-      if (destroy)
-        destroy (data);
+      gtkloop_destroy_notify_run (destroy, data);
       return;
     }
   if (f->state != FUTURE_PENDING)
@@ -494,8 +490,7 @@ gtkloop_future_remove_done_callback (GtkloopFuture        *f,
     {
       GtkloopDoneCallback *c = removed->pdata[i];
 
-      if (c->destroy)
-        c->destroy (c->data);
+      gtkloop_destroy_notify_run (c->destroy, c->data);
     }
   g_ptr_array_unref (removed);
   return n_removed;

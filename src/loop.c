@@ -27,6 +27,7 @@
 
 #include "clock-private.h"
 #include "debug-private.h"
+#include "destroy-notify-private.h"
 #include "loop-private.h"
 
 #define DEFAULT_BUDGET_NS     (1000 * 1000)        /* 1 ms */
@@ -280,8 +281,7 @@ run_handle (GtkloopLoop   *loop,
         report_slow_callback (loop, h, elapsed);
     }
 
-  if (h->destroy != NULL)
-    h->destroy (h->data);
+  gtkloop_destroy_notify_run (h->destroy, h->data);
   free_handle (loop, h);
 }
 
@@ -502,8 +502,7 @@ gtkloop_loop_finalize (GObject *object)
 {
   GtkloopLoop *loop = GTKLOOP_LOOP (object);
 
-  if (loop->exception_handler_destroy)
-    loop->exception_handler_destroy (loop->exception_handler_data);
+  gtkloop_destroy_notify_run (loop->exception_handler_destroy, loop->exception_handler_data);
   gtkloop_inbox_clear (&loop->inbox);
   gtkloop_timer_heap_clear (&loop->timers);
   gtkloop_ready_queue_clear (&loop->ready);
@@ -665,20 +664,22 @@ new_handle (GtkloopLoop    *loop,
   return h;
 }
 
-/* Programmer errors get a critical; the destroy notify still runs, as the
- * API promises for every notify it is given. */
-static gboolean
-check_arguments (GtkloopCallback cb,
-                 double          time,
-                 gpointer        data,
-                 GDestroyNotify  destroy,
-                 const char     *function)
+/* The refusals call_soon, call_later and call_at share. Programmer errors
+ * get a critical; the destroy notify still runs, as the API promises for
+ * every notify it is given. TRUE: schedule the callback. */
+static inline gboolean
+accept_call (GtkloopLoop    *loop,
+             GtkloopCallback cb,
+             double          time,
+             gpointer        data,
+             GDestroyNotify  destroy,
+             const char     *function)
 {
-  if (G_LIKELY (cb != NULL && !isnan (time)))
+  if (G_UNLIKELY (cb == NULL || isnan (time)))
+    g_critical ("%s: %s", function, cb == NULL ? "the callback is NULL" : "the time is NaN");
+  else if (G_LIKELY (gtkloop_loop_check_callable (loop, function, TRUE)))
     return TRUE;
-  g_critical ("%s: %s", function, cb == NULL ? "the callback is NULL" : "the time is NaN");
-  if (destroy)
-    destroy (data);
+  gtkloop_destroy_notify_run (destroy, data);
   return FALSE;
 }
 
@@ -705,15 +706,8 @@ gtkloop_loop_call_soon (GtkloopLoop    *loop,
   GtkloopHandle *h;
 
   g_return_val_if_fail (loop != NULL, 0);
-  if (!check_arguments (cb, 0, data, destroy, G_STRFUNC))
+  if (!accept_call (loop, cb, 0, data, destroy, G_STRFUNC))
     return 0;
-
-  if (G_UNLIKELY (!gtkloop_loop_check_callable (loop, G_STRFUNC, TRUE)))
-    {
-      if (destroy)
-        destroy (data);
-      return 0;
-    }
 
   h = new_handle (loop, cb, data, destroy);
   h->state = HANDLE_READY;
@@ -732,8 +726,7 @@ gtkloop_loop_call_soon_future (GtkloopLoop          *loop,
 
   if (G_UNLIKELY (atomic_load_explicit (&loop->closed, memory_order_relaxed)))
     {
-      if (destroy)
-        destroy (data);
+      gtkloop_destroy_notify_run (destroy, data);
       return;
     }
 
@@ -781,15 +774,8 @@ gtkloop_loop_call_later (GtkloopLoop    *loop,
                          GDestroyNotify  destroy)
 {
   g_return_val_if_fail (loop != NULL, 0);
-  if (!check_arguments (cb, delay, data, destroy, G_STRFUNC))
+  if (!accept_call (loop, cb, delay, data, destroy, G_STRFUNC))
     return 0;
-
-  if (G_UNLIKELY (!gtkloop_loop_check_callable (loop, G_STRFUNC, TRUE)))
-    {
-      if (destroy)
-        destroy (data);
-      return 0;
-    }
   return schedule_timer (loop, gtkloop_clock_now_ns () + gtkloop_clock_seconds_to_ns_ceil (delay),
                          cb, data, destroy);
 }
@@ -811,15 +797,8 @@ gtkloop_loop_call_at (GtkloopLoop    *loop,
                       GDestroyNotify  destroy)
 {
   g_return_val_if_fail (loop != NULL, 0);
-  if (!check_arguments (cb, when, data, destroy, G_STRFUNC))
+  if (!accept_call (loop, cb, when, data, destroy, G_STRFUNC))
     return 0;
-
-  if (G_UNLIKELY (!gtkloop_loop_check_callable (loop, G_STRFUNC, TRUE)))
-    {
-      if (destroy)
-        destroy (data);
-      return 0;
-    }
   return schedule_timer (loop, gtkloop_clock_seconds_to_ns_ceil (when), cb, data, destroy);
 }
 
@@ -862,8 +841,7 @@ gtkloop_loop_cancel (GtkloopLoop *loop,
   data = h->data;
   h->destroy = NULL;
   h->data = NULL;
-  if (destroy)
-    destroy (data);
+  gtkloop_destroy_notify_run (destroy, data);
 
   if (gtkloop_timer_heap_wants_compaction (&loop->timers))
     {
@@ -899,8 +877,7 @@ gtkloop_loop_call_soon_threadsafe (GtkloopLoop    *loop,
   if (!gtkloop_loop_post_quiet (loop, cb, data, destroy))
     {
       g_critical ("%s: the event loop is closed", G_STRFUNC);
-      if (destroy)
-        destroy (data);
+      gtkloop_destroy_notify_run (destroy, data);
     }
 }
 
@@ -1038,8 +1015,7 @@ drop_handle (GtkloopLoop   *loop,
   h->state = HANDLE_RUNNING;
   h->destroy = NULL;
   h->data = NULL;
-  if (destroy != NULL)
-    destroy (data);
+  gtkloop_destroy_notify_run (destroy, data);
   free_handle (loop, h);
 }
 
@@ -1230,8 +1206,7 @@ gtkloop_loop_set_exception_handler (GtkloopLoop            *loop,
   loop->exception_handler = handler;
   loop->exception_handler_data = data;
   loop->exception_handler_destroy = destroy;
-  if (old_destroy)
-    old_destroy (old_data);
+  gtkloop_destroy_notify_run (old_destroy, old_data);
 }
 
 void

@@ -15,6 +15,7 @@
 #include "config.h"
 
 #include "debug-private.h"
+#include "destroy-notify-private.h"
 #include "waiters-private.h"
 
 typedef enum {
@@ -162,8 +163,7 @@ static void
 destroy_item (GtkloopQueue *q,
               gpointer      item)
 {
-  if (q->item_destroy)
-    q->item_destroy (item);
+  gtkloop_destroy_notify_run (q->item_destroy, item);
 }
 
 /**

@@ -18,6 +18,7 @@
 #include "config.h"
 
 #include "debug-private.h"
+#include "destroy-notify-private.h"
 #include "loop-private.h"
 #include "task-private.h"
 #include "waiters-private.h"
@@ -217,8 +218,7 @@ gtkloop_task_group_create_task_full (GtkloopTaskGroup         *tg,
     refusal = "TaskGroup is shutting down";
   if (refusal != NULL)
     {
-      if (destroy)
-        destroy (data);
+      gtkloop_destroy_notify_run (destroy, data);
       return gtkloop_task_new_failed (tg->loop, g_error_new_literal (GTKLOOP_ERROR, GTKLOOP_ERROR_INVALID_STATE,
                                                                       refusal));
     }

@@ -5,6 +5,7 @@
  * last table holding it goes). */
 #include "config.h"
 
+#include "destroy-notify-private.h"
 #include "task-local-private.h"
 
 typedef struct
@@ -34,8 +35,7 @@ local_value_unref (gpointer data)
 
   if (--v->ref_count > 0)
     return;
-  if (v->destroy)
-    v->destroy (v->value);
+  gtkloop_destroy_notify_run (v->destroy, v->value);
   g_free (v);
 }
 

@@ -19,6 +19,7 @@
 #include <stdatomic.h>
 
 #include "debug-private.h"
+#include "destroy-notify-private.h"
 #include "error-private.h"
 #include "loop-private.h"
 #include "task-private.h"
@@ -162,8 +163,7 @@ task_finish (GtkloopTask *task)
 
   g_clear_pointer (&task->fiber, gtkloop_fiber_free);
   finish_state (task);
-  if (task->data_destroy)
-    task->data_destroy (g_steal_pointer (&task->data));
+  gtkloop_destroy_notify_run (task->data_destroy, g_steal_pointer (&task->data));
   task->data_destroy = NULL;
   /* The loop's own reference, held while the task was pending. */
   g_queue_unlink (&registry->pending, &task->link);
@@ -280,16 +280,14 @@ gtkloop_loop_create_task_full (GtkloopLoop              *loop,
     options = &defaults;
   if (!gtkloop_loop_check_callable (loop, G_STRFUNC, FALSE))
     {
-      if (destroy)
-        destroy (data);
+      gtkloop_destroy_notify_run (destroy, data);
       return NULL;
     }
   /* While close drops what is left (loop->closing), a task made by a
    * destroy notify would never get a step: it is refused the same way. */
   if (gtkloop_loop_is_closed (loop) || loop->closing)
     {
-      if (destroy)
-        destroy (data);
+      gtkloop_destroy_notify_run (destroy, data);
       return gtkloop_task_new_failed (loop, g_error_new_literal (GTKLOOP_ERROR, GTKLOOP_ERROR_CLOSED,
                                                                  "The event loop is closed"));
     }
@@ -303,8 +301,7 @@ gtkloop_loop_create_task_full (GtkloopLoop              *loop,
     gtkloop_fiber_set_number (task->fiber, task->number);
   if (task->fiber == NULL)
     {
-      if (destroy)
-        destroy (data);
+      gtkloop_destroy_notify_run (destroy, data);
       gtkloop_future_reject (GTKLOOP_FUTURE (task), error);
       return task;
     }
@@ -374,8 +371,7 @@ task_finalize (GtkloopFuture *f)
 
       gtkloop_loop_call_exception_handler (f->loop, &context);
     }
-  if (task->data_destroy)
-    task->data_destroy (task->data);
+  gtkloop_destroy_notify_run (task->data_destroy, task->data);
   /* A task freed while pending may have a suspended fiber: drop its stack
    * without running the rest of the function (the report above says so). */
   g_clear_pointer (&task->fiber, gtkloop_fiber_discard);
@@ -384,8 +380,7 @@ task_finalize (GtkloopFuture *f)
   g_clear_object (&task->cancellable);
   g_clear_error (&task->resume_error);
   g_clear_error (&task->return_error);
-  if (task->return_destroy)
-    task->return_destroy (task->return_value);
+  gtkloop_destroy_notify_run (task->return_destroy, task->return_value);
   g_free (task->cancel_message);
   g_free (task->name);
   gtkloop_debug_counter_add (GTKLOOP_COUNTER_TASKS, -1);
@@ -411,8 +406,7 @@ check_pending_task (GtkloopTask *task,
 static void
 clear_return (GtkloopTask *task)
 {
-  if (task->return_destroy)
-    task->return_destroy (task->return_value);
+  gtkloop_destroy_notify_run (task->return_destroy, task->return_value);
   task->return_value = NULL;
   task->return_destroy = NULL;
   g_clear_error (&task->return_error);
@@ -436,8 +430,7 @@ gtkloop_task_return (GtkloopTask   *task,
 
   if (!check_pending_task (task, G_STRFUNC))
     {
-      if (destroy)
-        destroy (value);
+      gtkloop_destroy_notify_run (destroy, value);
       return;
     }
   clear_return (task);
