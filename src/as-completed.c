@@ -12,7 +12,7 @@
 #include "debug-private.h"
 #include "future-private.h"
 #include "loop-private.h"
-#include "waiters-private.h"
+#include "sync-private.h"
 
 struct _GtkloopAsCompleted
 {

@@ -15,6 +15,7 @@
 #include "debug-private.h"
 #include "error-private.h"
 #include "lock-private.h"
+#include "sync-private.h"
 #include "task-private.h"
 #include "waiters-private.h"
 

@@ -8,12 +8,6 @@
 
 G_BEGIN_DECLS
 
-/* For the few thread-locals read on every callback or task step: the
- * initial-exec model reads them with one instruction instead of a call to
- * __tls_get_addr (they are a few words, well within the static TLS that
- * glibc reserves for dlopen()ed libraries). */
-#define GTKLOOP_HOT_TLS __attribute__ ((tls_model ("initial-exec")))
-
 /* Debug counters: how many of each object are alive, so tests can assert at
  * teardown that everything they made was freed. Compiled in for debug
  * builds (meson option debug-counters); free otherwise. */

@@ -24,7 +24,8 @@
 
 #include "gtkloop/gtkloop.h"
 
-#include "stack-private.h"
+#include "fiber-overflow-private.h"
+#include "fiber-private.h"
 
 /* Room for our handler and for whatever previous handler we chain to
  * (a sanitizer's report needs tens of KiB). */

@@ -198,8 +198,10 @@ switch_out (GtkloopFiber *self,
   sanitizer_arrive (FIBER_FAKE_STACK (self), THREAD_STACK_OUT);
 }
 
+/* The first frame on a fiber's stack: runs its function to the end, then
+ * leaves the stack for good. */
 static void
-fiber_main (void *arg)
+run_fiber_to_end (void *arg)
 {
   GtkloopFiber *self = arg;
 
@@ -412,7 +414,7 @@ gtkloop_fiber_resume (GtkloopFiber *self)
     {
       const GtkloopStack *stack = fiber_stack (self);
 
-      gtkloop_fiber_context_prepare (&self->ctx, stack->bottom, stack->top, fiber_main, self);
+      gtkloop_fiber_context_prepare (&self->ctx, stack->bottom, stack->top, run_fiber_to_end, self);
     }
   self->state = FIBER_RUNNING;
   fiber_thread.current = self;

@@ -17,7 +17,7 @@
 #include "anchor-private.h"
 #include "future-private.h"
 #include "loop-private.h"
-#include "waiters-private.h"
+#include "sync-private.h"
 
 typedef struct
 {

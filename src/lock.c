@@ -12,6 +12,7 @@
 
 #include "debug-private.h"
 #include "lock-private.h"
+#include "sync-private.h"
 #include "waiters-private.h"
 
 struct _GtkloopLock

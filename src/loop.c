@@ -28,6 +28,7 @@
 #include "clock-private.h"
 #include "debug-private.h"
 #include "destroy-notify-private.h"
+#include "hot-tls-private.h"
 #include "loop-private.h"
 
 #define DEFAULT_BUDGET_NS     (1000 * 1000)        /* 1 ms */

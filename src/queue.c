@@ -16,6 +16,7 @@
 
 #include "debug-private.h"
 #include "destroy-notify-private.h"
+#include "sync-private.h"
 #include "waiters-private.h"
 
 typedef enum {

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include "debug-private.h"
+#include "sync-private.h"
 #include "waiters-private.h"
 
 struct _GtkloopSemaphore

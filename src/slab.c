@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "debug-private.h"
+#include "hot-tls-private.h"
 #include "memory-private.h"
 #include "slab-private.h"
 

@@ -1,7 +1,7 @@
 #pragma once
 
 /* Stacks for fibers: the memory side of the two stack modes (see
- * fiber-private.h), and the overflow report.
+ * fiber-private.h). The overflow report is fiber-overflow-private.h.
  *
  * Every stack here is one mmap with a PROT_NONE guard region at its low end,
  * so a fiber that runs off its stack faults there and the SIGSEGV handler
@@ -110,26 +110,5 @@ typedef struct
 } GtkloopRunStackStats;
 
 void gtkloop_run_stack_get_stats (GtkloopRunStackStats *stats);
-
-/* Overflow (fiber-overflow.c) --------------------------------------------- */
-
-/* Installs the process-wide SIGSEGV handler once and an alternate signal
- * stack for this thread (unless it has one); FALSE with
- * GTKLOOP_ERROR_RESOURCES when the alternate stack cannot be mapped. */
-gboolean gtkloop_fiber_overflow_init_thread (GError **error);
-
-/* What the handler prints; filled by fiber.c. */
-typedef struct
-{
-  const char *name;     /* NULL: the fiber has a number only */
-  guint64     number;   /* printed as "Task-N" when there is no name */
-  gsize       size;
-  const char *mode;
-} GtkloopOverflowInfo;
-
-/* Async-signal-safe: whether @addr lies in the guard region below the
- * stack the current fiber of this thread runs on (fiber.c). */
-gboolean gtkloop_fiber_overflow_lookup (const void          *addr,
-                                        GtkloopOverflowInfo *info);
 
 G_END_DECLS

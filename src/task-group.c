@@ -20,8 +20,8 @@
 #include "debug-private.h"
 #include "destroy-notify-private.h"
 #include "loop-private.h"
+#include "sync-private.h"
 #include "task-private.h"
-#include "waiters-private.h"
 
 struct _GtkloopTaskGroup
 {

@@ -21,6 +21,7 @@
 #include "debug-private.h"
 #include "destroy-notify-private.h"
 #include "error-private.h"
+#include "hot-tls-private.h"
 #include "loop-private.h"
 #include "task-private.h"
 
@@ -107,8 +108,9 @@ wakeup_callback (GtkloopFuture *awaited,
   task_step (task);
 }
 
+/* What a task's fiber runs: the task's own function. */
 static void
-fiber_main (gpointer data)
+run_task_body (gpointer data)
 {
   GtkloopTask *task = data;
 
@@ -295,7 +297,7 @@ gtkloop_loop_create_task_full (GtkloopLoop              *loop,
   task = (GtkloopTask *) gtkloop_future_new_of_class (&task_class, loop);
   gtkloop_debug_counter_add (GTKLOOP_COUNTER_TASKS, 1);
   task->number = atomic_fetch_add (&task_counter, 1) + 1;
-  task->fiber = gtkloop_fiber_new (fiber_main, task, fiber_mode_for (options->stack_mode),
+  task->fiber = gtkloop_fiber_new (run_task_body, task, fiber_mode_for (options->stack_mode),
                                    options->stack_size, &error);
   if (task->fiber != NULL)
     gtkloop_fiber_set_number (task->fiber, task->number);

@@ -12,8 +12,8 @@
 #include "error-private.h"
 #include "future-private.h"
 #include "loop-private.h"
+#include "sync-private.h"
 #include "task-private.h"
-#include "waiters-private.h"
 
 /* asyncio's _release_waiter. */
 static void
