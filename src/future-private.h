@@ -37,7 +37,8 @@ struct _GtkloopFuture
   gint                ref_count;         /* (atomic) */
   guint8              state;             /* FutureState; (loop-thread) */
   guint8              error_retrieved;   /* someone looked at the error */
-  GtkloopLoop        *loop;              /* (owned) */
+  GtkloopLoop        *loop;              /* (unowned): the loop's futures share one
+                                          * hold on it (gtkloop_loop_hold_for_future) */
   gpointer            result;            /* (owned by result_destroy) */
   GDestroyNotify      result_destroy;
   GError             *error;             /* (owned) (nullable): failure, or the cancellation */

@@ -96,7 +96,7 @@ struct _GtkloopLoop
    * GObject reference (see gtkloop_loop_hold_for_future). Off the owner's
    * lines, which posting threads read. */
   char                pad_before_n_futures[64];
-  atomic_uint         n_futures;
+  gint                n_futures;      /* (atomic) a reference count */
 };
 
 /* One run of the loop, for the runners (run.c). begin_run claims the
@@ -133,7 +133,7 @@ gtkloop_loop_is_owner (GtkloopLoop *loop)
 static inline GtkloopLoop *
 gtkloop_loop_hold_for_future (GtkloopLoop *loop)
 {
-  if (atomic_fetch_add_explicit (&loop->n_futures, 1, memory_order_relaxed) == 0)
+  if (g_atomic_int_add (&loop->n_futures, 1) == 0)
     g_object_ref (loop);
   return loop;
 }
@@ -141,7 +141,7 @@ gtkloop_loop_hold_for_future (GtkloopLoop *loop)
 static inline void
 gtkloop_loop_release_for_future (GtkloopLoop *loop)
 {
-  if (atomic_fetch_sub_explicit (&loop->n_futures, 1, memory_order_acq_rel) == 1)
+  if (g_atomic_int_dec_and_test (&loop->n_futures))
     g_object_unref (loop);
 }
 
