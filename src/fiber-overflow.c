@@ -3,8 +3,8 @@
  *
  * A fiber that runs off its stack faults in the PROT_NONE guard region
  * below it. The handler runs on an alternate signal stack (the faulting
- * stack is, by definition, full), asks fiber.c whether the address is in
- * the guard of the stack the current fiber runs on, and if so writes one
+ * stack is, by definition, full), asks the fiber layer's lookup whether
+ * the address is in the guard of the stack the current fiber runs on, and if so writes one
  * line with write(2) and aborts. Every other fault goes to the handler
  * that was installed before ours, so crash reporters, cmocka and the
  * sanitizers keep working.
@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -25,13 +26,16 @@
 #include "gtkloop/gtkloop.h"
 
 #include "fiber-overflow-private.h"
-#include "fiber-private.h"
 
 /* Room for our handler and for whatever previous handler we chain to
  * (a sanitizer's report needs tens of KiB). */
 #define ALTSTACK_SIZE (128 * 1024)
 
 static struct sigaction previous_action;
+/* Set before the handler is installed and read inside it: an atomic, so
+ * the read in a signal handler is one lock-free load; relaxed, because
+ * every thread stores the same function. */
+static _Atomic GtkloopOverflowLookup fault_lookup;
 static pthread_once_t handler_once = PTHREAD_ONCE_INIT;
 static pthread_key_t altstack_key;
 
@@ -125,6 +129,15 @@ chain_to_previous (int        sig,
   raise (sig);
 }
 
+static gboolean
+lookup_fault (const void          *addr,
+              GtkloopOverflowInfo *info)
+{
+  GtkloopOverflowLookup lookup = atomic_load_explicit (&fault_lookup, memory_order_relaxed);
+
+  return lookup != NULL && lookup (addr, info);
+}
+
 static void
 overflow_handler (int        sig,
                   siginfo_t *si,
@@ -132,7 +145,7 @@ overflow_handler (int        sig,
 {
   GtkloopOverflowInfo info;
 
-  if (si != NULL && si->si_code > 0 && gtkloop_fiber_overflow_lookup (si->si_addr, &info))
+  if (si != NULL && si->si_code > 0 && lookup_fault (si->si_addr, &info))
     {
       report_overflow (&info);
       abort ();
@@ -206,11 +219,13 @@ install_altstack (GError **error)
 }
 
 gboolean
-gtkloop_fiber_overflow_init_thread (GError **error)
+gtkloop_fiber_overflow_init_thread (GtkloopOverflowLookup   lookup,
+                                    GError                **error)
 {
   if (G_LIKELY (thread_ready))
     return TRUE;
 
+  atomic_store_explicit (&fault_lookup, lookup, memory_order_relaxed);
   pthread_once (&handler_once, install_handler);
   if (!install_altstack (error))
     return FALSE;

@@ -2,8 +2,6 @@
 
 #include "gtkloop/gtkloop.h"
 
-#include "fiber-overflow-private.h"
-
 G_BEGIN_DECLS
 
 /* Fibers: a function running on a stack of its own, entered with
@@ -64,11 +62,5 @@ void          gtkloop_fiber_set_number   (GtkloopFiber         *fiber,
 /* The name printed if the fiber overflows its stack (copied). */
 void          gtkloop_fiber_set_name     (GtkloopFiber         *fiber,
                                           const char           *name);
-
-/* Async-signal-safe: whether @addr lies in the guard region below the
- * stack the current fiber of this thread runs on; called by the overflow
- * handler (fiber-overflow.c). */
-gboolean      gtkloop_fiber_overflow_lookup (const void          *addr,
-                                             GtkloopOverflowInfo *info);
 
 G_END_DECLS

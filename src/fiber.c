@@ -41,6 +41,7 @@
 
 #include "debug-private.h"
 #include "fiber-context-private.h"
+#include "fiber-overflow-private.h"
 #include "fiber-private.h"
 #include "slab-private.h"
 #include "stack-private.h"
@@ -250,12 +251,42 @@ leave_run_stack (GtkloopFiber *self)
 
 /* Life cycle --------------------------------------------------------------- */
 
+static gsize
+fiber_stack_size (GtkloopFiber *self)
+{
+  if (self->mode == GTKLOOP_FIBER_STACK_SHARED)
+    return GTKLOOP_STACK_DEFAULT_SIZE;
+  return gtkloop_stack_get_size (self->stack);
+}
+
+/* The GtkloopOverflowLookup the overflow handler asks (async-signal-safe:
+ * it only reads this thread's fiber state). */
+static gboolean
+overflow_lookup (const void          *addr,
+                 GtkloopOverflowInfo *info)
+{
+  GtkloopFiber *self = fiber_thread.current;
+  const GtkloopStack *stack;
+
+  if (self == NULL)
+    return FALSE;
+  stack = fiber_stack (self);
+  if (stack == NULL || !gtkloop_stack_guard_contains (stack, addr))
+    return FALSE;
+
+  info->name = self->name;
+  info->number = self->number;
+  info->size = fiber_stack_size (self);
+  info->mode = self->mode == GTKLOOP_FIBER_STACK_SHARED ? "shared" : "guarded";
+  return TRUE;
+}
+
 static gboolean
 fiber_thread_init (GError **error)
 {
   if (G_LIKELY (fiber_thread.ready))
     return TRUE;
-  if (!gtkloop_fiber_overflow_init_thread (error))
+  if (!gtkloop_fiber_overflow_init_thread (overflow_lookup, error))
     return FALSE;
 #if GTKLOOP_HAVE_TSAN
   fiber_thread.tsan_fiber = __tsan_get_current_fiber ();
@@ -457,14 +488,6 @@ gtkloop_fiber_is_started (GtkloopFiber *self)
   return self->state != FIBER_NEW;
 }
 
-static gsize
-fiber_stack_size (GtkloopFiber *self)
-{
-  if (self->mode == GTKLOOP_FIBER_STACK_SHARED)
-    return GTKLOOP_STACK_DEFAULT_SIZE;
-  return gtkloop_stack_get_size (self->stack);
-}
-
 gsize
 gtkloop_fiber_get_stack_size (GtkloopFiber *self)
 {
@@ -503,26 +526,4 @@ gtkloop_fiber_set_number (GtkloopFiber *self,
 {
   g_return_if_fail (self != NULL);
   self->number = number;
-}
-
-/* Overflow ----------------------------------------------------------------- */
-
-gboolean
-gtkloop_fiber_overflow_lookup (const void          *addr,
-                               GtkloopOverflowInfo *info)
-{
-  GtkloopFiber *self = fiber_thread.current;
-  const GtkloopStack *stack;
-
-  if (self == NULL)
-    return FALSE;
-  stack = fiber_stack (self);
-  if (stack == NULL || !gtkloop_stack_guard_contains (stack, addr))
-    return FALSE;
-
-  info->name = self->name;
-  info->number = self->number;
-  info->size = fiber_stack_size (self);
-  info->mode = self->mode == GTKLOOP_FIBER_STACK_SHARED ? "shared" : "guarded";
-  return TRUE;
 }
