@@ -59,6 +59,20 @@ demo_on_gui_thread (void)
   return g_thread_self () == gui_thread;
 }
 
+/* The command line ----------------------------------------------------- */
+
+static int
+default_screenshot (GApplication *app,
+                    GVariantDict *dict,
+                    gpointer      data)
+{
+  DemoOptions *options = data;
+
+  if (options->self_test && options->screenshot == NULL)
+    options->screenshot = g_strdup_printf ("%s.png", g_get_prgname ());
+  return -1;   /* go on */
+}
+
 void
 demo_options_add (GApplication       *app,
                   DemoOptions        *options,
@@ -68,7 +82,8 @@ demo_options_add (GApplication       *app,
     { "self-test", 0, 0, G_OPTION_ARG_NONE, &options->self_test,
       "Run by itself: check the results, save a screenshot, exit (non-zero on failure)", NULL },
     { "screenshot", 0, 0, G_OPTION_ARG_FILENAME, &options->screenshot,
-      "Save a PNG of the window when done (default with --self-test: <program>.png)", "FILE" },
+      "Save a PNG of the window as it closes, and at the end of --self-test "
+      "(default with --self-test: <program>.png)", "FILE" },
     { "close-after", 0, 0, G_OPTION_ARG_DOUBLE, &options->close_after,
       "Close the window after SECONDS, as a user would", "SECONDS" },
     { NULL }
@@ -80,7 +95,101 @@ demo_options_add (GApplication       *app,
   g_application_add_main_option_entries (app, entries);
   if (extra != NULL)
     g_application_add_main_option_entries (app, extra);
+  g_signal_connect (app, "handle-local-options", G_CALLBACK (default_screenshot), options);
 }
+
+void
+demo_options_clear (DemoOptions *options)
+{
+  g_clear_pointer (&options->screenshot, g_free);
+}
+
+/* The window: --screenshot and --close-after ------------------------------- */
+
+gboolean
+demo_save_screenshot (DemoOptions *options,
+                      GtkWindow   *window,
+                      const char  *when)
+{
+  g_autoptr(GtkloopFuture) shot = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (options->screenshot == NULL)
+    return FALSE;
+  /* A window that is never painted again (minimized) must not hang us. */
+  shot = gtkloop_widget_screenshot_future_new (GTK_WIDGET (window), options->screenshot);
+  if (!gtkloop_wait_for (shot, 5.0, &error))
+    {
+      demo_check (options, FALSE, "screenshot %s: %s", options->screenshot, error->message);
+      return FALSE;
+    }
+  demo_say ("screenshot saved to %s (%dx%d, %s)", options->screenshot,
+            gtk_widget_get_width (GTK_WIDGET (window)), gtk_widget_get_height (GTK_WIDGET (window)), when);
+  return TRUE;
+}
+
+static void
+window_gone (gpointer  data,
+             GObject  *where_the_window_was)
+{
+  DemoOptions *options = data;
+
+  options->window = NULL;
+}
+
+static void
+close_later (GtkloopTask *task,
+             gpointer     data)
+{
+  DemoOptions *options = data;
+
+  if (!gtkloop_sleep (options->close_after, NULL) || options->window == NULL)
+    return;
+  demo_say ("closing the window after %g s, as a user would", options->close_after);
+  gtk_window_close (options->window);
+}
+
+static void
+save_then_destroy (GtkloopTask *task,
+                   gpointer     data)
+{
+  DemoOptions *options = data;
+
+  if (options->window == NULL)
+    return;
+  demo_save_screenshot (options, options->window, "as the window closed");
+  if (options->window != NULL)   /* not destroyed meanwhile by someone else */
+    gtk_window_destroy (options->window);
+}
+
+/* Holds the window back until it is saved, then lets it go. */
+static gboolean
+save_before_closing (GtkWindow *window,
+                     gpointer   data)
+{
+  DemoOptions *options = data;
+
+  if (!options->closing)
+    {
+      options->closing = TRUE;
+      gtkloop_task_unref (gtkloop_spawn_bound (window, save_then_destroy, options, NULL));
+    }
+  return TRUE;
+}
+
+void
+demo_window_watch (DemoOptions *options,
+                   GtkWindow   *window)
+{
+  options->window = window;
+  g_object_weak_ref (G_OBJECT (window), window_gone, options);
+  if (options->screenshot != NULL)
+    g_signal_connect (window, "close-request", G_CALLBACK (save_before_closing), options);
+  if (options->close_after > 0)
+    gtkloop_task_unref (gtkloop_spawn_bound (window, close_later, options, NULL));
+}
+
+/* The stylesheet and UI files -------------------------------------------- */
 
 GtkBuilder *
 demo_builder_new (const char *ui_name)

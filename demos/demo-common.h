@@ -1,9 +1,10 @@
 #pragma once
 
 /* What the GTK demos share: their command line (--self-test,
- * --screenshot, --close-after), printing progress on stdout, the GUI-thread
- * check, the stylesheet, a frame-interval recorder, and running the
- * application so that the GUI loop is closed cleanly at exit. */
+ * --screenshot, --close-after) and what it does to the window, printing
+ * progress on stdout, the GUI-thread check, the stylesheet, a
+ * frame-interval recorder, and running the application so that the GUI
+ * loop is closed cleanly at exit. */
 
 #include <gtkloop/gtkloop-gtk.h>
 
@@ -11,17 +12,39 @@ G_BEGIN_DECLS
 
 typedef struct
 {
-  gboolean  self_test;     /* run by itself, check, save a screenshot, exit */
-  char     *screenshot;    /* (nullable) PNG to save at the end (self-test) */
-  double    close_after;   /* > 0: close the window after this many seconds */
-  int       failures;      /* self-test checks that failed */
+  gboolean   self_test;     /* run by itself, check, save a screenshot, exit */
+  char      *screenshot;    /* (nullable) PNG of the window: as it closes, and
+                             * at the end of the self-test */
+  double     close_after;   /* > 0: close the window after this many seconds */
+  int        failures;      /* checks that failed (a failed screenshot too) */
+
+  /* The window demo_window_watch () looks after. */
+  GtkWindow *window;        /* (nullable) cleared when it goes */
+  gboolean   closing;       /* saving it before it goes */
 } DemoOptions;
 
 /* Registers --self-test, --screenshot=FILE and --close-after=SECONDS (plus
- * whatever @extra lists) on @app. */
+ * whatever @extra lists) on @app; with --self-test and no --screenshot,
+ * the screenshot is <program>.png. */
 void      demo_options_add     (GApplication       *app,
                                 DemoOptions        *options,
                                 const GOptionEntry *extra);
+
+/* Frees what the command line left in @options. */
+void      demo_options_clear   (DemoOptions        *options);
+
+/* Makes @window do what --close-after and --screenshot ask: closed after
+ * that many seconds, and saved as a PNG when it closes (however it is
+ * closed). Call once the window is presented. */
+void      demo_window_watch    (DemoOptions        *options,
+                                GtkWindow          *window);
+
+/* From a task: saves @window to the --screenshot file at its next paint
+ * and says so on stdout ("screenshot saved to FILE (WxH, @when)"); a
+ * failure is a failed check. Nothing without --screenshot. */
+gboolean  demo_save_screenshot (DemoOptions        *options,
+                                GtkWindow          *window,
+                                const char         *when);
 
 /* Seconds since the program started, on the loop's clock. */
 double    demo_time            (void);

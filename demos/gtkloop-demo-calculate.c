@@ -357,7 +357,6 @@ self_test (GtkloopTask *task,
            gpointer     data)
 {
   DemoOptions *o = &form.options;
-  g_autoptr(GError) error = NULL;
   int threads_before;
 
   /* Let the window come up first. */
@@ -377,11 +376,7 @@ self_test (GtkloopTask *task,
   demo_check (o, count_threads () <= threads_before, "no thread left behind: %d threads, %d before",
               count_threads (), threads_before);
   update_status ();
-  if (o->screenshot != NULL &&
-      gtkloop_await_screenshot (GTK_WIDGET (form.window), o->screenshot, &error))
-    demo_say ("screenshot saved to %s", o->screenshot);
-  else if (error != NULL)
-    demo_check (o, FALSE, "screenshot: %s", error->message);
+  demo_save_screenshot (o, form.window, "the self-test's end");
   gtk_window_destroy (form.window);
 }
 
@@ -392,14 +387,6 @@ window_gone (gpointer  data,
              GObject  *where_the_window_was)
 {
   form.window = NULL;
-}
-
-static void
-close_later (GtkloopTask *task,
-             gpointer     data)
-{
-  if (gtkloop_sleep (form.options.close_after, NULL) && form.window != NULL)
-    gtk_window_close (form.window);
 }
 
 static void
@@ -439,8 +426,7 @@ activate (GApplication *app,
 
   if (form.options.self_test)
     gtkloop_task_unref (gtkloop_spawn_bound (form.window, self_test, NULL, NULL));
-  if (form.options.close_after > 0)
-    gtkloop_task_unref (gtkloop_spawn_bound (form.window, close_later, NULL, NULL));
+  demo_window_watch (&form.options, form.window);
 }
 
 static int
@@ -460,8 +446,6 @@ handle_local_options (GApplication *app,
       g_printerr ("--policy: ignore, restart or concurrent, not '%s'\n", form.policy_arg);
       return 2;
     }
-  if (form.options.self_test && form.options.screenshot == NULL)
-    form.options.screenshot = g_strdup ("gtkloop-demo-calculate.png");
   return -1;
 }
 
@@ -495,6 +479,6 @@ main (int   argc,
     }
   g_free (form.mode_arg);
   g_free (form.policy_arg);
-  g_free (form.options.screenshot);
+  demo_options_clear (&form.options);
   return status != 0 ? status : (form.options.failures > 0 ? 1 : 0);
 }

@@ -363,7 +363,6 @@ self_test (GtkloopTask *task,
            gpointer     data)
 {
   DemoOptions *o = &demo.options;
-  g_autoptr(GError) error = NULL;
   double busy_from, elapsed, fps, p50, p99, max;
   guint64 steps0;
   int cancelled = 0;
@@ -392,11 +391,7 @@ self_test (GtkloopTask *task,
     }
   if (!gtkloop_sleep (1.0, NULL))
     return;
-  if (o->screenshot != NULL &&
-      gtkloop_await_screenshot (GTK_WIDGET (demo.window), o->screenshot, &error))
-    demo_say ("screenshot saved to %s (mid-run)", o->screenshot);
-  else if (error != NULL)
-    demo_check (o, FALSE, "screenshot: %s", error->message);
+  demo_save_screenshot (o, demo.window, "mid-run");
 
   if (!wait_until_idle (60.0))
     {
@@ -444,14 +439,6 @@ window_gone (gpointer  data,
 }
 
 static void
-close_later (GtkloopTask *task,
-             gpointer     data)
-{
-  if (gtkloop_sleep (demo.options.close_after, NULL) && demo.window != NULL)
-    gtk_window_close (demo.window);
-}
-
-static void
 activate (GApplication *app,
           gpointer      data)
 {
@@ -488,18 +475,7 @@ activate (GApplication *app,
     gtkloop_task_unref (gtkloop_spawn_bound (demo.window, self_test, NULL, NULL));
   else
     add_jobs (10);
-  if (demo.options.close_after > 0)
-    gtkloop_task_unref (gtkloop_spawn_bound (demo.window, close_later, NULL, NULL));
-}
-
-static int
-handle_local_options (GApplication *app,
-                      GVariantDict *dict,
-                      gpointer      data)
-{
-  if (demo.options.self_test && demo.options.screenshot == NULL)
-    demo.options.screenshot = g_strdup ("gtkloop-demo-jobs.png");
-  return -1;
+  demo_window_watch (&demo.options, demo.window);
 }
 
 int
@@ -519,7 +495,6 @@ main (int   argc,
   demo.executor = gtkloop_thread_executor_new (4);
   demo.min_fps = 50;
   demo_options_add (G_APPLICATION (app), &demo.options, extra);
-  g_signal_connect (app, "handle-local-options", G_CALLBACK (handle_local_options), NULL);
   g_signal_connect (app, "activate", G_CALLBACK (activate), NULL);
 
   status = demo_run (G_APPLICATION (app), argc, argv);
@@ -532,6 +507,6 @@ main (int   argc,
   g_free (demo.frames.times);
   if (demo.options.self_test)
     demo_say ("self-test %s", demo.options.failures == 0 ? "passed" : "FAILED");
-  g_free (demo.options.screenshot);
+  demo_options_clear (&demo.options);
   return status != 0 ? status : (demo.options.failures > 0 ? 1 : 0);
 }

@@ -202,11 +202,8 @@ master (GtkloopTask *task,
   if (demo.options.self_test)
     {
       self_test_checks ();
-      if (demo.options.screenshot != NULL && demo.window != NULL &&
-          gtkloop_await_screenshot (GTK_WIDGET (demo.window), demo.options.screenshot, &error))
-        demo_say ("screenshot saved to %s", demo.options.screenshot);
-      else if (error != NULL)
-        demo_check (&demo.options, FALSE, "screenshot: %s", error->message);
+      if (demo.window != NULL)
+        demo_save_screenshot (&demo.options, demo.window, "the self-test's end");
       if (demo.window != NULL && demo.options.close_after < 0)
         gtk_window_destroy (demo.window);
     }
@@ -218,22 +215,6 @@ cancelled:
             demo.value);
   demo.master_cancelled = TRUE;
   demo.master_done = TRUE;
-}
-
-/* --close-after: a user closing the window mid-way. */
-static void
-close_later (GtkloopTask *task,
-             gpointer     data)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (!gtkloop_sleep (demo.options.close_after, NULL) || demo.window == NULL)
-    return;
-  if (demo.options.screenshot != NULL &&
-      gtkloop_await_screenshot (GTK_WIDGET (demo.window), demo.options.screenshot, &error))
-    demo_say ("screenshot saved to %s", demo.options.screenshot);
-  demo_say ("closing the window at value %d, as a user would", demo.value);
-  gtk_window_close (demo.window);
 }
 
 static void
@@ -269,18 +250,8 @@ activate (GApplication *app,
    * running afterwards; bound to the window, so closing it cancels. */
   main_task = gtkloop_spawn_bound (demo.window, master, NULL, NULL);
   gtkloop_task_set_name (main_task, "master");
-  if (demo.options.close_after > 0)
-    gtkloop_task_unref (gtkloop_spawn_bound (demo.window, close_later, NULL, NULL));
-}
-
-static int
-handle_local_options (GApplication *app,
-                      GVariantDict *dict,
-                      gpointer      data)
-{
-  if (demo.options.self_test && demo.options.screenshot == NULL)
-    demo.options.screenshot = g_strdup ("gtkloop-demo-progress.png");
-  return -1;   /* go on */
+  /* --close-after (a user closing the window mid-way) and --screenshot. */
+  demo_window_watch (&demo.options, demo.window);
 }
 
 int
@@ -294,7 +265,6 @@ main (int   argc,
   demo.value = -1;
   demo.loop = gtkloop_gtk_get_loop ();
   demo_options_add (G_APPLICATION (app), &demo.options, NULL);
-  g_signal_connect (app, "handle-local-options", G_CALLBACK (handle_local_options), NULL);
   g_signal_connect (app, "activate", G_CALLBACK (activate), NULL);
 
   status = demo_run (G_APPLICATION (app), argc, argv);
@@ -314,7 +284,7 @@ main (int   argc,
       demo_check (&demo.options, demo.master_done && !demo.master_cancelled, "master () completed");
     }
   g_weak_ref_clear (&demo.bar);
-  g_free (demo.options.screenshot);
+  demo_options_clear (&demo.options);
   g_free (demo.frames.times);
   if (demo.options.self_test)
     demo_say ("self-test %s", demo.options.failures == 0 ? "passed" : "FAILED");
