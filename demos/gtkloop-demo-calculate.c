@@ -23,20 +23,32 @@
  * gtkloop_signal_connect_task () connection; its policy is the policy.
  *
  * --self-test clicks the button through the widget API (gtk_widget_activate,
- * the keyboard's path) in both modes and under each policy, checks when the
- * label becomes "300", that it is only ever set on the GUI thread and that
- * no thread is left behind, saves a screenshot and exits. */
+ * the keyboard's path) in both modes and under each policy — or, with
+ * --mode and/or --policy, in that mode and under that policy only — checks
+ * when the label becomes "300", that it is only ever set on the GUI thread
+ * and that no thread is left behind, saves a screenshot and exits. The
+ * screenshot shows the mode and policy asked for (the GUI loop, ignored,
+ * when none was). */
 #include "demo-common.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 typedef enum { MODE_LOOP, MODE_THREAD } Mode;
+
+/* --mode and --policy, in the order of the window's drop-downs. */
+static const char *const mode_names[] = { "loop", "thread" };
+static const char *const policy_names[] = { "ignore", "restart", "concurrent" };
+
+#define ANY (-1)
 
 typedef struct
 {
   DemoOptions    options;
   char          *mode_arg;
   char          *policy_arg;
+  int            only_mode;     /* from --mode: a Mode, or ANY */
+  int            only_policy;   /* from --policy: a drop-down index, or ANY */
 
   GtkloopLoop   *loop;
   GtkWindow     *window;        /* (nullable) cleared when it goes */
@@ -308,9 +320,9 @@ run_scenario (const Scenario *s,
 {
   DemoOptions *o = &form.options;
   double click_at[2], deadline;
-  int started0, finished0, cancelled0;
+  int started0, finished0, cancelled0, workers0;
 
-  demo_say ("scenario: %s", s->name);
+  demo_say ("scenario: %s (mode %s, policy %s)", s->name, mode_names[s->mode], policy_names[s->policy]);
   gtk_drop_down_set_selected (form.mode, s->mode);
   gtk_drop_down_set_selected (form.policy, s->policy);   /* reconnects */
   set_label ("Waiting for result");
@@ -318,6 +330,7 @@ run_scenario (const Scenario *s,
   started0 = form.started;
   finished0 = form.finished;
   cancelled0 = form.cancelled;
+  workers0 = form.workers_started;
 
   if (!click_button (&click_at[0]) || !gtkloop_sleep (s->second_click - 0.25, NULL) ||
       !click_button (&click_at[1]))
@@ -345,6 +358,10 @@ run_scenario (const Scenario *s,
               "%s: started %d, done %d, cancelled %d (expected %d, %d, %d)", s->name,
               form.started - started0, form.finished - finished0, form.cancelled - cancelled0,
               s->started, s->finished, s->cancelled);
+  /* It ran where it was meant to: a worker loop per calculation, or none. */
+  demo_check (o, form.workers_started - workers0 == (s->mode == MODE_THREAD ? s->started : 0),
+              "%s: %d worker loops started (expected %d)", s->name, form.workers_started - workers0,
+              s->mode == MODE_THREAD ? s->started : 0);
   if (s->mode == MODE_THREAD)
     demo_check (o, form.workers_alive == 0 && count_threads () <= threads_before,
                 "%s: every worker loop stopped and its thread joined (%d threads, %d before)",
@@ -352,12 +369,26 @@ run_scenario (const Scenario *s,
   return TRUE;
 }
 
+static gboolean
+scenario_wanted (const Scenario *s)
+{
+  return (form.only_mode == ANY || form.only_mode == (int) s->mode) &&
+         (form.only_policy == ANY || form.only_policy == (int) s->policy);
+}
+
+static const char *
+any_or (int         choice,
+        const char *const *names)
+{
+  return choice == ANY ? "any" : names[choice];
+}
+
 static void
 self_test (GtkloopTask *task,
            gpointer     data)
 {
   DemoOptions *o = &form.options;
-  int threads_before;
+  int threads_before, wanted = 0, ran = 0;
 
   /* Let the window come up first. */
   if (!gtkloop_await_frame (GTK_WIDGET (form.window), NULL, NULL) || !gtkloop_sleep (0.2, NULL))
@@ -365,18 +396,34 @@ self_test (GtkloopTask *task,
   threads_before = count_threads ();
 
   for (guint i = 0; i < G_N_ELEMENTS (scenarios); i++)
-    if (!run_scenario (&scenarios[i], threads_before))
-      return;
+    {
+      if (!scenario_wanted (&scenarios[i]))
+        continue;
+      wanted++;
+      if (!run_scenario (&scenarios[i], threads_before))
+        return;
+      ran++;
+    }
+  demo_check (o, ran > 0 && ran == wanted, "ran %d of %d scenarios: mode %s, policy %s", ran,
+              (int) G_N_ELEMENTS (scenarios), any_or (form.only_mode, mode_names),
+              any_or (form.only_policy, policy_names));
 
-  /* The state the README shows: the right way, one click, the result. */
-  gtk_drop_down_set_selected (form.mode, MODE_LOOP);
-  gtk_drop_down_set_selected (form.policy, 0);
+  /* What was asked for; with nothing asked, the state the README shows:
+   * the right way, one click, the result. */
+  gtk_drop_down_set_selected (form.mode, form.only_mode == ANY ? MODE_LOOP : (guint) form.only_mode);
+  gtk_drop_down_set_selected (form.policy, form.only_policy == ANY ? 0 : (guint) form.only_policy);
   demo_check (o, form.label_off_gui_thread == 0, "the label was only ever set on the GUI thread");
   demo_check (o, form.failed == 0, "no calculation failed");
   demo_check (o, count_threads () <= threads_before, "no thread left behind: %d threads, %d before",
               count_threads (), threads_before);
   update_status ();
-  demo_save_screenshot (o, form.window, "the self-test's end");
+  {
+    g_autofree char *when = g_strdup_printf ("the self-test's end, showing mode %s, policy %s",
+                                             mode_names[gtk_drop_down_get_selected (form.mode)],
+                                             policy_names[gtk_drop_down_get_selected (form.policy)]);
+
+    demo_save_screenshot (o, form.window, when);
+  }
   gtk_window_destroy (form.window);
 }
 
@@ -411,12 +458,10 @@ activate (GApplication *app,
   g_object_weak_ref (G_OBJECT (form.window), window_gone, NULL);
   gtk_window_set_application (form.window, GTK_APPLICATION (app));
 
-  if (g_strcmp0 (form.mode_arg, "thread") == 0)
-    gtk_drop_down_set_selected (form.mode, MODE_THREAD);
-  if (g_strcmp0 (form.policy_arg, "restart") == 0)
-    gtk_drop_down_set_selected (form.policy, 1);
-  else if (g_strcmp0 (form.policy_arg, "concurrent") == 0)
-    gtk_drop_down_set_selected (form.policy, 2);
+  if (form.only_mode != ANY)
+    gtk_drop_down_set_selected (form.mode, form.only_mode);
+  if (form.only_policy != ANY)
+    gtk_drop_down_set_selected (form.policy, form.only_policy);
 
   g_signal_connect (form.button, "clicked", G_CALLBACK (count_click), NULL);
   connect_button ();
@@ -429,19 +474,33 @@ activate (GApplication *app,
   demo_window_watch (&form.options, form.window);
 }
 
+/* The index of @arg in @names; ANY when not given, -2 when not a name. */
+static int
+choice_from_arg (const char        *arg,
+                 const char *const *names,
+                 guint              n_names)
+{
+  if (arg == NULL)
+    return ANY;
+  for (guint i = 0; i < n_names; i++)
+    if (strcmp (arg, names[i]) == 0)
+      return i;
+  return -2;
+}
+
 static int
 handle_local_options (GApplication *app,
                       GVariantDict *dict,
                       gpointer      data)
 {
-  if (form.mode_arg != NULL && g_strcmp0 (form.mode_arg, "loop") != 0 &&
-      g_strcmp0 (form.mode_arg, "thread") != 0)
+  form.only_mode = choice_from_arg (form.mode_arg, mode_names, G_N_ELEMENTS (mode_names));
+  if (form.only_mode < ANY)
     {
       g_printerr ("--mode: loop or thread, not '%s'\n", form.mode_arg);
       return 2;
     }
-  if (form.policy_arg != NULL && g_strcmp0 (form.policy_arg, "ignore") != 0 &&
-      g_strcmp0 (form.policy_arg, "restart") != 0 && g_strcmp0 (form.policy_arg, "concurrent") != 0)
+  form.only_policy = choice_from_arg (form.policy_arg, policy_names, G_N_ELEMENTS (policy_names));
+  if (form.only_policy < ANY)
     {
       g_printerr ("--policy: ignore, restart or concurrent, not '%s'\n", form.policy_arg);
       return 2;
@@ -457,15 +516,18 @@ main (int   argc,
                                                        G_APPLICATION_NON_UNIQUE);
   const GOptionEntry extra[] = {
     { "mode", 0, 0, G_OPTION_ARG_STRING, &form.mode_arg,
-      "Where the calculation runs: loop (the GUI loop, default) or thread (a worker thread's loop)", "MODE" },
+      "Where the calculation runs: loop (the GUI loop, default) or thread (a worker thread's loop); "
+      "with --self-test, test this mode only", "MODE" },
     { "policy", 0, 0, G_OPTION_ARG_STRING, &form.policy_arg,
-      "A click while calculating: ignore (default), restart or concurrent", "POLICY" },
+      "A click while calculating: ignore (default), restart or concurrent; "
+      "with --self-test, test this policy only", "POLICY" },
     { NULL }
   };
   int status;
 
   form.loop = gtkloop_gtk_get_loop ();
   form.result_at[0] = form.result_at[1] = -1;
+  form.only_mode = form.only_policy = ANY;
   demo_options_add (G_APPLICATION (app), &form.options, extra);
   g_signal_connect (app, "handle-local-options", G_CALLBACK (handle_local_options), NULL);
   g_signal_connect (app, "activate", G_CALLBACK (activate), NULL);
