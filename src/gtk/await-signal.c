@@ -13,7 +13,7 @@
 
 typedef struct
 {
-  gatomicrefcount ref_count;
+  gint            ref_count;     /* (atomic) */
   GtkloopFuture  *future;        /* (owned) */
   GtkloopLoop    *loop;          /* the future's */
   GThread        *thread;        /* the loop's thread */
@@ -29,7 +29,7 @@ typedef struct
 static Wait *
 wait_ref (Wait *w)
 {
-  g_atomic_ref_count_inc (&w->ref_count);
+  g_atomic_int_inc (&w->ref_count);
   return w;
 }
 
@@ -38,7 +38,7 @@ wait_unref (gpointer data)
 {
   Wait *w = data;
 
-  if (!g_atomic_ref_count_dec (&w->ref_count))
+  if (!g_atomic_int_dec_and_test (&w->ref_count))
     return;
   g_clear_object (&w->cancellable);
   gtkloop_future_unref (w->future);
@@ -252,7 +252,7 @@ gtkloop_signal_future_new (gpointer      instance,
     }
 
   w = g_new0 (Wait, 1);
-  g_atomic_ref_count_init (&w->ref_count);   /* the closure's */
+  w->ref_count = 1;   /* the closure's */
   w->future = gtkloop_future_ref (future);
   w->loop = gtkloop_future_get_loop (future);
   w->thread = g_thread_self ();

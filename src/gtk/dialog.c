@@ -13,7 +13,7 @@
 
 typedef struct
 {
-  gatomicrefcount ref_count;
+  gint            ref_count;  /* (atomic) */
   GtkloopFuture  *answer;     /* (owned) the future handed out */
   GtkloopFuture  *response;   /* (owned) next ::response emission */
   GWeakRef        dialog;
@@ -23,7 +23,7 @@ typedef struct
 static ResponseWait *
 response_wait_ref (ResponseWait *rw)
 {
-  g_atomic_ref_count_inc (&rw->ref_count);
+  g_atomic_int_inc (&rw->ref_count);
   return rw;
 }
 
@@ -32,7 +32,7 @@ response_wait_unref (gpointer data)
 {
   ResponseWait *rw = data;
 
-  if (!g_atomic_ref_count_dec (&rw->ref_count))
+  if (!g_atomic_int_dec_and_test (&rw->ref_count))
     return;
   gtkloop_future_unref (rw->answer);
   gtkloop_future_unref (rw->response);
@@ -87,7 +87,7 @@ response_future_new (gpointer dialog,
 {
   ResponseWait *rw = g_new0 (ResponseWait, 1);
 
-  g_atomic_ref_count_init (&rw->ref_count);
+  rw->ref_count = 1;
   rw->answer = gtkloop_future_new (gtkloop_gtk_get_loop ());
   rw->response = gtkloop_signal_future_new (dialog, "response", -1, NULL);
   rw->native = native;

@@ -11,7 +11,7 @@
 
 typedef struct
 {
-  gatomicrefcount ref_count;
+  gint            ref_count;   /* (atomic) */
   GtkloopFuture  *future;   /* (owned) */
   GWeakRef        widget;
   guint           tick_id;  /* (loop-thread) 0 once the tick callback is gone */
@@ -20,7 +20,7 @@ typedef struct
 static FrameWait *
 frame_wait_ref (FrameWait *fw)
 {
-  g_atomic_ref_count_inc (&fw->ref_count);
+  g_atomic_int_inc (&fw->ref_count);
   return fw;
 }
 
@@ -29,7 +29,7 @@ frame_wait_unref (gpointer data)
 {
   FrameWait *fw = data;
 
-  if (!g_atomic_ref_count_dec (&fw->ref_count))
+  if (!g_atomic_int_dec_and_test (&fw->ref_count))
     return;
   g_weak_ref_clear (&fw->widget);
   gtkloop_future_unref (fw->future);
@@ -109,7 +109,7 @@ gtkloop_widget_frame_future_new (GtkWidget *widget)
   g_return_val_if_fail (GTK_IS_WIDGET (widget), NULL);
 
   fw = g_new0 (FrameWait, 1);
-  g_atomic_ref_count_init (&fw->ref_count);   /* the tick callback's */
+  fw->ref_count = 1;   /* the tick callback's */
   fw->future = gtkloop_future_new (gtkloop_gtk_get_loop ());
   g_weak_ref_init (&fw->widget, widget);
   fw->tick_id = gtk_widget_add_tick_callback (widget, tick, fw, tick_removed);

@@ -14,7 +14,7 @@
 
 typedef struct
 {
-  gatomicrefcount        ref_count;
+  gint                   ref_count;  /* (atomic) */
   GtkloopLoop           *loop;       /* (owned) */
   GThread               *thread;     /* the loop's thread: emissions from others are posted */
   GtkloopSignalTaskFunc  func;
@@ -44,7 +44,7 @@ typedef struct
 static Connection *
 connection_ref (Connection *conn)
 {
-  g_atomic_ref_count_inc (&conn->ref_count);
+  g_atomic_int_inc (&conn->ref_count);
   return conn;
 }
 
@@ -53,7 +53,7 @@ connection_unref (gpointer data)
 {
   Connection *conn = data;
 
-  if (!g_atomic_ref_count_dec (&conn->ref_count))
+  if (!g_atomic_int_dec_and_test (&conn->ref_count))
     return;
   g_assert (g_queue_is_empty (&conn->running));
   if (conn->destroy != NULL)
@@ -359,7 +359,7 @@ gtkloop_signal_connect_task (gpointer               instance,
     }
 
   conn = g_new0 (Connection, 1);
-  g_atomic_ref_count_init (&conn->ref_count);   /* the closure's */
+  conn->ref_count = 1;   /* the closure's */
   conn->loop = g_object_ref (gtkloop_gtk_get_loop ());
   conn->thread = g_thread_self ();
   conn->func = func;
