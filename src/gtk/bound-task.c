@@ -8,6 +8,7 @@
  * exactly when its tasks should stop. */
 #include "config.h"
 
+#include "destroy-notify-private.h"
 #include "gtk-private.h"
 
 typedef struct
@@ -132,8 +133,7 @@ gtkloop_spawn_bound (gpointer        object,
   if (!G_IS_OBJECT (object))
     {
       g_critical ("%s: assertion 'G_IS_OBJECT (object)' failed", G_STRFUNC);
-      if (destroy != NULL)
-        destroy (data);
+      gtkloop_destroy_notify_run (destroy, data);
       return NULL;
     }
 

@@ -10,6 +10,7 @@
  * widget's handlers. */
 #include "config.h"
 
+#include "destroy-notify-private.h"
 #include "gtk-private.h"
 
 typedef struct
@@ -56,8 +57,7 @@ connection_unref (gpointer data)
   if (!g_atomic_int_dec_and_test (&conn->ref_count))
     return;
   g_assert (g_queue_is_empty (&conn->running));
-  if (conn->destroy != NULL)
-    conn->destroy (conn->user_data);
+  gtkloop_destroy_notify_run (conn->destroy, conn->user_data);
   g_object_unref (conn->loop);
   g_free (conn->label);
   g_free (conn);
@@ -353,8 +353,7 @@ gtkloop_signal_connect_task (gpointer               instance,
       g_critical ("%s: invalid arguments (no signal '%s' on %s, or a NULL function)",
                   G_STRFUNC, detailed_signal ? detailed_signal : "(null)",
                   G_IS_OBJECT (instance) ? G_OBJECT_TYPE_NAME (instance) : "a non-object");
-      if (destroy != NULL)
-        destroy (user_data);
+      gtkloop_destroy_notify_run (destroy, user_data);
       return 0;
     }
 
