@@ -9,6 +9,7 @@
  * closure, which cancels the future. */
 #include "config.h"
 
+#include "error-private.h"
 #include "gtk-private.h"
 
 typedef struct
@@ -319,8 +320,7 @@ gtkloop_await_signal (gpointer     instance,
   /* Checked first: a future nobody awaits would stay connected. */
   if (gtkloop_task_get_current () == NULL)
     {
-      g_set_error (error, GTKLOOP_ERROR, GTKLOOP_ERROR_NOT_IN_TASK,
-                   "%s: not called from a task", G_STRFUNC);
+      gtkloop_set_not_in_task_error (error, G_STRFUNC);
       return FALSE;
     }
 

@@ -9,6 +9,7 @@
  * task was cancelled) stops listening and hides the dialog. */
 #include "config.h"
 
+#include "error-private.h"
 #include "gtk-private.h"
 
 typedef struct
@@ -116,7 +117,7 @@ check_in_task (const char *function,
 {
   if (gtkloop_task_get_current () != NULL)
     return TRUE;
-  g_set_error (error, GTKLOOP_ERROR, GTKLOOP_ERROR_NOT_IN_TASK, "%s: not called from a task", function);
+  gtkloop_set_not_in_task_error (error, function);
   return FALSE;
 }
 

@@ -7,6 +7,7 @@
  * tick callbacks and the destroy notify cancels the future. */
 #include "config.h"
 
+#include "error-private.h"
 #include "gtk-private.h"
 
 typedef struct
@@ -154,8 +155,7 @@ gtkloop_await_frame (GtkWidget  *widget,
 
   if (gtkloop_task_get_current () == NULL)
     {
-      g_set_error (error, GTKLOOP_ERROR, GTKLOOP_ERROR_NOT_IN_TASK,
-                   "%s: not called from a task", G_STRFUNC);
+      gtkloop_set_not_in_task_error (error, G_STRFUNC);
       return FALSE;
     }
 

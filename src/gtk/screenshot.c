@@ -8,6 +8,7 @@
  * clock's ::after-paint, right after GTK drew the widget. */
 #include "config.h"
 
+#include "error-private.h"
 #include "gtk-private.h"
 
 /**
@@ -207,8 +208,7 @@ gtkloop_await_screenshot (GtkWidget  *widget,
 
   if (gtkloop_task_get_current () == NULL)
     {
-      g_set_error (error, GTKLOOP_ERROR, GTKLOOP_ERROR_NOT_IN_TASK,
-                   "%s: not called from a task", G_STRFUNC);
+      gtkloop_set_not_in_task_error (error, G_STRFUNC);
       return FALSE;
     }
   future = gtkloop_widget_screenshot_future_new (widget, filename);
