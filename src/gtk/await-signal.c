@@ -9,7 +9,6 @@
  * closure, which cancels the future. */
 #include "config.h"
 
-#include "error-private.h"
 #include "gtk-private.h"
 
 typedef struct
@@ -279,6 +278,22 @@ gtkloop_signal_future_new (gpointer      instance,
   return future;
 }
 
+typedef struct
+{
+  gpointer    instance;
+  const char *detailed_signal;
+  double      timeout;
+} SignalRequest;
+
+static GtkloopFuture *
+signal_future_new (gpointer data)
+{
+  SignalRequest *request = data;
+
+  return gtkloop_signal_future_new (request->instance, request->detailed_signal,
+                                    request->timeout, NULL);
+}
+
 /**
  * gtkloop_await_signal:
  * @instance: (type GObject.Object): the object to listen to
@@ -312,26 +327,15 @@ gtkloop_await_signal (gpointer     instance,
                       GArray     **args,
                       GError     **error)
 {
+  SignalRequest request = { instance, detailed_signal, timeout };
   g_autoptr(GtkloopFuture) future = NULL;
 
   g_return_val_if_fail (G_IS_OBJECT (instance), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  /* Checked first: a future nobody awaits would stay connected. */
-  if (gtkloop_task_get_current () == NULL)
-    {
-      gtkloop_set_not_in_task_error (error, G_STRFUNC);
-      return FALSE;
-    }
-
-  future = gtkloop_signal_future_new (instance, detailed_signal, timeout, NULL);
-  if (!gtkloop_await (future, error))
-    {
-      /* Disconnects when the await itself was refused (a nested main loop);
-       * a cancelled task has cancelled the future already. */
-      gtkloop_future_cancel (future, NULL);
-      return FALSE;
-    }
+  future = gtkloop_gtk_await_new_future (G_STRFUNC, signal_future_new, &request, error);
+  if (future == NULL)
+    return FALSE;
   if (args != NULL)
     *args = g_array_ref (gtkloop_future_get_result (future, NULL));
   return TRUE;

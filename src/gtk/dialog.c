@@ -9,7 +9,6 @@
  * task was cancelled) stops listening and hides the dialog. */
 #include "config.h"
 
-#include "error-private.h"
 #include "gtk-private.h"
 
 typedef struct
@@ -99,26 +98,18 @@ response_future_new (gpointer dialog,
   return gtkloop_future_ref (rw->answer);
 }
 
+/* The response id, or GTK_RESPONSE_NONE with @error set. */
 static int
-await_response (GtkloopFuture *answer,
-                GError       **error)
+await_answer (const char          *function,
+              GtkloopGtkFutureNew  show,
+              gpointer             dialog,
+              GError             **error)
 {
-  if (!gtkloop_await (answer, error))
-    {
-      gtkloop_future_cancel (answer, NULL);
-      return GTK_RESPONSE_NONE;
-    }
-  return GPOINTER_TO_INT (gtkloop_future_get_result (answer, NULL));
-}
+  g_autoptr(GtkloopFuture) answer = gtkloop_gtk_await_new_future (function, show, dialog, error);
 
-static gboolean
-check_in_task (const char *function,
-               GError    **error)
-{
-  if (gtkloop_task_get_current () != NULL)
-    return TRUE;
-  gtkloop_set_not_in_task_error (error, function);
-  return FALSE;
+  if (answer == NULL)
+    return GTK_RESPONSE_NONE;
+  return GPOINTER_TO_INT (gtkloop_future_get_result (answer, NULL));
 }
 
 /**
@@ -141,6 +132,16 @@ gtkloop_dialog_response_future_new (GtkDialog *dialog)
   g_return_val_if_fail (GTK_IS_DIALOG (dialog), NULL);
 
   return response_future_new (dialog, FALSE);
+}
+
+/* Listens for the answer, then presents the dialog. */
+static GtkloopFuture *
+present_dialog (gpointer dialog)
+{
+  GtkloopFuture *answer = gtkloop_dialog_response_future_new (dialog);
+
+  gtk_window_present (GTK_WINDOW (dialog));
+  return answer;
 }
 
 /**
@@ -172,15 +173,9 @@ int
 gtkloop_await_dialog_response (GtkDialog *dialog,
                                GError   **error)
 {
-  g_autoptr(GtkloopFuture) answer = NULL;
-
   g_return_val_if_fail (GTK_IS_DIALOG (dialog), GTK_RESPONSE_NONE);
 
-  if (!check_in_task (G_STRFUNC, error))
-    return GTK_RESPONSE_NONE;
-  answer = gtkloop_dialog_response_future_new (dialog);
-  gtk_window_present (GTK_WINDOW (dialog));
-  return await_response (answer, error);
+  return await_answer (G_STRFUNC, present_dialog, dialog, error);
 }
 
 /**
@@ -201,6 +196,15 @@ gtkloop_native_dialog_response_future_new (GtkNativeDialog *dialog)
   g_return_val_if_fail (GTK_IS_NATIVE_DIALOG (dialog), NULL);
 
   return response_future_new (dialog, TRUE);
+}
+
+static GtkloopFuture *
+show_native_dialog (gpointer dialog)
+{
+  GtkloopFuture *answer = gtkloop_native_dialog_response_future_new (dialog);
+
+  gtk_native_dialog_show (dialog);
+  return answer;
 }
 
 /**
@@ -228,13 +232,7 @@ int
 gtkloop_await_native_dialog_response (GtkNativeDialog *dialog,
                                       GError         **error)
 {
-  g_autoptr(GtkloopFuture) answer = NULL;
-
   g_return_val_if_fail (GTK_IS_NATIVE_DIALOG (dialog), GTK_RESPONSE_NONE);
 
-  if (!check_in_task (G_STRFUNC, error))
-    return GTK_RESPONSE_NONE;
-  answer = gtkloop_native_dialog_response_future_new (dialog);
-  gtk_native_dialog_show (dialog);
-  return await_response (answer, error);
+  return await_answer (G_STRFUNC, show_native_dialog, dialog, error);
 }

@@ -7,7 +7,6 @@
  * tick callbacks and the destroy notify cancels the future. */
 #include "config.h"
 
-#include "error-private.h"
 #include "gtk-private.h"
 
 typedef struct
@@ -118,6 +117,12 @@ gtkloop_widget_frame_future_new (GtkWidget *widget)
   return gtkloop_future_ref (fw->future);
 }
 
+static GtkloopFuture *
+frame_future_new (gpointer widget)
+{
+  return gtkloop_widget_frame_future_new (widget);
+}
+
 /**
  * gtkloop_await_frame:
  * @widget: a widget
@@ -153,18 +158,9 @@ gtkloop_await_frame (GtkWidget  *widget,
   g_return_val_if_fail (GTK_IS_WIDGET (widget), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (gtkloop_task_get_current () == NULL)
-    {
-      gtkloop_set_not_in_task_error (error, G_STRFUNC);
-      return FALSE;
-    }
-
-  future = gtkloop_widget_frame_future_new (widget);
-  if (!gtkloop_await (future, error))
-    {
-      gtkloop_future_cancel (future, NULL);
-      return FALSE;
-    }
+  future = gtkloop_gtk_await_new_future (G_STRFUNC, frame_future_new, widget, error);
+  if (future == NULL)
+    return FALSE;
   if (frame_time != NULL)
     *frame_time = *(gint64 *) gtkloop_future_get_result (future, NULL);
   return TRUE;

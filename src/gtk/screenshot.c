@@ -8,7 +8,6 @@
  * clock's ::after-paint, right after GTK drew the widget. */
 #include "config.h"
 
-#include "error-private.h"
 #include "gtk-private.h"
 
 /**
@@ -178,6 +177,20 @@ gtkloop_widget_screenshot_future_new (GtkWidget  *widget,
   return gtkloop_future_ref (shot->future);
 }
 
+typedef struct
+{
+  GtkWidget  *widget;
+  const char *filename;
+} ScreenshotRequest;
+
+static GtkloopFuture *
+screenshot_future_new (gpointer data)
+{
+  ScreenshotRequest *request = data;
+
+  return gtkloop_widget_screenshot_future_new (request->widget, request->filename);
+}
+
 /**
  * gtkloop_await_screenshot:
  * @widget: a realized widget, usually a #GtkWindow
@@ -201,21 +214,12 @@ gtkloop_await_screenshot (GtkWidget  *widget,
                           const char *filename,
                           GError    **error)
 {
+  ScreenshotRequest request = { widget, filename };
   g_autoptr(GtkloopFuture) future = NULL;
 
   g_return_val_if_fail (GTK_IS_WIDGET (widget), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (gtkloop_task_get_current () == NULL)
-    {
-      gtkloop_set_not_in_task_error (error, G_STRFUNC);
-      return FALSE;
-    }
-  future = gtkloop_widget_screenshot_future_new (widget, filename);
-  if (!gtkloop_await (future, error))
-    {
-      gtkloop_future_cancel (future, NULL);
-      return FALSE;
-    }
-  return TRUE;
+  future = gtkloop_gtk_await_new_future (G_STRFUNC, screenshot_future_new, &request, error);
+  return future != NULL;
 }
