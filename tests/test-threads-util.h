@@ -125,6 +125,17 @@ assert_threads_layer_clean (void)
     fail_msg ("leaked %u progress object(s)", gtkloop_progress_debug_n_live ());
 }
 
+/* Teardown for these tests: test_fixture_teardown's checks, then the
+ * threads layer's own. */
+static inline int
+threads_fixture_teardown (void **state)
+{
+  int ret = test_fixture_teardown (state);
+
+  assert_threads_layer_clean ();
+  return ret;
+}
+
 /* A gate a job waits at: released by the test, or by the job's
  * cancellable. */
 typedef struct

@@ -1,3 +1,4 @@
+/* Shared helpers for gtkloop's cmocka tests (see test-util.h). */
 #include "config.h"
 
 #include "test-util.h"
@@ -14,6 +15,7 @@ test_fixture_setup (void **state)
   fx->loop = gtkloop_loop_new (context);
   g_main_context_unref (context);
   fx->out = g_string_new (NULL);
+  fx->order = g_array_new (FALSE, FALSE, sizeof (int));
   *state = fx;
   test_current = fx;
   return 0;
@@ -27,15 +29,31 @@ test_fixture_teardown (void **state)
   test_current = NULL;
   gtkloop_loop_close (fx->loop);
   g_clear_object (&fx->loop);
-  if (!gtkloop_debug_counters_equal (&fx->before))
+  test_assert_no_leaks (&fx->before);
+  g_string_free (fx->out, TRUE);
+  g_array_unref (fx->order);
+  g_free (fx);
+  return 0;
+}
+
+void
+test_assert_no_leaks (const GtkloopDebugCounters *before)
+{
+  if (!gtkloop_debug_counters_equal (before))
     {
-      g_autofree char *what = gtkloop_debug_counters_describe (&fx->before);
+      g_autofree char *what = gtkloop_debug_counters_describe (before);
       print_error ("leaked: %s\n", what);
       fail ();
     }
-  g_string_free (fx->out, TRUE);
-  g_free (fx);
-  return 0;
+}
+
+void
+test_append_line_va (GString    *out,
+                     const char *format,
+                     va_list     args)
+{
+  g_string_append_vprintf (out, format, args);
+  g_string_append_c (out, '\n');
 }
 
 void
@@ -46,9 +64,14 @@ test_print (TestFixture *fx,
   va_list args;
 
   va_start (args, format);
-  g_string_append_vprintf (fx->out, format, args);
+  test_append_line_va (fx->out, format, args);
   va_end (args);
-  g_string_append_c (fx->out, '\n');
+}
+
+const char *
+test_py_bool (gboolean b)
+{
+  return b ? "True" : "False";
 }
 
 void
@@ -67,6 +90,16 @@ test_iterate_until (GtkloopLoop    *loop,
       if (!*flag)
         g_usleep (0);
     }
+}
+
+void
+test_iterate_for (GtkloopLoop *loop,
+                  double       seconds)
+{
+  gboolean fired = FALSE;
+
+  gtkloop_loop_call_later (loop, seconds, test_set_flag_cb, &fired, NULL);
+  test_iterate_until (loop, &fired, 5);
 }
 
 /* Running with a watchdog ---------------------------------------------- */
@@ -294,6 +327,50 @@ test_set_flag_cb (gpointer flag)
 }
 
 void
+test_increment_int_cb (gpointer counter)
+{
+  (*(int *) counter)++;
+}
+
+void
+test_stop_loop_cb (gpointer loop)
+{
+  gtkloop_loop_stop (loop);
+}
+
+void
+test_fail_if_run_cb (gpointer data)
+{
+  fail_msg ("a callback that must not run ran");
+}
+
+void
+test_append_index_cb (gpointer index)
+{
+  int i = GPOINTER_TO_INT (index);
+
+  g_array_append_val (test_current->order, i);
+}
+
+void
+test_noop_cb (gpointer data)
+{
+}
+
+void
+test_noop_task (GtkloopTask *task,
+                gpointer     data)
+{
+}
+
+gboolean
+test_count_source_cb (gpointer counter)
+{
+  (*(guint *) counter)++;
+  return G_SOURCE_CONTINUE;
+}
+
+void
 test_mark_done_cb (gpointer data)
 {
   TestMarkDone *m = data;
@@ -311,4 +388,83 @@ test_after_sleep_cb (gpointer data)
               gtkloop_future_is_done (m->future) ? "True" : "False",
               (const char *) gtkloop_future_get_result (m->future, NULL));
   gtkloop_loop_stop (test_current->loop);
+}
+
+/* Tasks on test_current's loop ------------------------------------------ */
+
+GtkloopFuture *
+test_spawn (GtkloopTaskFunc func,
+            gconstpointer   data)
+{
+  return GTKLOOP_FUTURE (gtkloop_loop_create_task (test_current->loop, func, (gpointer) data,
+                                                   NULL));
+}
+
+void
+test_run_task (GtkloopTaskFunc func,
+               gpointer        data)
+{
+  g_autoptr(GtkloopTask) task = gtkloop_loop_create_task (test_current->loop, func, data, NULL);
+  g_autoptr(GError) error = NULL;
+
+  if (!test_run_until_complete (test_current->loop, GTKLOOP_FUTURE (task), &error, 10))
+    fail_msg ("task failed: %s\nprinted so far:\n%s",
+              error ? error->message : "?", test_current->out->str);
+}
+
+void
+test_gather_and_await (GtkloopFuture **fs,
+                       guint           n,
+                       gboolean        return_exceptions)
+{
+  g_autoptr(GtkloopFuture) all = gtkloop_gather (fs, n, return_exceptions);
+
+  gtkloop_await (all, NULL);
+}
+
+void
+test_unref_futures (GtkloopFuture **fs,
+                    guint           n)
+{
+  for (guint i = 0; i < n; i++)
+    gtkloop_future_unref (fs[i]);
+}
+
+void
+test_gather_and_unref (GtkloopFuture **fs,
+                       guint           n)
+{
+  test_gather_and_await (fs, n, TRUE);
+  test_unref_futures (fs, n);
+}
+
+void
+test_seed_a_task (GtkloopTask *task,
+                  gpointer     data)
+{
+  test_print (test_current, "Suspending a");
+  gtkloop_sleep (0.1, NULL);
+  test_print (test_current, "Resuming a");
+  gtkloop_task_return (task, "A", NULL);
+}
+
+void
+test_seed_b_task (GtkloopTask *task,
+                  gpointer     data)
+{
+  test_print (test_current, "Suspending b");
+  gtkloop_sleep (0.01, NULL);
+  test_print (test_current, "Resuming b");
+  gtkloop_task_return (task, "B", NULL);
+}
+
+void
+test_spin_task (GtkloopTask *task,
+                gpointer     n_rounds)
+{
+  for (int i = 0; i < GPOINTER_TO_INT (n_rounds); i++)
+    {
+      test_print (test_current, "spin %d", i);
+      gtkloop_sleep (0, NULL);
+    }
 }
