@@ -4,8 +4,6 @@
 
 #include "test-util.h"
 
-static TestFixture *the_fx;
-
 typedef struct
 {
   GtkloopBarrier *b;
@@ -24,34 +22,19 @@ party (GtkloopTask *t,
       g_autoptr(GError) error = NULL;
       guint index;
 
-      test_print (the_fx, "%s arrives, n_waiting %u", p->name, gtkloop_barrier_get_n_waiting (p->b));
+      test_print (test_current, "%s arrives, n_waiting %u",
+                  p->name, gtkloop_barrier_get_n_waiting (p->b));
       if (!gtkloop_barrier_wait (p->b, &index, &error))
         {
           if (g_error_matches (error, GTKLOOP_ERROR, GTKLOOP_ERROR_BROKEN_BARRIER))
-            test_print (the_fx, "%s: BrokenBarrierError", p->name);
+            test_print (test_current, "%s: BrokenBarrierError", p->name);
           else
-            test_print (the_fx, "%s cancelled, n_waiting %u", p->name, gtkloop_barrier_get_n_waiting (p->b));
+            test_print (test_current, "%s cancelled, n_waiting %u",
+                        p->name, gtkloop_barrier_get_n_waiting (p->b));
           return;
         }
-      test_print (the_fx, "%s passes with index %u", p->name, index);
+      test_print (test_current, "%s passes with index %u", p->name, index);
     }
-}
-
-static GtkloopFuture *
-spawn (Party *p)
-{
-  return GTKLOOP_FUTURE (gtkloop_loop_create_task (the_fx->loop, party, p, NULL));
-}
-
-static void
-gather_and_unref (GtkloopFuture **ts,
-                  guint           n)
-{
-  g_autoptr(GtkloopFuture) g = gtkloop_gather (ts, n, TRUE);
-
-  gtkloop_await (g, NULL);
-  for (guint i = 0; i < n; i++)
-    gtkloop_future_unref (ts[i]);
 }
 
 static void
@@ -62,63 +45,63 @@ twin_main (GtkloopTask *t,
   GtkloopFuture *ts[3];
   static Party ps[3], late;   /* read by the parties while this task is suspended */
 
-  test_print (the_fx, "-- three parties, two rounds");
+  test_print (test_current, "-- three parties, two rounds");
   b = gtkloop_barrier_new (3);
   ps[0] = (Party) { b, "A", 2 };
   ps[1] = (Party) { b, "B", 2 };
   ps[2] = (Party) { b, "C", 2 };
   for (int i = 0; i < 3; i++)
-    ts[i] = spawn (&ps[i]);
-  gather_and_unref (ts, 3);
-  test_print (the_fx, "n_waiting %u broken %s", gtkloop_barrier_get_n_waiting (b),
-              gtkloop_barrier_is_broken (b) ? "True" : "False");
+    ts[i] = test_spawn (party, &ps[i]);
+  test_gather_and_unref (ts, 3);
+  test_print (test_current, "n_waiting %u broken %s", gtkloop_barrier_get_n_waiting (b),
+              test_py_bool (gtkloop_barrier_is_broken (b)));
   gtkloop_barrier_unref (b);
 
-  test_print (the_fx, "-- abort");
+  test_print (test_current, "-- abort");
   b = gtkloop_barrier_new (3);
   ps[0] = (Party) { b, "A", 1 };
   ps[1] = (Party) { b, "B", 1 };
-  ts[0] = spawn (&ps[0]);
-  ts[1] = spawn (&ps[1]);
+  ts[0] = test_spawn (party, &ps[0]);
+  ts[1] = test_spawn (party, &ps[1]);
   gtkloop_sleep (0, NULL);
   gtkloop_barrier_abort (b, NULL);
-  gather_and_unref (ts, 2);
-  test_print (the_fx, "broken %s", gtkloop_barrier_is_broken (b) ? "True" : "False");
+  test_gather_and_unref (ts, 2);
+  test_print (test_current, "broken %s", test_py_bool (gtkloop_barrier_is_broken (b)));
   late = (Party) { b, "late", 1 };
   party (t, &late);
   gtkloop_barrier_unref (b);
 
-  test_print (the_fx, "-- reset");
+  test_print (test_current, "-- reset");
   b = gtkloop_barrier_new (2);
   ps[0] = (Party) { b, "A", 1 };
-  ts[0] = spawn (&ps[0]);
+  ts[0] = test_spawn (party, &ps[0]);
   gtkloop_sleep (0, NULL);
   gtkloop_barrier_reset (b, NULL);
   gtkloop_await (ts[0], NULL);
   gtkloop_future_unref (ts[0]);
-  test_print (the_fx, "broken %s n_waiting %u", gtkloop_barrier_is_broken (b) ? "True" : "False",
+  test_print (test_current, "broken %s n_waiting %u", test_py_bool (gtkloop_barrier_is_broken (b)),
               gtkloop_barrier_get_n_waiting (b));
   ps[1] = (Party) { b, "B", 1 };
   ps[2] = (Party) { b, "C", 1 };
-  ts[0] = spawn (&ps[1]);
-  ts[1] = spawn (&ps[2]);
-  gather_and_unref (ts, 2);
+  ts[0] = test_spawn (party, &ps[1]);
+  ts[1] = test_spawn (party, &ps[2]);
+  test_gather_and_unref (ts, 2);
   gtkloop_barrier_unref (b);
 
-  test_print (the_fx, "-- a waiter is cancelled");
+  test_print (test_current, "-- a waiter is cancelled");
   b = gtkloop_barrier_new (2);
   ps[0] = (Party) { b, "A", 1 };
-  ts[0] = spawn (&ps[0]);
+  ts[0] = test_spawn (party, &ps[0]);
   gtkloop_sleep (0, NULL);
-  test_print (the_fx, "n_waiting %u", gtkloop_barrier_get_n_waiting (b));
+  test_print (test_current, "n_waiting %u", gtkloop_barrier_get_n_waiting (b));
   gtkloop_future_cancel (ts[0], NULL);
-  gather_and_unref (ts, 1);
-  test_print (the_fx, "n_waiting %u", gtkloop_barrier_get_n_waiting (b));
+  test_gather_and_unref (ts, 1);
+  test_print (test_current, "n_waiting %u", gtkloop_barrier_get_n_waiting (b));
   ps[1] = (Party) { b, "B", 1 };
   ps[2] = (Party) { b, "C", 1 };
-  ts[0] = spawn (&ps[1]);
-  ts[1] = spawn (&ps[2]);
-  gather_and_unref (ts, 2);
+  ts[0] = test_spawn (party, &ps[1]);
+  ts[1] = test_spawn (party, &ps[2]);
+  test_gather_and_unref (ts, 2);
   gtkloop_barrier_unref (b);
 }
 
@@ -126,9 +109,8 @@ static void
 test_barrier_matches_asyncio (void **state)
 {
   TestFixture *fx = *state;
-  g_autoptr(GtkloopTask) t = gtkloop_loop_create_task (fx->loop, twin_main, NULL, NULL);
 
-  assert_true (test_run_until_complete (fx->loop, GTKLOOP_FUTURE (t), NULL, 10));
+  test_run_task (twin_main, NULL);
   test_assert_matches_twin ("barrier", fx->out->str);
 }
 
@@ -157,20 +139,12 @@ test_single_party (void **state)
   assert_true (ok);
 }
 
-static int
-setup (void **state)
-{
-  test_fixture_setup (state);
-  the_fx = *state;
-  return 0;
-}
-
 int
 main (void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown (test_barrier_matches_asyncio, setup, test_fixture_teardown),
-    cmocka_unit_test_setup_teardown (test_single_party, setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_barrier_matches_asyncio, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_single_party, test_fixture_setup, test_fixture_teardown),
   };
 
   return cmocka_run_group_tests_name ("barrier", tests, NULL, NULL);

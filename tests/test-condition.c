@@ -6,14 +6,6 @@
 
 #include "test-util.h"
 
-static TestFixture *the_fx;
-
-static const char *
-py_bool (gboolean b)
-{
-  return b ? "True" : "False";
-}
-
 typedef struct
 {
   GtkloopCondition *cond;
@@ -27,16 +19,18 @@ waiter (GtkloopTask *t,
   Waiter *w = data;
 
   gtkloop_condition_acquire (w->cond, NULL);
-  test_print (the_fx, "%s waits", w->name);
+  test_print (test_current, "%s waits", w->name);
   if (!gtkloop_condition_wait (w->cond, NULL))
     {
-      test_print (the_fx, "%s cancelled, locked %s", w->name, py_bool (gtkloop_condition_is_locked (w->cond)));
+      test_print (test_current, "%s cancelled, locked %s",
+                  w->name, test_py_bool (gtkloop_condition_is_locked (w->cond)));
       gtkloop_condition_release (w->cond);
       return;
     }
-  test_print (the_fx, "%s woke, locked %s", w->name, py_bool (gtkloop_condition_is_locked (w->cond)));
+  test_print (test_current, "%s woke, locked %s",
+              w->name, test_py_bool (gtkloop_condition_is_locked (w->cond)));
   gtkloop_sleep (0, NULL);
-  test_print (the_fx, "%s releases", w->name);
+  test_print (test_current, "%s releases", w->name);
   gtkloop_condition_release (w->cond);
 }
 
@@ -50,20 +44,9 @@ spawn_three (GtkloopCondition *cond,
   for (int i = 0; i < 3; i++)
     {
       ws[i] = (Waiter) { cond, names[i] };
-      ts[i] = GTKLOOP_FUTURE (gtkloop_loop_create_task (the_fx->loop, waiter, &ws[i], NULL));
+      ts[i] = test_spawn (waiter, &ws[i]);
     }
   gtkloop_sleep (0, NULL);
-}
-
-static void
-gather_and_unref (GtkloopFuture **ts,
-                  guint           n)
-{
-  g_autoptr(GtkloopFuture) g = gtkloop_gather (ts, n, TRUE);
-
-  gtkloop_await (g, NULL);
-  for (guint i = 0; i < n; i++)
-    gtkloop_future_unref (ts[i]);
 }
 
 static void
@@ -73,18 +56,18 @@ notify_one (void)
   GtkloopFuture *ts[3];
   static Waiter ws[3];   /* read by the waiters while this task is suspended */
 
-  test_print (the_fx, "-- notify(1)");
+  test_print (test_current, "-- notify(1)");
   spawn_three (cond, ws, ts);
   for (int i = 0; i < 3; i++)
     {
       gtkloop_condition_acquire (cond, NULL);
-      test_print (the_fx, "notify 1");
+      test_print (test_current, "notify 1");
       gtkloop_condition_notify (cond, 1);
       gtkloop_condition_release (cond);
       gtkloop_sleep (0, NULL);
       gtkloop_sleep (0, NULL);
     }
-  gather_and_unref (ts, 3);
+  test_gather_and_unref (ts, 3);
 }
 
 static void
@@ -94,14 +77,14 @@ notify_all (void)
   GtkloopFuture *ts[3];
   static Waiter ws[3];   /* read by the waiters while this task is suspended */
 
-  test_print (the_fx, "-- notify_all");
+  test_print (test_current, "-- notify_all");
   spawn_three (cond, ws, ts);
   gtkloop_condition_acquire (cond, NULL);
   gtkloop_condition_notify_all (cond);
-  test_print (the_fx, "notified all, main still holds the lock");
+  test_print (test_current, "notified all, main still holds the lock");
   gtkloop_sleep (0, NULL);
   gtkloop_condition_release (cond);
-  gather_and_unref (ts, 3);
+  test_gather_and_unref (ts, 3);
 }
 
 typedef struct
@@ -124,7 +107,7 @@ checker (GtkloopTask *t,
 
   gtkloop_condition_acquire (box->cond, NULL);
   if (gtkloop_condition_wait_for (box->cond, at_least_three, box, NULL))
-    test_print (the_fx, "predicate holds at %d", box->value);
+    test_print (test_current, "predicate holds at %d", box->value);
   gtkloop_condition_release (box->cond);
 }
 
@@ -136,15 +119,15 @@ wait_for (void)
   g_autoptr(GtkloopTask) t = NULL;
 
   box = (Box) { cond, 0 };
-  t = gtkloop_loop_create_task (the_fx->loop, checker, &box, NULL);
+  t = gtkloop_loop_create_task (test_current->loop, checker, &box, NULL);
 
-  test_print (the_fx, "-- wait_for");
+  test_print (test_current, "-- wait_for");
   for (int i = 0; i < 4; i++)
     {
       gtkloop_sleep (0, NULL);
       gtkloop_condition_acquire (cond, NULL);
       box.value++;
-      test_print (the_fx, "value %d", box.value);
+      test_print (test_current, "value %d", box.value);
       gtkloop_condition_notify_all (cond);
       gtkloop_condition_release (cond);
     }
@@ -159,18 +142,19 @@ cancelled_wait (void)
   g_autoptr(GtkloopFuture) t = NULL;
 
   w = (Waiter) { cond, "A" };
-  t = GTKLOOP_FUTURE (gtkloop_loop_create_task (the_fx->loop, waiter, &w, NULL));
+  t = test_spawn (waiter, &w);
 
-  test_print (the_fx, "-- a cancelled wait takes the lock back");
+  test_print (test_current, "-- a cancelled wait takes the lock back");
   gtkloop_sleep (0, NULL);
   gtkloop_condition_acquire (cond, NULL);
   gtkloop_future_cancel (t, NULL);
   gtkloop_sleep (0, NULL);
-  test_print (the_fx, "main holds the lock while A is cancelled");
+  test_print (test_current, "main holds the lock while A is cancelled");
   gtkloop_condition_release (cond);
   gtkloop_wait (&t, 1, GTKLOOP_ALL_COMPLETED, -1, NULL, NULL, NULL);
-  test_print (the_fx, "A cancelled %s locked %s", py_bool (gtkloop_future_is_cancelled (t)),
-              py_bool (gtkloop_condition_is_locked (cond)));
+  test_print (test_current, "A cancelled %s locked %s",
+              test_py_bool (gtkloop_future_is_cancelled (t)),
+              test_py_bool (gtkloop_condition_is_locked (cond)));
 }
 
 static void
@@ -180,7 +164,7 @@ notified_then_cancelled (void)
   GtkloopFuture *ts[3];
   static Waiter ws[3];   /* read by the waiters while this task is suspended */
 
-  test_print (the_fx, "-- a notified waiter is cancelled");
+  test_print (test_current, "-- a notified waiter is cancelled");
   spawn_three (cond, ws, ts);
   gtkloop_condition_acquire (cond, NULL);
   gtkloop_condition_notify (cond, 1);    /* A */
@@ -191,7 +175,7 @@ notified_then_cancelled (void)
   gtkloop_condition_acquire (cond, NULL);
   gtkloop_condition_notify (cond, 1);    /* C */
   gtkloop_condition_release (cond);
-  gather_and_unref (ts, 3);
+  test_gather_and_unref (ts, 3);
 }
 
 static void
@@ -209,9 +193,8 @@ static void
 test_condition_matches_asyncio (void **state)
 {
   TestFixture *fx = *state;
-  g_autoptr(GtkloopTask) t = gtkloop_loop_create_task (fx->loop, twin_main, NULL, NULL);
 
-  assert_true (test_run_until_complete (fx->loop, GTKLOOP_FUTURE (t), NULL, 10));
+  test_run_task (twin_main, NULL);
   test_assert_matches_twin ("condition", fx->out->str);
 }
 
@@ -288,24 +271,16 @@ waits_then_releases (GtkloopTask *t,
 }
 
 static void
-set_flag (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-}
-
-static void
 test_close_while_reacquiring (void **state)
 {
   TestFixture *fx = *state;
   GtkloopCondition *cond = gtkloop_condition_new (NULL);
   GtkloopTask *ts[3];
-  gboolean ticked = FALSE;
 
   ts[0] = gtkloop_loop_create_task (fx->loop, waits_then_releases, cond, NULL);
   ts[1] = gtkloop_loop_create_task (fx->loop, waits_then_releases, cond, NULL);
   ts[2] = gtkloop_loop_create_task (fx->loop, holds_lock_and_sleeps, cond, NULL);
-  gtkloop_loop_call_later (fx->loop, 0.01, set_flag, &ticked, NULL);
-  test_iterate_until (fx->loop, &ticked, 5);
+  test_iterate_for (fx->loop, 0.01);
   /* The waiters were notified and wait for the lock, held by a sleeper. */
   gtkloop_loop_close (fx->loop);
   for (int i = 0; i < 3; i++)
@@ -314,22 +289,14 @@ test_close_while_reacquiring (void **state)
   gtkloop_condition_unref (cond);
 }
 
-static int
-setup (void **state)
-{
-  test_fixture_setup (state);
-  the_fx = *state;
-  return 0;
-}
-
 int
 main (void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown (test_condition_matches_asyncio, setup, test_fixture_teardown),
-    cmocka_unit_test_setup_teardown (test_misuse, setup, test_fixture_teardown),
-    cmocka_unit_test_setup_teardown (test_shared_lock, setup, test_fixture_teardown),
-    cmocka_unit_test_setup_teardown (test_close_while_reacquiring, setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_condition_matches_asyncio, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_misuse, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_shared_lock, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_close_while_reacquiring, test_fixture_setup, test_fixture_teardown),
   };
 
   return cmocka_run_group_tests_name ("condition", tests, NULL, NULL);

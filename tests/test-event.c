@@ -6,8 +6,6 @@
 
 #include "test-util.h"
 
-static TestFixture *the_fx;
-
 typedef struct
 {
   GtkloopEvent *e;
@@ -20,13 +18,14 @@ waiter (GtkloopTask *t,
 {
   Waiter *w = data;
 
-  test_print (the_fx, "%s waits", w->name);
+  test_print (test_current, "%s waits", w->name);
   if (!gtkloop_event_wait (w->e, NULL))
     {
-      test_print (the_fx, "%s cancelled", w->name);
+      test_print (test_current, "%s cancelled", w->name);
       return;
     }
-  test_print (the_fx, "%s woke, is_set %s", w->name, gtkloop_event_is_set (w->e) ? "True" : "False");
+  test_print (test_current, "%s woke, is_set %s",
+              w->name, test_py_bool (gtkloop_event_is_set (w->e)));
 }
 
 static void
@@ -40,29 +39,7 @@ spawn_waiters (GtkloopEvent  *e,
   for (guint i = 0; i < n; i++)
     {
       ws[i] = (Waiter) { e, names[i] };
-      ts[i] = GTKLOOP_FUTURE (gtkloop_loop_create_task (the_fx->loop, waiter, &ws[i], NULL));
-    }
-}
-
-static void
-gather_and_unref (GtkloopFuture **ts,
-                  guint           n)
-{
-  g_autoptr(GtkloopFuture) g = gtkloop_gather (ts, n, TRUE);
-
-  gtkloop_await (g, NULL);
-  for (guint i = 0; i < n; i++)
-    gtkloop_future_unref (ts[i]);
-}
-
-static void
-spinner (GtkloopTask *t,
-         gpointer     data)
-{
-  for (int i = 0; i < 3; i++)
-    {
-      test_print (the_fx, "spin %d", i);
-      gtkloop_sleep (0, NULL);
+      ts[i] = test_spawn (waiter, &ws[i]);
     }
 }
 
@@ -75,51 +52,45 @@ twin_main (GtkloopTask *t,
   static Waiter ws[3];   /* read by the waiters while this task is suspended */
   g_autoptr(GtkloopFuture) s = NULL;
 
-  test_print (the_fx, "-- set wakes all");
+  test_print (test_current, "-- set wakes all");
   spawn_waiters (e, ws, ts, 3);
   gtkloop_sleep (0, NULL);
-  test_print (the_fx, "set");
+  test_print (test_current, "set");
   gtkloop_event_set (e);
-  gather_and_unref (ts, 3);
+  test_gather_and_unref (ts, 3);
 
-  test_print (the_fx, "-- wait on a set event");
-  s = GTKLOOP_FUTURE (gtkloop_loop_create_task (the_fx->loop, spinner, NULL, NULL));
+  test_print (test_current, "-- wait on a set event");
+  s = test_spawn (test_spin_task, GINT_TO_POINTER (3));
   gtkloop_sleep (0, NULL);
-  test_print (the_fx, "wait: %s", gtkloop_event_wait (e, NULL) ? "True" : "False");
-  test_print (the_fx, "no yield");
+  test_print (test_current, "wait: %s", test_py_bool (gtkloop_event_wait (e, NULL)));
+  test_print (test_current, "no yield");
   gtkloop_await (s, NULL);
 
-  test_print (the_fx, "-- set then clear");
+  test_print (test_current, "-- set then clear");
   gtkloop_event_clear (e);
   spawn_waiters (e, ws, ts, 2);
   gtkloop_sleep (0, NULL);
   gtkloop_event_set (e);
   gtkloop_event_clear (e);
-  gather_and_unref (ts, 2);
+  test_gather_and_unref (ts, 2);
 
-  test_print (the_fx, "-- a cancelled waiter");
+  test_print (test_current, "-- a cancelled waiter");
   spawn_waiters (e, ws, ts, 3);
   gtkloop_sleep (0, NULL);
   gtkloop_future_cancel (ts[1], NULL);
   gtkloop_sleep (0, NULL);
   gtkloop_event_set (e);
-  {
-    g_autoptr(GtkloopFuture) g = gtkloop_gather (ts, 3, TRUE);
-
-    gtkloop_await (g, NULL);
-  }
-  test_print (the_fx, "B cancelled %s", gtkloop_future_is_cancelled (ts[1]) ? "True" : "False");
-  for (int i = 0; i < 3; i++)
-    gtkloop_future_unref (ts[i]);
+  test_gather_and_await (ts, 3, TRUE);
+  test_print (test_current, "B cancelled %s", test_py_bool (gtkloop_future_is_cancelled (ts[1])));
+  test_unref_futures (ts, 3);
 }
 
 static void
 test_event_matches_asyncio (void **state)
 {
   TestFixture *fx = *state;
-  g_autoptr(GtkloopTask) t = gtkloop_loop_create_task (fx->loop, twin_main, NULL, NULL);
 
-  assert_true (test_run_until_complete (fx->loop, GTKLOOP_FUTURE (t), NULL, 10));
+  test_run_task (twin_main, NULL);
   test_assert_matches_twin ("event", fx->out->str);
 }
 
@@ -136,23 +107,15 @@ test_wait_outside_task (void **state)
 }
 
 static void
-set_flag (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-}
-
-static void
 test_close_with_waiters (void **state)
 {
   TestFixture *fx = *state;
   GtkloopEvent *e = gtkloop_event_new ();
   GtkloopFuture *ts[3];
   Waiter ws[3];
-  gboolean ticked = FALSE;
 
   spawn_waiters (e, ws, ts, 3);
-  gtkloop_loop_call_later (fx->loop, 0.01, set_flag, &ticked, NULL);
-  test_iterate_until (fx->loop, &ticked, 5);
+  test_iterate_for (fx->loop, 0.01);
   gtkloop_loop_close (fx->loop);
   for (int i = 0; i < 3; i++)
     {
@@ -162,21 +125,13 @@ test_close_with_waiters (void **state)
   gtkloop_event_unref (e);
 }
 
-static int
-setup (void **state)
-{
-  test_fixture_setup (state);
-  the_fx = *state;
-  return 0;
-}
-
 int
 main (void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown (test_event_matches_asyncio, setup, test_fixture_teardown),
-    cmocka_unit_test_setup_teardown (test_wait_outside_task, setup, test_fixture_teardown),
-    cmocka_unit_test_setup_teardown (test_close_with_waiters, setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_event_matches_asyncio, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_wait_outside_task, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_close_with_waiters, test_fixture_setup, test_fixture_teardown),
   };
 
   return cmocka_run_group_tests_name ("event", tests, NULL, NULL);

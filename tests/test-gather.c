@@ -6,21 +6,6 @@
 
 #include "test-util.h"
 
-static TestFixture *the_fx;
-
-static GtkloopTask *
-spawn (GtkloopTaskFunc func,
-       gpointer        data)
-{
-  return gtkloop_loop_create_task (the_fx->loop, func, data, NULL);
-}
-
-static const char *
-py_bool (gboolean b)
-{
-  return b ? "True" : "False";
-}
-
 /* asyncio's desc (): what a child ended with. */
 static char *
 desc (GtkloopFuture *f)
@@ -33,26 +18,6 @@ desc (GtkloopFuture *f)
   if (error != NULL)
     return g_strdup_printf ("error %s", error->message);
   return g_strdup_printf ("value %s", value);
-}
-
-static void
-seed_a (GtkloopTask *task,
-        gpointer     data)
-{
-  test_print (the_fx, "Suspending a");
-  gtkloop_sleep (0.1, NULL);
-  test_print (the_fx, "Resuming a");
-  gtkloop_task_return (task, "A", NULL);
-}
-
-static void
-seed_b (GtkloopTask *task,
-        gpointer     data)
-{
-  test_print (the_fx, "Suspending b");
-  gtkloop_sleep (0.01, NULL);
-  test_print (the_fx, "Resuming b");
-  gtkloop_task_return (task, "B", NULL);
 }
 
 typedef struct
@@ -68,16 +33,16 @@ stepper (GtkloopTask *task,
 {
   const Step *s = data;
 
-  test_print (the_fx, "%s starts", s->name);
+  test_print (test_current, "%s starts", s->name);
   for (int i = 0; i < s->steps; i++)
     gtkloop_sleep (0, NULL);
   if (s->fail)
     {
-      test_print (the_fx, "%s fails", s->name);
+      test_print (test_current, "%s fails", s->name);
       gtkloop_task_return_error (task, g_error_new (G_IO_ERROR, G_IO_ERROR_FAILED, "boom %s", s->name));
       return;
     }
-  test_print (the_fx, "%s done", s->name);
+  test_print (test_current, "%s done", s->name);
   gtkloop_task_return (task, (gpointer) s->name, NULL);
 }
 
@@ -86,7 +51,7 @@ sleeper (GtkloopTask *task,
          gpointer     data)
 {
   if (!gtkloop_sleep (10, NULL))
-    test_print (the_fx, "%s cancelled", (const char *) data);
+    test_print (test_current, "%s cancelled", (const char *) data);
 }
 
 static const char *
@@ -97,28 +62,20 @@ child_str (GPtrArray *children,
 }
 
 static void
-unref_all (GtkloopFuture **fs,
-           guint           n)
-{
-  for (guint i = 0; i < n; i++)
-    gtkloop_future_unref (fs[i]);
-}
-
-static void
 seed (void)
 {
   GtkloopFuture *fs[2];
   g_autoptr(GtkloopFuture) g = NULL;
   GPtrArray *children;
 
-  test_print (the_fx, "-- seed 000");
-  fs[0] = GTKLOOP_FUTURE (spawn (seed_a, NULL));
-  fs[1] = GTKLOOP_FUTURE (spawn (seed_b, NULL));
+  test_print (test_current, "-- seed 000");
+  fs[0] = test_spawn (test_seed_a_task, NULL);
+  fs[1] = test_spawn (test_seed_b_task, NULL);
   g = gtkloop_gather (fs, 2, FALSE);
   gtkloop_await (g, NULL);
   children = gtkloop_future_get_result (g, NULL);
-  test_print (the_fx, "%s %s", child_str (children, 0), child_str (children, 1));
-  unref_all (fs, 2);
+  test_print (test_current, "%s %s", child_str (children, 0), child_str (children, 1));
+  test_unref_futures (fs, 2);
 }
 
 static void
@@ -129,15 +86,15 @@ order (void)
   g_autoptr(GtkloopFuture) g = NULL;
   GPtrArray *children;
 
-  test_print (the_fx, "-- argument order");
+  test_print (test_current, "-- argument order");
   for (int i = 0; i < 3; i++)
-    fs[i] = GTKLOOP_FUTURE (spawn (stepper, (gpointer) &steps[i]));
+    fs[i] = test_spawn (stepper, (gpointer) &steps[i]);
   g = gtkloop_gather (fs, 3, FALSE);
   gtkloop_await (g, NULL);
   children = gtkloop_future_get_result (g, NULL);
-  test_print (the_fx, "results %s %s %s", child_str (children, 0), child_str (children, 1),
+  test_print (test_current, "results %s %s %s", child_str (children, 0), child_str (children, 1),
               child_str (children, 2));
-  unref_all (fs, 3);
+  test_unref_futures (fs, 3);
 }
 
 static void
@@ -148,18 +105,18 @@ first_error (void)
   GtkloopFuture *fs[3];
   g_autoptr(GtkloopFuture) g = NULL;
 
-  test_print (the_fx, "-- first error");
+  test_print (test_current, "-- first error");
   for (int i = 0; i < 3; i++)
-    fs[i] = GTKLOOP_FUTURE (spawn (stepper, (gpointer) &steps[i]));
+    fs[i] = test_spawn (stepper, (gpointer) &steps[i]);
   g = gtkloop_gather (fs, 3, FALSE);
   if (!gtkloop_await (g, &error))
-    test_print (the_fx, "gather failed: %s", error->message);
-  test_print (the_fx, "A done? %s C done? %s", py_bool (gtkloop_future_is_done (fs[0])),
-              py_bool (gtkloop_future_is_done (fs[2])));
+    test_print (test_current, "gather failed: %s", error->message);
+  test_print (test_current, "A done? %s C done? %s", test_py_bool (gtkloop_future_is_done (fs[0])),
+              test_py_bool (gtkloop_future_is_done (fs[2])));
   gtkloop_await (fs[0], NULL);
-  test_print (the_fx, "A done? %s C done? %s", py_bool (gtkloop_future_is_done (fs[0])),
-              py_bool (gtkloop_future_is_done (fs[2])));
-  unref_all (fs, 3);
+  test_print (test_current, "A done? %s C done? %s", test_py_bool (gtkloop_future_is_done (fs[0])),
+              test_py_bool (gtkloop_future_is_done (fs[2])));
+  test_unref_futures (fs, 3);
 }
 
 static void
@@ -171,16 +128,16 @@ return_exceptions (void)
   GPtrArray *children;
   g_autofree char *d0 = NULL, *d1 = NULL;
 
-  test_print (the_fx, "-- return_exceptions");
+  test_print (test_current, "-- return_exceptions");
   for (int i = 0; i < 2; i++)
-    fs[i] = GTKLOOP_FUTURE (spawn (stepper, (gpointer) &steps[i]));
+    fs[i] = test_spawn (stepper, (gpointer) &steps[i]);
   g = gtkloop_gather (fs, 2, TRUE);
   gtkloop_await (g, NULL);
   children = gtkloop_future_get_result (g, NULL);
   d0 = desc (children->pdata[0]);
   d1 = desc (children->pdata[1]);
-  test_print (the_fx, "results %s, %s", d0, d1);
-  unref_all (fs, 2);
+  test_print (test_current, "results %s, %s", d0, d1);
+  test_unref_futures (fs, 2);
 }
 
 static void
@@ -190,20 +147,22 @@ cancel_gather (void)
   g_autoptr(GtkloopFuture) g = NULL;
   g_autoptr(GError) error = NULL;
 
-  test_print (the_fx, "-- cancel the gather");
-  fs[0] = GTKLOOP_FUTURE (spawn (sleeper, "A"));
-  fs[1] = GTKLOOP_FUTURE (spawn (sleeper, "B"));
+  test_print (test_current, "-- cancel the gather");
+  fs[0] = test_spawn (sleeper, "A");
+  fs[1] = test_spawn (sleeper, "B");
   gtkloop_sleep (0, NULL);
   g = gtkloop_gather (fs, 2, FALSE);
-  test_print (the_fx, "cancel -> %s", py_bool (gtkloop_future_cancel (g, NULL)));
+  test_print (test_current, "cancel -> %s", test_py_bool (gtkloop_future_cancel (g, NULL)));
   if (!gtkloop_await (g, &error) && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    test_print (the_fx, "await gather: cancelled");
-  test_print (the_fx, "gather done %s cancelled %s", py_bool (gtkloop_future_is_done (g)),
-              py_bool (gtkloop_future_is_cancelled (g)));
-  test_print (the_fx, "children cancelled %s %s", py_bool (gtkloop_future_is_cancelled (fs[0])),
-              py_bool (gtkloop_future_is_cancelled (fs[1])));
-  test_print (the_fx, "cancel again -> %s", py_bool (gtkloop_future_cancel (g, NULL)));
-  unref_all (fs, 2);
+    test_print (test_current, "await gather: cancelled");
+  test_print (test_current, "gather done %s cancelled %s",
+              test_py_bool (gtkloop_future_is_done (g)),
+              test_py_bool (gtkloop_future_is_cancelled (g)));
+  test_print (test_current, "children cancelled %s %s",
+              test_py_bool (gtkloop_future_is_cancelled (fs[0])),
+              test_py_bool (gtkloop_future_is_cancelled (fs[1])));
+  test_print (test_current, "cancel again -> %s", test_py_bool (gtkloop_future_cancel (g, NULL)));
+  test_unref_futures (fs, 2);
 }
 
 static void
@@ -214,19 +173,20 @@ cancelled_child (void)
   g_autoptr(GtkloopFuture) g = NULL;
   g_autoptr(GError) error = NULL;
 
-  test_print (the_fx, "-- a cancelled child");
-  fs[0] = GTKLOOP_FUTURE (spawn (sleeper, "A"));
-  fs[1] = GTKLOOP_FUTURE (spawn (stepper, (gpointer) &step_b));
+  test_print (test_current, "-- a cancelled child");
+  fs[0] = test_spawn (sleeper, "A");
+  fs[1] = test_spawn (stepper, (gpointer) &step_b);
   gtkloop_sleep (0, NULL);
   g = gtkloop_gather (fs, 2, FALSE);
   gtkloop_future_cancel (fs[0], NULL);
   if (!gtkloop_await (g, &error) && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    test_print (the_fx, "await gather: cancelled");
-  test_print (the_fx, "gather cancelled() %s B done? %s", py_bool (gtkloop_future_is_cancelled (g)),
-              py_bool (gtkloop_future_is_done (fs[1])));
+    test_print (test_current, "await gather: cancelled");
+  test_print (test_current, "gather cancelled() %s B done? %s",
+              test_py_bool (gtkloop_future_is_cancelled (g)),
+              test_py_bool (gtkloop_future_is_done (fs[1])));
   gtkloop_await (fs[1], NULL);
-  test_print (the_fx, "B result %s", (const char *) gtkloop_future_get_result (fs[1], NULL));
-  unref_all (fs, 2);
+  test_print (test_current, "B result %s", (const char *) gtkloop_future_get_result (fs[1], NULL));
+  test_unref_futures (fs, 2);
 }
 
 static void
@@ -238,15 +198,16 @@ empty_and_duplicates (void)
   GtkloopFuture *fs[2];
   GPtrArray *children;
 
-  test_print (the_fx, "-- empty and duplicates");
+  test_print (test_current, "-- empty and duplicates");
   gtkloop_await (empty, NULL);
   children = gtkloop_future_get_result (empty, NULL);
-  test_print (the_fx, "empty -> [%s]", children->len == 0 ? "" : "?");
-  fs[0] = fs[1] = GTKLOOP_FUTURE (spawn (stepper, (gpointer) &step_d));
+  test_print (test_current, "empty -> [%s]", children->len == 0 ? "" : "?");
+  fs[0] = fs[1] = test_spawn (stepper, (gpointer) &step_d);
   g = gtkloop_gather (fs, 2, FALSE);
   gtkloop_await (g, NULL);
   children = gtkloop_future_get_result (g, NULL);
-  test_print (the_fx, "duplicates -> ['%s', '%s']", child_str (children, 0), child_str (children, 1));
+  test_print (test_current, "duplicates -> ['%s', '%s']",
+              child_str (children, 0), child_str (children, 1));
   gtkloop_future_unref (fs[0]);
 }
 
@@ -257,7 +218,7 @@ awaiter (GtkloopTask *task,
   g_autoptr(GtkloopFuture) g = gtkloop_gather (data, 2, FALSE);
 
   if (!gtkloop_await (g, NULL))
-    test_print (the_fx, "awaiter cancelled");
+    test_print (test_current, "awaiter cancelled");
 }
 
 static void
@@ -267,18 +228,20 @@ cancel_awaiting_task (void)
   GtkloopFuture *w;
   g_autoptr(GtkloopFuture) g = NULL;
 
-  test_print (the_fx, "-- cancel the task awaiting a gather");
-  fs[0] = GTKLOOP_FUTURE (spawn (sleeper, "A"));
-  fs[1] = GTKLOOP_FUTURE (spawn (sleeper, "B"));
-  w = GTKLOOP_FUTURE (spawn (awaiter, fs));
+  test_print (test_current, "-- cancel the task awaiting a gather");
+  fs[0] = test_spawn (sleeper, "A");
+  fs[1] = test_spawn (sleeper, "B");
+  w = test_spawn (awaiter, fs);
   gtkloop_sleep (0, NULL);
   gtkloop_future_cancel (w, NULL);
   g = gtkloop_gather (&w, 1, TRUE);
   gtkloop_await (g, NULL);
-  test_print (the_fx, "awaiter cancelled() %s children %s %s", py_bool (gtkloop_future_is_cancelled (w)),
-              py_bool (gtkloop_future_is_cancelled (fs[0])), py_bool (gtkloop_future_is_cancelled (fs[1])));
+  test_print (test_current, "awaiter cancelled() %s children %s %s",
+              test_py_bool (gtkloop_future_is_cancelled (w)),
+              test_py_bool (gtkloop_future_is_cancelled (fs[0])),
+              test_py_bool (gtkloop_future_is_cancelled (fs[1])));
   gtkloop_future_unref (w);
-  unref_all (fs, 2);
+  test_unref_futures (fs, 2);
 }
 
 static void
@@ -299,9 +262,8 @@ static void
 test_gather_matches_asyncio (void **state)
 {
   TestFixture *fx = *state;
-  g_autoptr(GtkloopTask) task = gtkloop_loop_create_task (fx->loop, twin_main, NULL, NULL);
 
-  assert_true (test_run_until_complete (fx->loop, GTKLOOP_FUTURE (task), NULL, 10));
+  test_run_task (twin_main, NULL);
   test_assert_matches_twin ("gather", fx->out->str);
 }
 
@@ -402,23 +364,15 @@ test_cancelled_child_cancels_the_awaiting_task (void **state)
   assert_false (gtkloop_future_is_cancelled (g));
 }
 
-static int
-setup (void **state)
-{
-  test_fixture_setup (state);
-  the_fx = *state;
-  return 0;
-}
-
 int
 main (void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown (test_gather_matches_asyncio, setup, test_fixture_teardown),
-    cmocka_unit_test_setup_teardown (test_no_cycle_with_a_child_that_never_completes, setup, test_fixture_teardown),
-    cmocka_unit_test_setup_teardown (test_later_errors_marked_retrieved, setup, test_fixture_teardown),
-    cmocka_unit_test_setup_teardown (test_different_loops, setup, test_fixture_teardown),
-    cmocka_unit_test_setup_teardown (test_cancelled_child_cancels_the_awaiting_task, setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_gather_matches_asyncio, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_no_cycle_with_a_child_that_never_completes, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_later_errors_marked_retrieved, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_different_loops, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_cancelled_child_cancels_the_awaiting_task, test_fixture_setup, test_fixture_teardown),
   };
 
   return cmocka_run_group_tests_name ("gather", tests, NULL, NULL);

@@ -5,8 +5,6 @@
 
 #include "test-util.h"
 
-static TestFixture *the_fx;
-
 typedef struct
 {
   GtkloopLock *lock;
@@ -20,16 +18,16 @@ worker (GtkloopTask *task,
   Worker *w = data;
   g_autoptr(GError) error = NULL;
 
-  test_print (the_fx, "%s waits", w->name);
+  test_print (test_current, "%s waits", w->name);
   if (!gtkloop_lock_acquire (w->lock, &error))
     {
-      test_print (the_fx, "%s cancelled while waiting", w->name);
+      test_print (test_current, "%s cancelled while waiting", w->name);
       return;
     }
-  test_print (the_fx, "%s got the lock", w->name);
+  test_print (test_current, "%s got the lock", w->name);
   gtkloop_sleep (0, NULL);
   gtkloop_lock_release (w->lock);
-  test_print (the_fx, "%s released", w->name);
+  test_print (test_current, "%s released", w->name);
 }
 
 static GtkloopFuture *
@@ -40,7 +38,7 @@ spawn_worker (GtkloopLock *lock,
 
   w->lock = lock;
   w->name = name;
-  return GTKLOOP_FUTURE (gtkloop_loop_create_task (the_fx->loop, worker, w, g_free));
+  return GTKLOOP_FUTURE (gtkloop_loop_create_task (test_current->loop, worker, w, g_free));
 }
 
 static void
@@ -53,44 +51,21 @@ spawn_abc (GtkloopLock   *lock,
 }
 
 static void
-gather_and_free (GtkloopFuture *tasks[],
-                 guint          n,
-                 gboolean       return_exceptions)
-{
-  g_autoptr(GtkloopFuture) all = gtkloop_gather (tasks, n, return_exceptions);
-
-  gtkloop_await (all, NULL);
-}
-
-static void
-unref_all (GtkloopFuture *tasks[],
-           guint          n)
-{
-  for (guint i = 0; i < n; i++)
-    gtkloop_future_unref (tasks[i]);
-}
-
-static const char *
-py_bool (gboolean b)
-{
-  return b ? "True" : "False";
-}
-
-static void
 fifo (void)
 {
   g_autoptr(GtkloopLock) lock = gtkloop_lock_new ();
   GtkloopFuture *tasks[3];
 
-  test_print (the_fx, "-- fifo");
+  test_print (test_current, "-- fifo");
   gtkloop_lock_acquire (lock, NULL);
   spawn_abc (lock, tasks);
   gtkloop_sleep (0, NULL);
-  test_print (the_fx, "main releases, locked %s", py_bool (gtkloop_lock_is_locked (lock)));
+  test_print (test_current, "main releases, locked %s",
+              test_py_bool (gtkloop_lock_is_locked (lock)));
   gtkloop_lock_release (lock);
-  gather_and_free (tasks, 3, FALSE);
-  test_print (the_fx, "locked %s", py_bool (gtkloop_lock_is_locked (lock)));
-  unref_all (tasks, 3);
+  test_gather_and_await (tasks, 3, FALSE);
+  test_print (test_current, "locked %s", test_py_bool (gtkloop_lock_is_locked (lock)));
+  test_unref_futures (tasks, 3);
 }
 
 static void
@@ -99,17 +74,18 @@ cancelled_waiter (void)
   g_autoptr(GtkloopLock) lock = gtkloop_lock_new ();
   GtkloopFuture *tasks[3];
 
-  test_print (the_fx, "-- cancelled waiter");
+  test_print (test_current, "-- cancelled waiter");
   gtkloop_lock_acquire (lock, NULL);
   spawn_abc (lock, tasks);
   gtkloop_sleep (0, NULL);
   gtkloop_future_cancel (tasks[1], NULL);
   gtkloop_sleep (0, NULL);
   gtkloop_lock_release (lock);
-  gather_and_free (tasks, 3, TRUE);
-  test_print (the_fx, "B cancelled %s; locked %s", py_bool (gtkloop_future_is_cancelled (tasks[1])),
-              py_bool (gtkloop_lock_is_locked (lock)));
-  unref_all (tasks, 3);
+  test_gather_and_await (tasks, 3, TRUE);
+  test_print (test_current, "B cancelled %s; locked %s",
+              test_py_bool (gtkloop_future_is_cancelled (tasks[1])),
+              test_py_bool (gtkloop_lock_is_locked (lock)));
+  test_unref_futures (tasks, 3);
 }
 
 static void
@@ -118,16 +94,17 @@ woken_then_cancelled (void)
   g_autoptr(GtkloopLock) lock = gtkloop_lock_new ();
   GtkloopFuture *tasks[3];
 
-  test_print (the_fx, "-- woken then cancelled");
+  test_print (test_current, "-- woken then cancelled");
   gtkloop_lock_acquire (lock, NULL);
   spawn_abc (lock, tasks);
   gtkloop_sleep (0, NULL);
   gtkloop_lock_release (lock);            /* wakes A, which has not run yet */
   gtkloop_future_cancel (tasks[0], NULL); /* A passes the wake-up to B */
-  gather_and_free (tasks, 3, TRUE);
-  test_print (the_fx, "A cancelled %s; locked %s", py_bool (gtkloop_future_is_cancelled (tasks[0])),
-              py_bool (gtkloop_lock_is_locked (lock)));
-  unref_all (tasks, 3);
+  test_gather_and_await (tasks, 3, TRUE);
+  test_print (test_current, "A cancelled %s; locked %s",
+              test_py_bool (gtkloop_future_is_cancelled (tasks[0])),
+              test_py_bool (gtkloop_lock_is_locked (lock)));
+  test_unref_futures (tasks, 3);
 }
 
 static void
@@ -136,14 +113,15 @@ no_queue_jumping (void)
   g_autoptr(GtkloopLock) lock = gtkloop_lock_new ();
   g_autoptr(GtkloopFuture) t = NULL;
 
-  test_print (the_fx, "-- no queue jumping");
+  test_print (test_current, "-- no queue jumping");
   gtkloop_lock_acquire (lock, NULL);
   t = spawn_worker (lock, "A");
   gtkloop_sleep (0, NULL);
   gtkloop_lock_release (lock);   /* A is woken, but the lock looks free */
-  test_print (the_fx, "locked %s; main acquires", py_bool (gtkloop_lock_is_locked (lock)));
+  test_print (test_current, "locked %s; main acquires",
+              test_py_bool (gtkloop_lock_is_locked (lock)));
   gtkloop_lock_acquire (lock, NULL);
-  test_print (the_fx, "main got the lock");
+  test_print (test_current, "main got the lock");
   gtkloop_lock_release (lock);
   gtkloop_await (t, NULL);
 }
@@ -155,18 +133,18 @@ static const char *
 work (GtkloopLock *lock,
       const char  *name)
 {
-  test_print (the_fx, "lalalalalalalala");
+  test_print (test_current, "lalalalalalalala");
   gtkloop_lock_acquire (lock, NULL);
-  test_print (the_fx, "%s start", name);
+  test_print (test_current, "%s start", name);
   if (seen_x)
     {
       gtkloop_lock_release (lock);
       return name;
     }
   gtkloop_sleep (0, NULL);
-  test_print (the_fx, "----------");
+  test_print (test_current, "----------");
   seen_x = TRUE;
-  test_print (the_fx, "%s end", name);
+  test_print (test_current, "%s end", name);
   gtkloop_lock_release (lock);
   return name;
 }
@@ -175,14 +153,14 @@ static void
 seed_one (GtkloopTask *task,
           gpointer     lock)
 {
-  test_print (the_fx, "%s ok", work (lock, "one"));
+  test_print (test_current, "%s ok", work (lock, "one"));
 }
 
 static void
 seed_two (GtkloopTask *task,
           gpointer     lock)
 {
-  test_print (the_fx, "%s ok", work (lock, "two"));
+  test_print (test_current, "%s ok", work (lock, "two"));
 }
 
 static void
@@ -191,12 +169,12 @@ seed_001 (void)
   g_autoptr(GtkloopLock) lock = gtkloop_lock_new ();
   GtkloopFuture *tasks[2];
 
-  test_print (the_fx, "-- seed 001");
+  test_print (test_current, "-- seed 001");
   seen_x = FALSE;
-  tasks[0] = GTKLOOP_FUTURE (gtkloop_loop_create_task (the_fx->loop, seed_one, lock, NULL));
-  tasks[1] = GTKLOOP_FUTURE (gtkloop_loop_create_task (the_fx->loop, seed_two, lock, NULL));
+  tasks[0] = test_spawn (seed_one, lock);
+  tasks[1] = test_spawn (seed_two, lock);
   gtkloop_wait (tasks, 2, GTKLOOP_ALL_COMPLETED, -1, NULL, NULL, NULL);
-  unref_all (tasks, 2);
+  test_unref_futures (tasks, 2);
 }
 
 static void
@@ -214,9 +192,8 @@ static void
 test_lock_matches_asyncio (void **state)
 {
   TestFixture *fx = *state;
-  g_autoptr(GtkloopTask) task = gtkloop_loop_create_task (fx->loop, twin_main, NULL, NULL);
 
-  assert_true (test_run_until_complete (fx->loop, GTKLOOP_FUTURE (task), NULL, 10));
+  test_run_task (twin_main, NULL);
   test_assert_matches_twin ("lock", fx->out->str);
 }
 
@@ -312,25 +289,17 @@ waits_forever (GtkloopTask *task,
 }
 
 static void
-set_flag (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-}
-
-static void
 test_close_with_waiters (void **state)
 {
   TestFixture *fx = *state;
   GtkloopLock *lock = gtkloop_lock_new ();
   CloseData cd = { lock, 0 };
   GtkloopTask *tasks[3];
-  gboolean ticked = FALSE;
 
   gtkloop_lock_acquire (lock, NULL);
   for (int i = 0; i < 3; i++)
     tasks[i] = gtkloop_loop_create_task (fx->loop, waits_forever, &cd, NULL);
-  gtkloop_loop_call_later (fx->loop, 0.01, set_flag, &ticked, NULL);
-  test_iterate_until (fx->loop, &ticked, 5);
+  test_iterate_for (fx->loop, 0.01);
   gtkloop_loop_close (fx->loop);
   assert_int_equal (cd.cancelled, 3);
   for (int i = 0; i < 3; i++)
@@ -374,24 +343,16 @@ test_other_thread_refused (void **state)
   gtkloop_lock_release (lock);
 }
 
-static int
-setup (void **state)
-{
-  test_fixture_setup (state);
-  the_fx = *state;
-  return 0;
-}
-
 int
 main (void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown (test_lock_matches_asyncio, setup, test_fixture_teardown),
-    cmocka_unit_test_setup_teardown (test_release_unlocked_is_critical, setup, test_fixture_teardown),
-    cmocka_unit_test_setup_teardown (test_fast_path_outside_task, setup, test_fixture_teardown),
-    cmocka_unit_test_setup_teardown (test_bound_to_first_loop, setup, test_fixture_teardown),
-    cmocka_unit_test_setup_teardown (test_close_with_waiters, setup, test_fixture_teardown),
-    cmocka_unit_test_setup_teardown (test_other_thread_refused, setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_lock_matches_asyncio, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_release_unlocked_is_critical, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_fast_path_outside_task, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_bound_to_first_loop, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_close_with_waiters, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_other_thread_refused, test_fixture_setup, test_fixture_teardown),
   };
 
   return cmocka_run_group_tests_name ("lock", tests, NULL, NULL);

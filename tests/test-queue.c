@@ -8,31 +8,16 @@
 
 #include "test-util.h"
 
-static TestFixture *the_fx;
-
-static const char *
-py_bool (gboolean b)
-{
-  return b ? "True" : "False";
-}
-
-static GtkloopFuture *
-spawn (GtkloopTaskFunc func,
-       gpointer        data)
-{
-  return GTKLOOP_FUTURE (gtkloop_loop_create_task (the_fx->loop, func, data, NULL));
-}
-
 static void
 producer (GtkloopTask *t,
           gpointer     q)
 {
   for (int i = 0; i < 6; i++)
     {
-      test_print (the_fx, "put %d, size %u", i, gtkloop_queue_size (q));
+      test_print (test_current, "put %d, size %u", i, gtkloop_queue_size (q));
       gtkloop_queue_put (q, GINT_TO_POINTER (i), NULL);
     }
-  test_print (the_fx, "producer done");
+  test_print (test_current, "producer done");
 }
 
 typedef struct
@@ -52,7 +37,7 @@ consumer (GtkloopTask *t,
     {
       int item = GPOINTER_TO_INT (gtkloop_queue_get (c->q, NULL));
 
-      test_print (the_fx, "%s got %d, size %u", c->name, item, gtkloop_queue_size (c->q));
+      test_print (test_current, "%s got %d, size %u", c->name, item, gtkloop_queue_size (c->q));
       gtkloop_sleep (0, NULL);
       gtkloop_queue_task_done (c->q);
     }
@@ -66,19 +51,16 @@ producer_consumer (void)
    * suspended, when its stack may be copied out (SHARED stacks). */
   static Consumer c1, c2;
   GtkloopFuture *fs[3];
-  g_autoptr(GtkloopFuture) g = NULL;
 
-  test_print (the_fx, "-- producer/consumer, maxsize 2");
+  test_print (test_current, "-- producer/consumer, maxsize 2");
   c1 = (Consumer) { q, "c1", 3 };
   c2 = (Consumer) { q, "c2", 3 };
-  fs[0] = spawn (producer, q);
-  fs[1] = spawn (consumer, &c1);
-  fs[2] = spawn (consumer, &c2);
-  g = gtkloop_gather (fs, 3, FALSE);
-  gtkloop_await (g, NULL);
-  test_print (the_fx, "empty %s", py_bool (gtkloop_queue_is_empty (q)));
-  for (int i = 0; i < 3; i++)
-    gtkloop_future_unref (fs[i]);
+  fs[0] = test_spawn (producer, q);
+  fs[1] = test_spawn (consumer, &c1);
+  fs[2] = test_spawn (consumer, &c2);
+  test_gather_and_await (fs, 3, FALSE);
+  test_print (test_current, "empty %s", test_py_bool (gtkloop_queue_is_empty (q)));
+  test_unref_futures (fs, 3);
 }
 
 static void
@@ -88,13 +70,13 @@ join (void)
   static Consumer c;
   g_autoptr(GtkloopFuture) w = NULL;
 
-  test_print (the_fx, "-- task_done and join");
+  test_print (test_current, "-- task_done and join");
   c = (Consumer) { q, "worker", 3 };
   for (int i = 0; i < 3; i++)
     gtkloop_queue_put_nowait (q, GINT_TO_POINTER (i), NULL);
-  w = spawn (consumer, &c);
+  w = test_spawn (consumer, &c);
   gtkloop_queue_join (q, NULL);
-  test_print (the_fx, "joined, size %u", gtkloop_queue_size (q));
+  test_print (test_current, "joined, size %u", gtkloop_queue_size (q));
   gtkloop_await (w, NULL);
 }
 
@@ -113,9 +95,9 @@ getter (GtkloopTask *t,
   const char *item = gtkloop_queue_get (g->q, &error);
 
   if (error == NULL)
-    test_print (the_fx, "%s got %s", g->name, item);
+    test_print (test_current, "%s got %s", g->name, item);
   else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    test_print (the_fx, "%s cancelled", g->name);
+    test_print (test_current, "%s cancelled", g->name);
   else
     gtkloop_task_return_error (t, g_steal_pointer (&error));
 }
@@ -128,9 +110,9 @@ putter (GtkloopTask *t,
   g_autoptr(GError) error = NULL;
 
   if (gtkloop_queue_put (p->q, (gpointer) p->name, &error))
-    test_print (the_fx, "put %s done", p->name);
+    test_print (test_current, "put %s done", p->name);
   else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    test_print (the_fx, "put %s cancelled", p->name);
+    test_print (test_current, "put %s cancelled", p->name);
   else
     gtkloop_task_return_error (t, g_steal_pointer (&error));
 }
@@ -144,15 +126,15 @@ cancelled_getter (void)
 
   n1 = (Named) { q, "g1" };
   n2 = (Named) { q, "g2" };
-  gs[0] = spawn (getter, &n1);
-  gs[1] = spawn (getter, &n2);
+  gs[0] = test_spawn (getter, &n1);
+  gs[1] = test_spawn (getter, &n2);
 
-  test_print (the_fx, "-- a woken getter is cancelled");
+  test_print (test_current, "-- a woken getter is cancelled");
   gtkloop_sleep (0, NULL);
   gtkloop_queue_put_nowait (q, "x", NULL);   /* wakes g1 */
   gtkloop_future_cancel (gs[0], NULL);       /* g1 hands its wake-up to g2 */
   gtkloop_wait (gs, 2, GTKLOOP_ALL_COMPLETED, -1, NULL, NULL, NULL);
-  test_print (the_fx, "size %u", gtkloop_queue_size (q));
+  test_print (test_current, "size %u", gtkloop_queue_size (q));
   gtkloop_future_unref (gs[0]);
   gtkloop_future_unref (gs[1]);
 }
@@ -164,17 +146,17 @@ cancelled_putter (void)
   static Named a, b;
   GtkloopFuture *ps[2];
 
-  test_print (the_fx, "-- a woken putter is cancelled");
+  test_print (test_current, "-- a woken putter is cancelled");
   a = (Named) { q, "a" };
   b = (Named) { q, "b" };
   gtkloop_queue_put_nowait (q, "first", NULL);
-  ps[0] = spawn (putter, &a);
-  ps[1] = spawn (putter, &b);
+  ps[0] = test_spawn (putter, &a);
+  ps[1] = test_spawn (putter, &b);
   gtkloop_sleep (0, NULL);
-  test_print (the_fx, "got %s", (char *) gtkloop_queue_get_nowait (q, NULL));   /* wakes a */
+  test_print (test_current, "got %s", (char *) gtkloop_queue_get_nowait (q, NULL));   /* wakes a */
   gtkloop_future_cancel (ps[0], NULL);                                          /* a hands its wake-up to b */
   gtkloop_wait (ps, 2, GTKLOOP_ALL_COMPLETED, -1, NULL, NULL, NULL);
-  test_print (the_fx, "queue holds %s", (char *) gtkloop_queue_get_nowait (q, NULL));
+  test_print (test_current, "queue holds %s", (char *) gtkloop_queue_get_nowait (q, NULL));
   gtkloop_future_unref (ps[0]);
   gtkloop_future_unref (ps[1]);
 }
@@ -185,14 +167,14 @@ nowait_errors (void)
   g_autoptr(GtkloopQueue) q = gtkloop_queue_new (1, NULL);
   g_autoptr(GError) empty = NULL, full = NULL;
 
-  test_print (the_fx, "-- nowait errors");
+  test_print (test_current, "-- nowait errors");
   gtkloop_queue_get_nowait (q, &empty);
   if (g_error_matches (empty, GTKLOOP_ERROR, GTKLOOP_ERROR_QUEUE_EMPTY))
-    test_print (the_fx, "QueueEmpty");
+    test_print (test_current, "QueueEmpty");
   gtkloop_queue_put_nowait (q, GINT_TO_POINTER (1), NULL);
   if (!gtkloop_queue_put_nowait (q, GINT_TO_POINTER (2), &full) &&
       g_error_matches (full, GTKLOOP_ERROR, GTKLOOP_ERROR_QUEUE_FULL))
-    test_print (the_fx, "QueueFull");
+    test_print (test_current, "QueueFull");
 }
 
 typedef struct
@@ -217,20 +199,20 @@ lifo_and_priority (void)
   g_autoptr(GtkloopQueue) prio = gtkloop_queue_new_priority (0, compare_prio, NULL, NULL);
   GString *s = g_string_new ("[");
 
-  test_print (the_fx, "-- LIFO");
+  test_print (test_current, "-- LIFO");
   for (int i = 0; i < 4; i++)
     gtkloop_queue_put_nowait (lifo, GINT_TO_POINTER (i), NULL);
   for (int i = 0; i < 4; i++)
     g_string_append_printf (s, "%s%d", i ? ", " : "", GPOINTER_TO_INT (gtkloop_queue_get_nowait (lifo, NULL)));
-  test_print (the_fx, "%s]", s->str);
+  test_print (test_current, "%s]", s->str);
 
-  test_print (the_fx, "-- priority");
+  test_print (test_current, "-- priority");
   g_string_assign (s, "[");
   for (guint i = 0; i < G_N_ELEMENTS (entries); i++)
     gtkloop_queue_put_nowait (prio, (gpointer) &entries[i], NULL);
   for (guint i = 0; i < G_N_ELEMENTS (entries); i++)
     g_string_append_printf (s, "%s'%s'", i ? ", " : "", ((Prio *) gtkloop_queue_get_nowait (prio, NULL))->name);
-  test_print (the_fx, "%s]", s->str);
+  test_print (test_current, "%s]", s->str);
   g_string_free (s, TRUE);
 }
 
@@ -256,63 +238,64 @@ shutdown (void)
   GError *error = NULL;
   const char *first, *second;
 
-  test_print (the_fx, "-- shutdown");
+  test_print (test_current, "-- shutdown");
   c = (Named) { q, "c" };
   gtkloop_queue_put_nowait (q, "a", NULL);
   gtkloop_queue_put_nowait (q, "b", NULL);
-  p = spawn (putter, &c);
+  p = test_spawn (putter, &c);
   gtkloop_sleep (0, NULL);
   gtkloop_queue_shutdown (q, FALSE);
   if (!gtkloop_await (p, &error) && is_shut_down (error))
-    test_print (the_fx, "blocked put: QueueShutDown");
+    test_print (test_current, "blocked put: QueueShutDown");
   g_clear_error (&error);
   gtkloop_future_unref (p);
   if (!gtkloop_queue_put_nowait (q, "d", &error) && is_shut_down (error))
-    test_print (the_fx, "put_nowait: QueueShutDown");
+    test_print (test_current, "put_nowait: QueueShutDown");
   g_clear_error (&error);
   first = gtkloop_queue_get (q, NULL);
   second = gtkloop_queue_get (q, NULL);
-  test_print (the_fx, "get %s %s", first, second);
+  test_print (test_current, "get %s %s", first, second);
   gtkloop_queue_get (q, &error);
   if (is_shut_down (error))
-    test_print (the_fx, "get on empty: QueueShutDown");
+    test_print (test_current, "get on empty: QueueShutDown");
   g_clear_error (&error);
   gtkloop_queue_unref (q);
 
-  test_print (the_fx, "-- shutdown, blocked getters");
+  test_print (test_current, "-- shutdown, blocked getters");
   q = gtkloop_queue_new (0, NULL);
   n0 = (Named) { q, "g0" };
   n1 = (Named) { q, "g1" };
-  gs[0] = spawn (getter, &n0);
-  gs[1] = spawn (getter, &n1);
+  gs[0] = test_spawn (getter, &n0);
+  gs[1] = test_spawn (getter, &n1);
   gtkloop_sleep (0, NULL);
   gtkloop_queue_shutdown (q, FALSE);
   gtkloop_wait (gs, 2, GTKLOOP_ALL_COMPLETED, -1, NULL, NULL, NULL);
   for (int i = 0; i < 2; i++)
     {
-      test_print (the_fx, "getter: %s", is_shut_down (gtkloop_future_get_error (gs[i])) ? "QueueShutDown" : "?");
+      test_print (test_current, "getter: %s",
+                  is_shut_down (gtkloop_future_get_error (gs[i])) ? "QueueShutDown" : "?");
       gtkloop_future_unref (gs[i]);
     }
   gtkloop_queue_unref (q);
 
-  test_print (the_fx, "-- shutdown immediate");
+  test_print (test_current, "-- shutdown immediate");
   q = gtkloop_queue_new (0, NULL);
   for (int i = 0; i < 3; i++)
     gtkloop_queue_put_nowait (q, GINT_TO_POINTER (i), NULL);
-  test_print (the_fx, "got %d", GPOINTER_TO_INT (gtkloop_queue_get (q, NULL)));
-  j = spawn (joiner, q);
+  test_print (test_current, "got %d", GPOINTER_TO_INT (gtkloop_queue_get (q, NULL)));
+  j = test_spawn (joiner, q);
   gtkloop_sleep (0, NULL);
   gtkloop_queue_shutdown (q, TRUE);
-  test_print (the_fx, "size %u", gtkloop_queue_size (q));
+  test_print (test_current, "size %u", gtkloop_queue_size (q));
   gtkloop_queue_get_nowait (q, &error);
   if (is_shut_down (error))
-    test_print (the_fx, "get_nowait: QueueShutDown");
+    test_print (test_current, "get_nowait: QueueShutDown");
   g_clear_error (&error);
   gtkloop_sleep (0, NULL);
-  test_print (the_fx, "join done %s", py_bool (gtkloop_future_is_done (j)));
+  test_print (test_current, "join done %s", test_py_bool (gtkloop_future_is_done (j)));
   gtkloop_queue_task_done (q);
   gtkloop_await (j, NULL);
-  test_print (the_fx, "join returned");
+  test_print (test_current, "join returned");
   gtkloop_future_unref (j);
   gtkloop_queue_unref (q);
 }
@@ -334,9 +317,8 @@ static void
 test_queue_matches_asyncio (void **state)
 {
   TestFixture *fx = *state;
-  g_autoptr(GtkloopTask) t = gtkloop_loop_create_task (fx->loop, twin_main, NULL, NULL);
 
-  assert_true (test_run_until_complete (fx->loop, GTKLOOP_FUTURE (t), NULL, 10));
+  test_run_task (twin_main, NULL);
   test_assert_matches_twin ("sync_queue", fx->out->str);
 }
 
@@ -394,12 +376,6 @@ consuming (GtkloopTask *t,
     }
 }
 
-static void
-stop_loop (gpointer loop)
-{
-  gtkloop_loop_stop (loop);
-}
-
 /* Blocked producers and consumers when the loop closes: each put that
  * fails frees its item, the queue frees what it holds when freed, and
  * nothing is freed twice. */
@@ -424,7 +400,7 @@ test_every_item_released_once_on_close (void **state)
   tasks[N_PRODUCERS] = gtkloop_loop_create_task (fx->loop, consuming, q, NULL);
   /* Let them run a little: the consumer is slower than the producers,
    * so producers end up blocked with an item each, and the queue full. */
-  gtkloop_loop_call_later (fx->loop, 0.01, stop_loop, fx->loop, NULL);
+  gtkloop_loop_call_later (fx->loop, 0.01, test_stop_loop_cb, fx->loop, NULL);
   test_run_forever (fx->loop, 5);
   assert_int_equal (gtkloop_queue_size (q), 3);
   gtkloop_loop_close (fx->loop);
@@ -489,22 +465,14 @@ test_task_done_too_often (void **state)
   assert_non_null (strstr (test_criticals_last (), "task_done() called too many times"));
 }
 
-static int
-setup (void **state)
-{
-  test_fixture_setup (state);
-  the_fx = *state;
-  return 0;
-}
-
 int
 main (void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown (test_queue_matches_asyncio, setup, test_fixture_teardown),
-    cmocka_unit_test_setup_teardown (test_every_item_released_once_on_close, setup, test_fixture_teardown),
-    cmocka_unit_test_setup_teardown (test_refused_items, setup, test_fixture_teardown),
-    cmocka_unit_test_setup_teardown (test_task_done_too_often, setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_queue_matches_asyncio, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_every_item_released_once_on_close, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_refused_items, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_task_done_too_often, test_fixture_setup, test_fixture_teardown),
   };
 
   return cmocka_run_group_tests_name ("queue", tests, NULL, NULL);

@@ -5,8 +5,6 @@
 
 #include "test-util.h"
 
-static TestFixture *the_fx;
-
 typedef struct
 {
   GtkloopSemaphore *s;
@@ -14,29 +12,24 @@ typedef struct
   int               hold;
 } Worker;
 
-static const char *
-py_bool (gboolean b)
-{
-  return b ? "True" : "False";
-}
-
 static void
 worker (GtkloopTask *t,
         gpointer     data)
 {
   Worker *w = data;
 
-  test_print (the_fx, "%s waits, locked %s", w->name, py_bool (gtkloop_semaphore_is_locked (w->s)));
+  test_print (test_current, "%s waits, locked %s",
+              w->name, test_py_bool (gtkloop_semaphore_is_locked (w->s)));
   if (!gtkloop_semaphore_acquire (w->s, NULL))
     {
-      test_print (the_fx, "%s cancelled", w->name);
+      test_print (test_current, "%s cancelled", w->name);
       return;
     }
-  test_print (the_fx, "%s acquired, value %u", w->name, gtkloop_semaphore_get_value (w->s));
+  test_print (test_current, "%s acquired, value %u", w->name, gtkloop_semaphore_get_value (w->s));
   for (int i = 0; i < w->hold; i++)
     gtkloop_sleep (0, NULL);
   gtkloop_semaphore_release (w->s, NULL);
-  test_print (the_fx, "%s released, value %u", w->name, gtkloop_semaphore_get_value (w->s));
+  test_print (test_current, "%s released, value %u", w->name, gtkloop_semaphore_get_value (w->s));
 }
 
 static void
@@ -51,19 +44,8 @@ spawn (GtkloopSemaphore *s,
   for (guint i = 0; i < n; i++)
     {
       ws[i] = (Worker) { s, names[i], hold };
-      ts[i] = GTKLOOP_FUTURE (gtkloop_loop_create_task (the_fx->loop, worker, &ws[i], NULL));
+      ts[i] = test_spawn (worker, &ws[i]);
     }
-}
-
-static void
-gather_and_unref (GtkloopFuture **ts,
-                  guint           n)
-{
-  g_autoptr(GtkloopFuture) g = gtkloop_gather (ts, n, TRUE);
-
-  gtkloop_await (g, NULL);
-  for (guint i = 0; i < n; i++)
-    gtkloop_future_unref (ts[i]);
 }
 
 static void
@@ -75,53 +57,54 @@ twin_main (GtkloopTask *t,
   static Worker ws[4];   /* read by the workers while this task is suspended */
   g_autoptr(GError) error = NULL;
 
-  test_print (the_fx, "-- fifo");
+  test_print (test_current, "-- fifo");
   s = gtkloop_semaphore_new (1, FALSE);
   gtkloop_semaphore_acquire (s, NULL);
   spawn (s, ws, ts, 3, 1);
   gtkloop_sleep (0, NULL);
   gtkloop_semaphore_release (s, NULL);
-  gather_and_unref (ts, 3);
-  test_print (the_fx, "value %u", gtkloop_semaphore_get_value (s));
+  test_gather_and_unref (ts, 3);
+  test_print (test_current, "value %u", gtkloop_semaphore_get_value (s));
   gtkloop_semaphore_unref (s);
 
-  test_print (the_fx, "-- no overtaking");
+  test_print (test_current, "-- no overtaking");
   s = gtkloop_semaphore_new (1, FALSE);
   gtkloop_semaphore_acquire (s, NULL);
   spawn (s, ws, ts, 1, 1);
   gtkloop_sleep (0, NULL);
   gtkloop_semaphore_release (s, NULL);   /* hands the unit to A */
-  test_print (the_fx, "main acquires, locked %s", py_bool (gtkloop_semaphore_is_locked (s)));
+  test_print (test_current, "main acquires, locked %s",
+              test_py_bool (gtkloop_semaphore_is_locked (s)));
   gtkloop_semaphore_acquire (s, NULL);
-  test_print (the_fx, "main acquired");
+  test_print (test_current, "main acquired");
   gtkloop_semaphore_release (s, NULL);
-  gather_and_unref (ts, 1);
+  test_gather_and_unref (ts, 1);
   gtkloop_semaphore_unref (s);
 
-  test_print (the_fx, "-- woken then cancelled");
+  test_print (test_current, "-- woken then cancelled");
   s = gtkloop_semaphore_new (0, FALSE);
   spawn (s, ws, ts, 2, 1);
   gtkloop_sleep (0, NULL);
   gtkloop_semaphore_release (s, NULL);   /* wakes A */
   gtkloop_future_cancel (ts[0], NULL);   /* A gives the unit to B */
-  gather_and_unref (ts, 2);
-  test_print (the_fx, "value %u", gtkloop_semaphore_get_value (s));
+  test_gather_and_unref (ts, 2);
+  test_print (test_current, "value %u", gtkloop_semaphore_get_value (s));
   gtkloop_semaphore_unref (s);
 
-  test_print (the_fx, "-- two holders");
+  test_print (test_current, "-- two holders");
   s = gtkloop_semaphore_new (2, FALSE);
   spawn (s, ws, ts, 4, 2);
-  gather_and_unref (ts, 4);
-  test_print (the_fx, "value %u", gtkloop_semaphore_get_value (s));
+  test_gather_and_unref (ts, 4);
+  test_print (test_current, "value %u", gtkloop_semaphore_get_value (s));
   gtkloop_semaphore_unref (s);
 
-  test_print (the_fx, "-- bounded");
+  test_print (test_current, "-- bounded");
   s = gtkloop_semaphore_new (1, TRUE);
   gtkloop_semaphore_acquire (s, NULL);
   gtkloop_semaphore_release (s, NULL);
   if (!gtkloop_semaphore_release (s, &error) && g_error_matches (error, GTKLOOP_ERROR, GTKLOOP_ERROR_INVALID_STATE))
-    test_print (the_fx, "ValueError: %s", error->message);
-  test_print (the_fx, "value %u", gtkloop_semaphore_get_value (s));
+    test_print (test_current, "ValueError: %s", error->message);
+  test_print (test_current, "value %u", gtkloop_semaphore_get_value (s));
   gtkloop_semaphore_unref (s);
 }
 
@@ -129,9 +112,8 @@ static void
 test_semaphore_matches_asyncio (void **state)
 {
   TestFixture *fx = *state;
-  g_autoptr(GtkloopTask) t = gtkloop_loop_create_task (fx->loop, twin_main, NULL, NULL);
 
-  assert_true (test_run_until_complete (fx->loop, GTKLOOP_FUTURE (t), NULL, 10));
+  test_run_task (twin_main, NULL);
   test_assert_matches_twin ("semaphore", fx->out->str);
 }
 
@@ -150,20 +132,12 @@ test_unbounded_release (void **state)
   assert_true (gtkloop_semaphore_is_locked (s));
 }
 
-static int
-setup (void **state)
-{
-  test_fixture_setup (state);
-  the_fx = *state;
-  return 0;
-}
-
 int
 main (void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown (test_semaphore_matches_asyncio, setup, test_fixture_teardown),
-    cmocka_unit_test_setup_teardown (test_unbounded_release, setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_semaphore_matches_asyncio, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_unbounded_release, test_fixture_setup, test_fixture_teardown),
   };
 
   return cmocka_run_group_tests_name ("semaphore", tests, NULL, NULL);

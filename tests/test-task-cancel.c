@@ -28,12 +28,6 @@ print_state (const char  *label,
   test_print (test_current, "%s %s", label, s);
 }
 
-static const char *
-py_bool (gboolean b)
-{
-  return b ? "True" : "False";
-}
-
 static void
 yield (void)
 {
@@ -110,7 +104,8 @@ waiter (GtkloopTask *task,
   GtkloopFuture *fut = data;
 
   if (!gtkloop_await (fut, NULL))
-    test_print (test_current, "waiter: future cancelled %s", py_bool (gtkloop_future_is_cancelled (fut)));
+    test_print (test_current, "waiter: future cancelled %s",
+                test_py_bool (gtkloop_future_is_cancelled (fut)));
 }
 
 static void
@@ -124,18 +119,19 @@ cancel_main (GtkloopTask *main_task,
 
   t = gtkloop_loop_create_task (loop, sleeper, "s1", NULL);
   yield ();
-  test_print (test_current, "cancel s1 -> %s", py_bool (gtkloop_task_cancel (t, "stop now")));
+  test_print (test_current, "cancel s1 -> %s", test_py_bool (gtkloop_task_cancel (t, "stop now")));
   yield ();
   {
     g_autofree char *s = state_of (t);
 
     ok = gtkloop_task_cancel (t, NULL);
-    test_print (test_current, "s1 %s; cancel again -> %s", s, py_bool (ok));
+    test_print (test_current, "s1 %s; cancel again -> %s", s, test_py_bool (ok));
   }
   gtkloop_task_unref (t);
 
   t = gtkloop_loop_create_task (loop, never_runs, NULL, NULL);
-  test_print (test_current, "cancel before start -> %s", py_bool (gtkloop_task_cancel (t, NULL)));
+  test_print (test_current, "cancel before start -> %s",
+              test_py_bool (gtkloop_task_cancel (t, NULL)));
   yield ();
   print_state ("never_runs", t);
   gtkloop_task_unref (t);
@@ -177,7 +173,8 @@ cancel_main (GtkloopTask *main_task,
   {
     g_autofree char *s = state_of (t);
 
-    test_print (test_current, "waiter %s; its future cancelled %s", s, py_bool (gtkloop_future_is_cancelled (fut)));
+    test_print (test_current, "waiter %s; its future cancelled %s",
+                s, test_py_bool (gtkloop_future_is_cancelled (fut)));
   }
   gtkloop_task_unref (t);
   gtkloop_future_unref (fut);
@@ -295,23 +292,15 @@ sleeps_with_cleanup (GtkloopTask *task,
 }
 
 static void
-set_flag (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-}
-
-static void
 test_close_finishes_pending_tasks (void **state)
 {
   TestFixture *fx = *state;
   CloseData cd = { { 0 } };
   GtkloopTask *tasks[4];
-  gboolean ticked = FALSE;
 
   for (int i = 0; i < 3; i++)
     tasks[i] = gtkloop_loop_create_task (fx->loop, sleeps_with_cleanup, &cd, test_destroy_count);
-  gtkloop_loop_call_later (fx->loop, 0.01, set_flag, &ticked, NULL);
-  test_iterate_until (fx->loop, &ticked, 5);
+  test_iterate_for (fx->loop, 0.01);
   assert_int_equal (cd.started, 3);
 
   /* One more that never gets to start. */
@@ -345,14 +334,12 @@ test_close_finishes_fire_and_forget_task (void **state)
 {
   TestFixture *fx = *state;
   DestroyCounter finished = { 0 }, destroyed = { 0 };
-  gboolean ticked = FALSE;
   GtkloopTask *task = gtkloop_loop_create_task (fx->loop, sleeps_long, &finished, NULL);
 
   gtkloop_task_unref (task);
   gtkloop_future_unref (GTKLOOP_FUTURE (gtkloop_loop_create_task (fx->loop, sleeps_long, &destroyed,
                                                                   test_destroy_count)));
-  gtkloop_loop_call_later (fx->loop, 0.005, test_set_flag_cb, &ticked, NULL);
-  test_iterate_until (fx->loop, &ticked, 5);
+  test_iterate_for (fx->loop, 0.005);
   gtkloop_loop_close (fx->loop);
   assert_int_equal (finished.count, 1);
   assert_int_equal (destroyed.count, 2);   /* its body's count, then its destroy notify */
@@ -425,11 +412,6 @@ never_starts (GtkloopTask *task,
 }
 
 static void
-not_reached (gpointer data)
-{
-}
-
-static void
 start_task_from_notify (gpointer data)
 {
   LateTask *lt = data;
@@ -444,7 +426,7 @@ test_task_started_by_close_is_refused (void **state)
   LateTask lt = { fx->loop, NULL, { 0 } };
   g_autoptr(GError) error = NULL;
 
-  gtkloop_loop_call_later (fx->loop, 100, not_reached, &lt, start_task_from_notify);
+  gtkloop_loop_call_later (fx->loop, 100, test_noop_cb, &lt, start_task_from_notify);
   gtkloop_loop_close (fx->loop);
   assert_non_null (lt.late);
   assert_true (gtkloop_future_is_done (GTKLOOP_FUTURE (lt.late)));

@@ -6,8 +6,6 @@
 
 #include "test-util.h"
 
-static TestFixture *the_fx;
-
 typedef struct
 {
   const char *name;
@@ -21,20 +19,20 @@ child (GtkloopTask *t,
 {
   const Child *c = data;
 
-  test_print (the_fx, "%s starts", c->name);
+  test_print (test_current, "%s starts", c->name);
   for (int i = 0; i < c->steps; i++)
     if (!gtkloop_sleep (0, NULL))
       {
-        test_print (the_fx, "%s cancelled", c->name);
+        test_print (test_current, "%s cancelled", c->name);
         return;
       }
   if (c->fail)
     {
-      test_print (the_fx, "%s fails", c->name);
+      test_print (test_current, "%s fails", c->name);
       gtkloop_task_return_error (t, g_error_new (G_IO_ERROR, G_IO_ERROR_FAILED, "%s failed", c->name));
       return;
     }
-  test_print (the_fx, "%s done", c->name);
+  test_print (test_current, "%s done", c->name);
   gtkloop_task_return (t, (gpointer) c->name, NULL);
 }
 
@@ -57,7 +55,7 @@ report (GtkloopTaskGroup *tg,
   for (guint i = 0; i < errors->len; i++)
     g_string_append_printf (list, "%s'%s'", i ? ", " : "", ((GError *) errors->pdata[i])->message);
   g_string_append_c (list, ']');
-  test_print (the_fx, "group: %s; errors: %s", group, list->str);
+  test_print (test_current, "group: %s; errors: %s", group, list->str);
   g_string_free (list, TRUE);
 }
 
@@ -69,12 +67,12 @@ all_succeed (void)
   g_autoptr(GtkloopTaskGroup) tg = gtkloop_task_group_new ();
   GtkloopTask *ts[3];
 
-  test_print (the_fx, "-- all succeed");
+  test_print (test_current, "-- all succeed");
   for (int i = 0; i < 3; i++)
     ts[i] = gtkloop_task_group_create_task (tg, child, (gpointer) cs[i], NULL);
-  test_print (the_fx, "body ends");
+  test_print (test_current, "body ends");
   gtkloop_task_group_exit (tg, NULL);
-  test_print (the_fx, "results ['%s', '%s', '%s']",
+  test_print (test_current, "results ['%s', '%s', '%s']",
               (char *) gtkloop_future_get_result (GTKLOOP_FUTURE (ts[0]), NULL),
               (char *) gtkloop_future_get_result (GTKLOOP_FUTURE (ts[1]), NULL),
               (char *) gtkloop_future_get_result (GTKLOOP_FUTURE (ts[2]), NULL));
@@ -89,15 +87,16 @@ one_fails (void)
   g_autoptr(GtkloopTaskGroup) tg = gtkloop_task_group_new ();
   g_autoptr(GError) error = NULL;
 
-  test_print (the_fx, "-- one fails");
+  test_print (test_current, "-- one fails");
   add (tg, &a);
   add (tg, &b);
   if (!gtkloop_sleep (1, &error))
-    test_print (the_fx, "body's await cancelled");
+    test_print (test_current, "body's await cancelled");
   if (!gtkloop_task_group_exit (tg, &error))
     report (tg, error);
   gtkloop_sleep (0, NULL);
-  test_print (the_fx, "parent goes on, cancelling %u", gtkloop_task_cancelling (gtkloop_task_get_current ()));
+  test_print (test_current, "parent goes on, cancelling %u",
+              gtkloop_task_cancelling (gtkloop_task_get_current ()));
 }
 
 static void
@@ -107,7 +106,7 @@ two_fail (void)
   g_autoptr(GtkloopTaskGroup) tg = gtkloop_task_group_new ();
   g_autoptr(GError) error = NULL;
 
-  test_print (the_fx, "-- two fail together");
+  test_print (test_current, "-- two fail together");
   add (tg, &a);
   add (tg, &b);
   add (tg, &c);
@@ -122,7 +121,7 @@ body_fails (void)
   g_autoptr(GtkloopTaskGroup) tg = gtkloop_task_group_new ();
   g_autoptr(GError) error = NULL;
 
-  test_print (the_fx, "-- the body fails");
+  test_print (test_current, "-- the body fails");
   add (tg, &a);
   gtkloop_sleep (0, NULL);
   error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED, "body failed");
@@ -140,21 +139,22 @@ parent (GtkloopTask *t,
 
   add (tg, &a);
   if (!gtkloop_task_group_exit (tg, &error) && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    test_print (the_fx, "parent: CancelledError");
+    test_print (test_current, "parent: CancelledError");
 }
 
 static void
 parent_cancelled (void)
 {
-  g_autoptr(GtkloopTask) p = gtkloop_loop_create_task (the_fx->loop, parent, NULL, NULL);
+  g_autoptr(GtkloopTask) p = gtkloop_loop_create_task (test_current->loop, parent, NULL, NULL);
   GtkloopFuture *pf = GTKLOOP_FUTURE (p);
 
-  test_print (the_fx, "-- the parent is cancelled from outside");
+  test_print (test_current, "-- the parent is cancelled from outside");
   gtkloop_sleep (0, NULL);
   gtkloop_sleep (0, NULL);
   gtkloop_task_cancel (p, NULL);
   gtkloop_wait (&pf, 1, GTKLOOP_ALL_COMPLETED, -1, NULL, NULL, NULL);
-  test_print (the_fx, "parent cancelled %s", gtkloop_future_is_cancelled (pf) ? "True" : "False");
+  test_print (test_current, "parent cancelled %s",
+              gtkloop_future_is_cancelled (pf) ? "True" : "False");
 }
 
 static void
@@ -169,7 +169,7 @@ spawner (GtkloopTask *t,
   refused = gtkloop_task_group_create_task (tg, child, (gpointer) &late, NULL);
   if (gtkloop_future_is_done (GTKLOOP_FUTURE (refused)) &&
       g_error_matches (gtkloop_future_get_error (GTKLOOP_FUTURE (refused)), GTKLOOP_ERROR, GTKLOOP_ERROR_INVALID_STATE))
-    test_print (the_fx, "create_task: RuntimeError");
+    test_print (test_current, "create_task: RuntimeError");
 }
 
 static void
@@ -180,9 +180,9 @@ add_while_shutting_down (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(GtkloopTask) s = NULL;
 
-  test_print (the_fx, "-- a child added once the group failed");
+  test_print (test_current, "-- a child added once the group failed");
   add (tg, &bad);
-  s = gtkloop_loop_create_task (the_fx->loop, spawner, tg, NULL);
+  s = gtkloop_loop_create_task (test_current->loop, spawner, tg, NULL);
   if (!gtkloop_task_group_exit (tg, &error))
     report (tg, error);
   gtkloop_await (GTKLOOP_FUTURE (s), NULL);
@@ -204,12 +204,8 @@ static void
 test_task_group_matches_asyncio (void **state)
 {
   TestFixture *fx = *state;
-  g_autoptr(GtkloopTask) t = gtkloop_loop_create_task (fx->loop, twin_main, NULL, NULL);
 
-  g_autoptr(GError) error = NULL;
-
-  if (!test_run_until_complete (fx->loop, GTKLOOP_FUTURE (t), &error, 10))
-    fail_msg ("%s\n%s", error->message, fx->out->str);
+  test_run_task (twin_main, NULL);
   test_assert_matches_twin ("task_group", fx->out->str);
 }
 
@@ -316,20 +312,13 @@ waits_in_exit (GtkloopTask *t,
 }
 
 static void
-set_flag (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-}
-
-static void
 test_close_while_in_exit (void **state)
 {
   TestFixture *fx = *state;
-  gboolean cancelled = FALSE, ticked = FALSE;
+  gboolean cancelled = FALSE;
   GtkloopTask *t = gtkloop_loop_create_task (fx->loop, waits_in_exit, &cancelled, NULL);
 
-  gtkloop_loop_call_later (fx->loop, 0.01, set_flag, &ticked, NULL);
-  test_iterate_until (fx->loop, &ticked, 5);
+  test_iterate_for (fx->loop, 0.01);
   gtkloop_loop_close (fx->loop);
   assert_true (cancelled);
   assert_true (gtkloop_future_is_cancelled (GTKLOOP_FUTURE (t)));
@@ -339,21 +328,16 @@ test_close_while_in_exit (void **state)
 /* Every destroy notify runs once: after a child ran, and at once for a
  * child refused because the group already ended. */
 static void
-quick_child (GtkloopTask *t,
-             gpointer     data)
-{
-}
-
-static void
 group_then_refused (GtkloopTask *t,
                     gpointer     counter)
 {
   g_autoptr(GtkloopTaskGroup) tg = gtkloop_task_group_new ();
   g_autoptr(GtkloopTask) refused = NULL;
 
-  gtkloop_task_unref (gtkloop_task_group_create_task (tg, quick_child, counter, test_destroy_count));
+  gtkloop_task_unref (gtkloop_task_group_create_task (tg, test_noop_task, counter,
+                                                      test_destroy_count));
   gtkloop_task_group_exit (tg, NULL);
-  refused = gtkloop_task_group_create_task (tg, quick_child, counter, test_destroy_count);
+  refused = gtkloop_task_group_create_task (tg, test_noop_task, counter, test_destroy_count);
   g_assert (gtkloop_future_is_done (GTKLOOP_FUTURE (refused)));
   g_assert (g_error_matches (gtkloop_future_get_error (GTKLOOP_FUTURE (refused)),
                              GTKLOOP_ERROR, GTKLOOP_ERROR_INVALID_STATE));
@@ -370,23 +354,15 @@ test_destroy_notifies (void **state)
   assert_int_equal (counter.count, 2);
 }
 
-static int
-setup (void **state)
-{
-  test_fixture_setup (state);
-  the_fx = *state;
-  return 0;
-}
-
 int
 main (void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown (test_task_group_matches_asyncio, setup, test_fixture_teardown),
-    cmocka_unit_test_setup_teardown (test_summary_keeps_the_first_code, setup, test_fixture_teardown),
-    cmocka_unit_test_setup_teardown (test_orphan_error_reported, setup, test_fixture_teardown),
-    cmocka_unit_test_setup_teardown (test_close_while_in_exit, setup, test_fixture_teardown),
-    cmocka_unit_test_setup_teardown (test_destroy_notifies, setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_task_group_matches_asyncio, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_summary_keeps_the_first_code, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_orphan_error_reported, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_close_while_in_exit, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_destroy_notifies, test_fixture_setup, test_fixture_teardown),
   };
 
   return cmocka_run_group_tests_name ("task-group", tests, NULL, NULL);

@@ -6,14 +6,6 @@
 
 #include "test-util.h"
 
-static TestFixture *the_fx;
-
-static const char *
-py_bool (gboolean b)
-{
-  return b ? "True" : "False";
-}
-
 static const char *
 error_name (const GError *error)
 {
@@ -39,14 +31,14 @@ job (GtkloopTask *t,
 {
   const Job *j = data;
 
-  test_print (the_fx, "%s starts", j->name);
+  test_print (test_current, "%s starts", j->name);
   if (!gtkloop_sleep (j->delay, NULL))
     {
-      test_print (the_fx, "%s cancelled", j->name);
+      test_print (test_current, "%s cancelled", j->name);
       if (j->cleanup)
         {
           gtkloop_sleep (0.01, NULL);
-          test_print (the_fx, "%s cleanup done", j->name);
+          test_print (test_current, "%s cleanup done", j->name);
         }
       if (j->swallow)
         gtkloop_task_return (t, "swallowed", NULL);
@@ -57,15 +49,8 @@ job (GtkloopTask *t,
       gtkloop_task_return_error (t, g_error_new (G_IO_ERROR, G_IO_ERROR_FAILED, "%s failed", j->name));
       return;
     }
-  test_print (the_fx, "%s finishes", j->name);
+  test_print (test_current, "%s finishes", j->name);
   gtkloop_task_return (t, (gpointer) j->name, NULL);
-}
-
-static GtkloopFuture *
-spawn (GtkloopTaskFunc func,
-       gconstpointer   data)
-{
-  return GTKLOOP_FUTURE (gtkloop_loop_create_task (the_fx->loop, func, (gpointer) data, NULL));
 }
 
 static void
@@ -75,9 +60,9 @@ print_wait_for (GtkloopFuture *t,
   g_autoptr(GError) error = NULL;
 
   if (gtkloop_wait_for (t, timeout, &error))
-    test_print (the_fx, "result: %s", (char *) gtkloop_future_get_result (t, NULL));
+    test_print (test_current, "result: %s", (char *) gtkloop_future_get_result (t, NULL));
   else
-    test_print (the_fx, "wait_for: %s", error->message);
+    test_print (test_current, "wait_for: %s", error->message);
 }
 
 static void
@@ -85,7 +70,8 @@ inner_waiter (GtkloopTask *t,
               gpointer     inner)
 {
   if (!gtkloop_wait_for (inner, 1, NULL))
-    test_print (the_fx, "waiter cancelled; inner done %s", py_bool (gtkloop_future_is_done (inner)));
+    test_print (test_current, "waiter cancelled; inner done %s",
+                test_py_bool (gtkloop_future_is_done (inner)));
 }
 
 static void
@@ -97,55 +83,57 @@ wait_for_cases (void)
   GtkloopFuture *t, *w, *f;
   GError *error = NULL;
 
-  test_print (the_fx, "-- wait_for in time");
-  t = spawn (job, &quick);
+  test_print (test_current, "-- wait_for in time");
+  t = test_spawn (job, &quick);
   print_wait_for (t, 1);
   gtkloop_future_unref (t);
 
-  test_print (the_fx, "-- wait_for times out, after the cleanup");
-  t = spawn (job, &slow);
+  test_print (test_current, "-- wait_for times out, after the cleanup");
+  t = test_spawn (job, &slow);
   if (!gtkloop_wait_for (t, 0.01, &error))
-    test_print (the_fx, "wait_for: %s inner cancelled %s", error_name (error),
-                py_bool (gtkloop_future_is_cancelled (t)));
+    test_print (test_current, "wait_for: %s inner cancelled %s", error_name (error),
+                test_py_bool (gtkloop_future_is_cancelled (t)));
   g_clear_error (&error);
   gtkloop_future_unref (t);
 
-  test_print (the_fx, "-- the inner swallows the cancellation");
-  t = spawn (job, &stubborn);
+  test_print (test_current, "-- the inner swallows the cancellation");
+  t = test_spawn (job, &stubborn);
   print_wait_for (t, 0.01);
   gtkloop_future_unref (t);
 
-  test_print (the_fx, "-- the waiting task is cancelled");
-  t = spawn (job, &inner_job);
-  w = spawn (inner_waiter, t);
+  test_print (test_current, "-- the waiting task is cancelled");
+  t = test_spawn (job, &inner_job);
+  w = test_spawn (inner_waiter, t);
   gtkloop_sleep (0, NULL);
   gtkloop_future_cancel (w, NULL);
   gtkloop_wait (&w, 1, GTKLOOP_ALL_COMPLETED, -1, NULL, NULL, NULL);
-  test_print (the_fx, "waiter cancelled %s inner cancelled %s", py_bool (gtkloop_future_is_cancelled (w)),
-              py_bool (gtkloop_future_is_cancelled (t)));
+  test_print (test_current, "waiter cancelled %s inner cancelled %s",
+              test_py_bool (gtkloop_future_is_cancelled (w)),
+              test_py_bool (gtkloop_future_is_cancelled (t)));
   gtkloop_future_unref (w);
   gtkloop_future_unref (t);
 
-  test_print (the_fx, "-- timeout 0");
-  t = spawn (job, &zero);
+  test_print (test_current, "-- timeout 0");
+  t = test_spawn (job, &zero);
   gtkloop_sleep (0, NULL);
   if (!gtkloop_wait_for (t, 0, &error))
-    test_print (the_fx, "wait_for: %s cancelled %s", error_name (error), py_bool (gtkloop_future_is_cancelled (t)));
+    test_print (test_current, "wait_for: %s cancelled %s",
+                error_name (error), test_py_bool (gtkloop_future_is_cancelled (t)));
   g_clear_error (&error);
   gtkloop_future_unref (t);
-  f = gtkloop_future_new (the_fx->loop);
+  f = gtkloop_future_new (test_current->loop);
   gtkloop_future_set_result (f, "ready", NULL);
   if (gtkloop_wait_for (f, 0, NULL))
-    test_print (the_fx, "done already: %s", (char *) gtkloop_future_get_result (f, NULL));
+    test_print (test_current, "done already: %s", (char *) gtkloop_future_get_result (f, NULL));
   gtkloop_future_unref (f);
 
-  test_print (the_fx, "-- no timeout");
-  t = spawn (job, &none);
+  test_print (test_current, "-- no timeout");
+  t = test_spawn (job, &none);
   print_wait_for (t, -1);
   gtkloop_future_unref (t);
 
-  test_print (the_fx, "-- the inner fails");
-  t = spawn (job, &bad);
+  test_print (test_current, "-- the inner fails");
+  t = test_spawn (job, &bad);
   print_wait_for (t, 1);
   gtkloop_future_unref (t);
 }
@@ -153,79 +141,80 @@ wait_for_cases (void)
 static void
 scopes (void)
 {
-  GtkloopLoop *loop = the_fx->loop;
+  GtkloopLoop *loop = test_current->loop;
   GtkloopTimeout *cm, *outer, *inner;
   GError *error = NULL;
 
-  test_print (the_fx, "-- timeout expires");
+  test_print (test_current, "-- timeout expires");
   cm = gtkloop_timeout_new (0.01);
   gtkloop_sleep (1, &error);
   if (!gtkloop_timeout_exit (cm, &error))
-    test_print (the_fx, "scope: %s expired %s", error_name (error), py_bool (gtkloop_timeout_expired (cm)));
+    test_print (test_current, "scope: %s expired %s",
+                error_name (error), test_py_bool (gtkloop_timeout_expired (cm)));
   g_clear_error (&error);
   gtkloop_timeout_unref (cm);
   if (gtkloop_sleep (0, NULL))
-    test_print (the_fx, "the task goes on");
+    test_print (test_current, "the task goes on");
 
-  test_print (the_fx, "-- timeout in time");
+  test_print (test_current, "-- timeout in time");
   cm = gtkloop_timeout_new (1);
   gtkloop_sleep (0, &error);
   gtkloop_timeout_exit (cm, &error);
-  test_print (the_fx, "expired %s", py_bool (gtkloop_timeout_expired (cm)));
+  test_print (test_current, "expired %s", test_py_bool (gtkloop_timeout_expired (cm)));
   gtkloop_timeout_unref (cm);
 
-  test_print (the_fx, "-- reschedule");
+  test_print (test_current, "-- reschedule");
   cm = gtkloop_timeout_new (-1);
-  test_print (the_fx, "when %s", gtkloop_timeout_get_when (cm) < 0 ? "None" : "?");
+  test_print (test_current, "when %s", gtkloop_timeout_get_when (cm) < 0 ? "None" : "?");
   gtkloop_timeout_reschedule (cm, gtkloop_loop_time (loop) + 0.01);
   gtkloop_sleep (1, &error);
   if (!gtkloop_timeout_exit (cm, &error))
-    test_print (the_fx, "scope: %s", error_name (error));
+    test_print (test_current, "scope: %s", error_name (error));
   g_clear_error (&error);
   gtkloop_timeout_unref (cm);
 
-  test_print (the_fx, "-- reschedule to the past");
+  test_print (test_current, "-- reschedule to the past");
   cm = gtkloop_timeout_new (1);
   gtkloop_timeout_reschedule (cm, gtkloop_loop_time (loop) - 1);
-  test_print (the_fx, "still running");
+  test_print (test_current, "still running");
   gtkloop_sleep (1, &error);
   if (!gtkloop_timeout_exit (cm, &error))
-    test_print (the_fx, "scope: %s", error_name (error));
+    test_print (test_current, "scope: %s", error_name (error));
   g_clear_error (&error);
   gtkloop_timeout_unref (cm);
 
-  test_print (the_fx, "-- timeout_at");
+  test_print (test_current, "-- timeout_at");
   cm = gtkloop_timeout_new_at (gtkloop_loop_time (loop) + 0.01);
   gtkloop_sleep (1, &error);
   if (!gtkloop_timeout_exit (cm, &error))
-    test_print (the_fx, "scope: %s", error_name (error));
+    test_print (test_current, "scope: %s", error_name (error));
   g_clear_error (&error);
   gtkloop_timeout_unref (cm);
 
-  test_print (the_fx, "-- nested, the outer expires");
+  test_print (test_current, "-- nested, the outer expires");
   outer = gtkloop_timeout_new (0.01);
   inner = gtkloop_timeout_new (1);
   gtkloop_sleep (1, &error);
   if (!gtkloop_timeout_exit (inner, &error))
-    test_print (the_fx, "inner scope: %s; inner expired %s", error_name (error),
-                py_bool (gtkloop_timeout_expired (inner)));
+    test_print (test_current, "inner scope: %s; inner expired %s", error_name (error),
+                test_py_bool (gtkloop_timeout_expired (inner)));
   if (!gtkloop_timeout_exit (outer, &error))
-    test_print (the_fx, "outer scope: %s outer expired %s", error_name (error),
-                py_bool (gtkloop_timeout_expired (outer)));
+    test_print (test_current, "outer scope: %s outer expired %s", error_name (error),
+                test_py_bool (gtkloop_timeout_expired (outer)));
   g_clear_error (&error);
   gtkloop_timeout_unref (inner);
   gtkloop_timeout_unref (outer);
 
-  test_print (the_fx, "-- nested, the inner expires");
+  test_print (test_current, "-- nested, the inner expires");
   outer = gtkloop_timeout_new (1);
   inner = gtkloop_timeout_new (0.01);
   gtkloop_sleep (1, &error);
   if (!gtkloop_timeout_exit (inner, &error))
-    test_print (the_fx, "inner scope: %s", error_name (error));
+    test_print (test_current, "inner scope: %s", error_name (error));
   g_clear_error (&error);
   gtkloop_sleep (0, &error);
   gtkloop_timeout_exit (outer, &error);
-  test_print (the_fx, "outer expired %s", py_bool (gtkloop_timeout_expired (outer)));
+  test_print (test_current, "outer expired %s", test_py_bool (gtkloop_timeout_expired (outer)));
   gtkloop_timeout_unref (inner);
   gtkloop_timeout_unref (outer);
 }
@@ -239,19 +228,19 @@ body (GtkloopTask *t,
 
   gtkloop_sleep (1, &error);
   if (!gtkloop_timeout_exit (cm, &error))
-    test_print (the_fx, "body: %s", error_name (error));
+    test_print (test_current, "body: %s", error_name (error));
 }
 
 static void
 cancelled_inside_scope (void)
 {
-  g_autoptr(GtkloopFuture) t = spawn (body, NULL);
+  g_autoptr(GtkloopFuture) t = test_spawn (body, NULL);
 
-  test_print (the_fx, "-- cancelled from outside inside a scope");
+  test_print (test_current, "-- cancelled from outside inside a scope");
   gtkloop_sleep (0, NULL);
   gtkloop_future_cancel (t, NULL);
   gtkloop_wait (&t, 1, GTKLOOP_ALL_COMPLETED, -1, NULL, NULL, NULL);
-  test_print (the_fx, "task cancelled %s", py_bool (gtkloop_future_is_cancelled (t)));
+  test_print (test_current, "task cancelled %s", test_py_bool (gtkloop_future_is_cancelled (t)));
 }
 
 static void
@@ -267,9 +256,8 @@ static void
 test_timeouts_match_asyncio (void **state)
 {
   TestFixture *fx = *state;
-  g_autoptr(GtkloopTask) t = gtkloop_loop_create_task (fx->loop, twin_main, NULL, NULL);
 
-  assert_true (test_run_until_complete (fx->loop, GTKLOOP_FUTURE (t), NULL, 10));
+  test_run_task (twin_main, NULL);
   test_assert_matches_twin ("timeout", fx->out->str);
 }
 
@@ -363,22 +351,14 @@ test_scope_without_exit (void **state)
   assert_true (gtkloop_future_is_cancelled (GTKLOOP_FUTURE (t)));
 }
 
-static int
-setup (void **state)
-{
-  test_fixture_setup (state);
-  the_fx = *state;
-  return 0;
-}
-
 int
 main (void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown (test_timeouts_match_asyncio, setup, test_fixture_teardown),
-    cmocka_unit_test_setup_teardown (test_converted_timeout_does_not_cancel_the_task, setup, test_fixture_teardown),
-    cmocka_unit_test_setup_teardown (test_misuse, setup, test_fixture_teardown),
-    cmocka_unit_test_setup_teardown (test_scope_without_exit, setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_timeouts_match_asyncio, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_converted_timeout_does_not_cancel_the_task, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_misuse, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_scope_without_exit, test_fixture_setup, test_fixture_teardown),
   };
 
   return cmocka_run_group_tests_name ("timeout", tests, NULL, NULL);

@@ -7,14 +7,6 @@
 #include "test-util.h"
 #include "future-private.h"
 
-static TestFixture *the_fx;
-
-static const char *
-py_bool (gboolean b)
-{
-  return b ? "True" : "False";
-}
-
 static int
 compare_names (gconstpointer a,
                gconstpointer b)
@@ -46,7 +38,7 @@ print_done_pending (const char *prefix,
   g_autofree char *d = names (done);
   g_autofree char *p = names (pending);
 
-  test_print (the_fx, "%sdone %s pending %s", prefix, d, p);
+  test_print (test_current, "%sdone %s pending %s", prefix, d, p);
 }
 
 static GtkloopFuture *
@@ -54,38 +46,10 @@ task (GtkloopTaskFunc func,
       gpointer        data,
       const char     *name)
 {
-  GtkloopTask *t = gtkloop_loop_create_task (the_fx->loop, func, data, NULL);
+  GtkloopTask *t = gtkloop_loop_create_task (test_current->loop, func, data, NULL);
 
   gtkloop_task_set_name (t, name);
   return GTKLOOP_FUTURE (t);
-}
-
-static void
-unref_all (GtkloopFuture **fs,
-           guint           n)
-{
-  for (guint i = 0; i < n; i++)
-    gtkloop_future_unref (fs[i]);
-}
-
-static void
-seed_a (GtkloopTask *t,
-        gpointer     data)
-{
-  test_print (the_fx, "Suspending a");
-  gtkloop_sleep (0.1, NULL);
-  test_print (the_fx, "Resuming a");
-  gtkloop_task_return (t, "A", NULL);
-}
-
-static void
-seed_b (GtkloopTask *t,
-        gpointer     data)
-{
-  test_print (the_fx, "Suspending b");
-  gtkloop_sleep (0.01, NULL);
-  test_print (the_fx, "Resuming b");
-  gtkloop_task_return (t, "B", NULL);
 }
 
 /* stepper (steps, fail): data is steps, negative to fail after -steps. */
@@ -130,25 +94,27 @@ seed (void)
   g_autoptr(GPtrArray) done = NULL, pending = NULL;
   GtkloopFuture *fs[2];
 
-  test_print (the_fx, "-- seed 000: ALL_COMPLETED");
-  fs[0] = task (seed_a, NULL, "a");
-  fs[1] = task (seed_b, NULL, "b");
+  test_print (test_current, "-- seed 000: ALL_COMPLETED");
+  fs[0] = task (test_seed_a_task, NULL, "a");
+  fs[1] = task (test_seed_b_task, NULL, "b");
   gtkloop_wait (fs, 2, GTKLOOP_ALL_COMPLETED, -1, &done, &pending, NULL);
   print_done_pending ("", done, pending);
-  test_print (the_fx, "results ['%s', '%s']", (char *) gtkloop_future_get_result (fs[0], NULL),
+  test_print (test_current, "results ['%s', '%s']",
+              (char *) gtkloop_future_get_result (fs[0], NULL),
               (char *) gtkloop_future_get_result (fs[1], NULL));
-  unref_all (fs, 2);
+  test_unref_futures (fs, 2);
   g_clear_pointer (&done, g_ptr_array_unref);
   g_clear_pointer (&pending, g_ptr_array_unref);
 
-  test_print (the_fx, "-- seed 000: FIRST_COMPLETED");
-  fs[0] = task (seed_a, NULL, "a");
-  fs[1] = task (seed_b, NULL, "b");
+  test_print (test_current, "-- seed 000: FIRST_COMPLETED");
+  fs[0] = task (test_seed_a_task, NULL, "a");
+  fs[1] = task (test_seed_b_task, NULL, "b");
   gtkloop_wait (fs, 2, GTKLOOP_FIRST_COMPLETED, -1, &done, &pending, NULL);
   print_done_pending ("", done, pending);
   gtkloop_await (fs[0], NULL);
-  test_print (the_fx, "a finished later: %s", (char *) gtkloop_future_get_result (fs[0], NULL));
-  unref_all (fs, 2);
+  test_print (test_current, "a finished later: %s",
+              (char *) gtkloop_future_get_result (fs[0], NULL));
+  test_unref_futures (fs, 2);
 }
 
 static void
@@ -157,13 +123,13 @@ first_exception (void)
   g_autoptr(GPtrArray) done = NULL, pending = NULL;
   GtkloopFuture *fs[2];
 
-  test_print (the_fx, "-- FIRST_EXCEPTION");
+  test_print (test_current, "-- FIRST_EXCEPTION");
   fs[0] = task (stepper, GINT_TO_POINTER (-1), "fails");
   fs[1] = task (stepper, GINT_TO_POINTER (4), "slow");
   gtkloop_wait (fs, 2, GTKLOOP_FIRST_EXCEPTION, -1, &done, &pending, NULL);
   print_done_pending ("", done, pending);
   gtkloop_await (fs[1], NULL);
-  unref_all (fs, 2);
+  test_unref_futures (fs, 2);
   g_clear_pointer (&done, g_ptr_array_unref);
   g_clear_pointer (&pending, g_ptr_array_unref);
 
@@ -171,20 +137,20 @@ first_exception (void)
   fs[1] = task (stepper, GINT_TO_POINTER (2), "y");
   gtkloop_wait (fs, 2, GTKLOOP_FIRST_EXCEPTION, -1, &done, &pending, NULL);
   print_done_pending ("no failure: ", done, pending);
-  unref_all (fs, 2);
+  test_unref_futures (fs, 2);
   g_clear_pointer (&done, g_ptr_array_unref);
   g_clear_pointer (&pending, g_ptr_array_unref);
 
-  fs[0] = gtkloop_future_new (the_fx->loop);
+  fs[0] = gtkloop_future_new (test_current->loop);
   fs[1] = task (stepper, GINT_TO_POINTER (3), "s");
   gtkloop_future_cancel (fs[0], NULL);
   gtkloop_wait (fs, 2, GTKLOOP_FIRST_EXCEPTION, -1, &done, &pending, NULL);
   {
     g_autofree char *p = names (pending);
 
-    test_print (the_fx, "a cancelled future is no exception: pending %s", p);
+    test_print (test_current, "a cancelled future is no exception: pending %s", p);
   }
-  unref_all (fs, 2);
+  test_unref_futures (fs, 2);
 }
 
 static void
@@ -194,43 +160,33 @@ with_timeout (void)
   g_autoptr(GPtrArray) done = NULL, pending = NULL;
   g_autoptr(GtkloopFuture) t = task (sleeper, (gpointer) &late, "late");
 
-  test_print (the_fx, "-- timeout");
+  test_print (test_current, "-- timeout");
   gtkloop_wait (&t, 1, GTKLOOP_ALL_COMPLETED, 0.01, &done, &pending, NULL);
   {
     g_autofree char *d = names (done);
     g_autofree char *p = names (pending);
 
-    test_print (the_fx, "done %s pending %s cancelled %s", d, p, py_bool (gtkloop_future_is_cancelled (t)));
+    test_print (test_current, "done %s pending %s cancelled %s",
+                d, p, test_py_bool (gtkloop_future_is_cancelled (t)));
   }
   gtkloop_await (t, NULL);
-  test_print (the_fx, "it goes on: %s", (char *) gtkloop_future_get_result (t, NULL));
-}
-
-static void
-spinner (GtkloopTask *t,
-         gpointer     data)
-{
-  for (int i = 0; i < 4; i++)
-    {
-      test_print (the_fx, "spin %d", i);
-      gtkloop_sleep (0, NULL);
-    }
+  test_print (test_current, "it goes on: %s", (char *) gtkloop_future_get_result (t, NULL));
 }
 
 static void
 already_done (void)
 {
   g_autoptr(GPtrArray) done = NULL, pending = NULL;
-  g_autoptr(GtkloopFuture) f = gtkloop_future_new (the_fx->loop);
+  g_autoptr(GtkloopFuture) f = gtkloop_future_new (test_current->loop);
   g_autoptr(GtkloopFuture) s = NULL;
 
-  test_print (the_fx, "-- already done");
+  test_print (test_current, "-- already done");
   gtkloop_future_set_result (f, GINT_TO_POINTER (1), NULL);
-  s = task (spinner, NULL, "spinner");
+  s = task (test_spin_task, GINT_TO_POINTER (4), "spinner");
   gtkloop_sleep (0, NULL);
-  test_print (the_fx, "wait starts");
+  test_print (test_current, "wait starts");
   gtkloop_wait (&f, 1, GTKLOOP_ALL_COMPLETED, -1, &done, &pending, NULL);
-  test_print (the_fx, "wait returns %u %u", done->len, pending->len);
+  test_print (test_current, "wait returns %u %u", done->len, pending->len);
   gtkloop_await (s, NULL);
 }
 
@@ -241,7 +197,7 @@ waiter (GtkloopTask *t,
   GtkloopFuture *kept = data;
 
   if (!gtkloop_wait (&kept, 1, GTKLOOP_ALL_COMPLETED, -1, NULL, NULL, NULL))
-    test_print (the_fx, "waiter cancelled");
+    test_print (test_current, "waiter cancelled");
 }
 
 static void
@@ -251,14 +207,15 @@ waiting_task_cancelled (void)
   g_autoptr(GtkloopFuture) t = task (sleeper, (gpointer) &kept, "kept");
   g_autoptr(GtkloopFuture) w = task (waiter, t, "waiter");
 
-  test_print (the_fx, "-- the waiting task is cancelled");
+  test_print (test_current, "-- the waiting task is cancelled");
   gtkloop_sleep (0, NULL);
   gtkloop_future_cancel (w, NULL);
   gtkloop_wait (&w, 1, GTKLOOP_ALL_COMPLETED, -1, NULL, NULL, NULL);
-  test_print (the_fx, "waiter cancelled %s t cancelled %s", py_bool (gtkloop_future_is_cancelled (w)),
-              py_bool (gtkloop_future_is_cancelled (t)));
+  test_print (test_current, "waiter cancelled %s t cancelled %s",
+              test_py_bool (gtkloop_future_is_cancelled (w)),
+              test_py_bool (gtkloop_future_is_cancelled (t)));
   gtkloop_await (t, NULL);
-  test_print (the_fx, "t: %s", (char *) gtkloop_future_get_result (t, NULL));
+  test_print (test_current, "t: %s", (char *) gtkloop_future_get_result (t, NULL));
 }
 
 static void
@@ -266,10 +223,10 @@ empty (void)
 {
   g_autoptr(GError) error = NULL;
 
-  test_print (the_fx, "-- empty");
+  test_print (test_current, "-- empty");
   if (!gtkloop_wait (NULL, 0, GTKLOOP_ALL_COMPLETED, -1, NULL, NULL, &error) &&
       g_error_matches (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT))
-    test_print (the_fx, "ValueError: %s", strstr (error->message, "Set of"));
+    test_print (test_current, "ValueError: %s", strstr (error->message, "Set of"));
 }
 
 static void
@@ -281,11 +238,11 @@ drain_as_completed (GtkloopAsCompleted *ac)
       g_autoptr(GtkloopFuture) f = gtkloop_as_completed_next (ac, &error);
 
       if (f == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
-        test_print (the_fx, "timed out");
+        test_print (test_current, "timed out");
       else if (f != NULL && gtkloop_future_get_error (f) != NULL)
-        test_print (the_fx, "error %s", gtkloop_future_get_error (f)->message);
+        test_print (test_current, "error %s", gtkloop_future_get_error (f)->message);
       else if (f != NULL)
-        test_print (the_fx, "got %s", (char *) gtkloop_future_get_result (f, NULL));
+        test_print (test_current, "got %s", (char *) gtkloop_future_get_result (f, NULL));
     }
 }
 
@@ -297,15 +254,15 @@ as_completed (void)
   GtkloopFuture *fs[3];
   GtkloopAsCompleted *ac;
 
-  test_print (the_fx, "-- as_completed");
+  test_print (test_current, "-- as_completed");
   for (int i = 0; i < 3; i++)
     fs[i] = task (sleeper, (gpointer) &first[i], first[i].name);
   ac = gtkloop_as_completed_new (fs, 3, -1);
   drain_as_completed (ac);
   gtkloop_as_completed_unref (ac);
-  unref_all (fs, 3);
+  test_unref_futures (fs, 3);
 
-  test_print (the_fx, "-- as_completed with a timeout");
+  test_print (test_current, "-- as_completed with a timeout");
   for (int i = 0; i < 3; i++)
     fs[i] = task (sleeper, (gpointer) &second[i], second[i].name);
   ac = gtkloop_as_completed_new (fs, 3, 0.15);
@@ -314,7 +271,7 @@ as_completed (void)
   for (int i = 0; i < 3; i++)
     gtkloop_future_cancel (fs[i], NULL);
   gtkloop_wait (fs, 3, GTKLOOP_ALL_COMPLETED, -1, NULL, NULL, NULL);
-  unref_all (fs, 3);
+  test_unref_futures (fs, 3);
 }
 
 static void
@@ -334,9 +291,8 @@ static void
 test_wait_matches_asyncio (void **state)
 {
   TestFixture *fx = *state;
-  g_autoptr(GtkloopTask) t = gtkloop_loop_create_task (fx->loop, twin_main, NULL, NULL);
 
-  assert_true (test_run_until_complete (fx->loop, GTKLOOP_FUTURE (t), NULL, 10));
+  test_run_task (twin_main, NULL);
   test_assert_matches_twin ("wait", fx->out->str);
 }
 
@@ -392,7 +348,7 @@ test_checks (void **state)
   assert_true (g_error_matches (c.error, GTKLOOP_ERROR, GTKLOOP_ERROR_NOT_IN_TASK));
   g_clear_error (&c.error);
 
-  unref_all (c.fs, 2);
+  test_unref_futures (c.fs, 2);
   gtkloop_loop_close (other);
 }
 
@@ -417,7 +373,7 @@ waits_first_completed (GtkloopTask *t,
   Leftover *l = data;
   GtkloopFuture *fs[2] = { l->never, l->soon };
 
-  gtkloop_loop_call_soon (the_fx->loop, resolve_soon, l->soon, NULL);
+  gtkloop_loop_call_soon (test_current->loop, resolve_soon, l->soon, NULL);
   gtkloop_wait (fs, 2, GTKLOOP_FIRST_COMPLETED, -1, NULL, NULL, NULL);
 }
 
@@ -443,7 +399,7 @@ drops_iterator_early (GtkloopTask *t,
   GtkloopAsCompleted *ac = gtkloop_as_completed_new (fs, 2, 5.0);
   GtkloopFuture *first;
 
-  gtkloop_loop_call_soon (the_fx->loop, resolve_soon, fs[1], NULL);
+  gtkloop_loop_call_soon (test_current->loop, resolve_soon, fs[1], NULL);
   first = gtkloop_as_completed_next (ac, NULL);
   g_assert (first == fs[1]);
   gtkloop_future_unref (first);
@@ -461,25 +417,17 @@ test_as_completed_dropped_early (void **state)
   test_run_until_complete (fx->loop, GTKLOOP_FUTURE (t), NULL, 5);
   assert_int_equal (fs[0]->n_callbacks, 0);
   assert_int_equal (gtkloop_loop_get_n_pending (fx->loop), 0);
-  unref_all (fs, 2);
-}
-
-static int
-setup (void **state)
-{
-  test_fixture_setup (state);
-  the_fx = *state;
-  return 0;
+  test_unref_futures (fs, 2);
 }
 
 int
 main (void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown (test_wait_matches_asyncio, setup, test_fixture_teardown),
-    cmocka_unit_test_setup_teardown (test_checks, setup, test_fixture_teardown),
-    cmocka_unit_test_setup_teardown (test_no_callbacks_left, setup, test_fixture_teardown),
-    cmocka_unit_test_setup_teardown (test_as_completed_dropped_early, setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_wait_matches_asyncio, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_checks, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_no_callbacks_left, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_as_completed_dropped_early, test_fixture_setup, test_fixture_teardown),
   };
 
   return cmocka_run_group_tests_name ("wait", tests, NULL, NULL);
