@@ -34,12 +34,7 @@ teardown (void **state)
 {
   Fixture *fx = *state;
 
-  if (!gtkloop_debug_counters_equal (&fx->before))
-    {
-      g_autofree char *what = gtkloop_debug_counters_describe (&fx->before);
-      print_error ("leaked: %s\n", what);
-      fail ();
-    }
+  test_assert_no_leaks (&fx->before);
   g_free (fx);
   return 0;
 }

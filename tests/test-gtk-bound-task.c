@@ -171,15 +171,9 @@ test_task_destroys_its_own_window (void **state)
 }
 
 static void
-noop (GtkloopTask *task,
-      gpointer     data)
-{
-}
-
-static void
 test_bind_finished_task (void **state)
 {
-  g_autoptr(GtkloopTask) task = gtkloop_spawn (noop, NULL, NULL);
+  g_autoptr(GtkloopTask) task = gtkloop_spawn (test_noop_task, NULL, NULL);
   GObject *object = g_object_new (G_TYPE_OBJECT, NULL);
 
   gtk_test_run_until_done (GTKLOOP_FUTURE (task), 1.0);
@@ -189,18 +183,12 @@ test_bind_finished_task (void **state)
 }
 
 static void
-count_destroy (gpointer data)
-{
-  (*(int *) data)++;
-}
-
-static void
 test_spawn_bound_misuse (void **state)
 {
   int destroyed = 0;
 
   test_criticals_begin ();
-  assert_null (gtkloop_spawn_bound (NULL, noop, &destroyed, count_destroy));
+  assert_null (gtkloop_spawn_bound (NULL, test_noop_task, &destroyed, test_increment_int_cb));
   assert_int_equal (test_criticals_end (), 1);
   assert_int_equal (destroyed, 1);
 }

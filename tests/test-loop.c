@@ -7,26 +7,7 @@
 
 #include "test-util.h"
 
-/* The fixture of the test being run: the callbacks below print into it. */
 /* Helpers ------------------------------------------------------------------ */
-
-static void
-stop_cb (gpointer loop)
-{
-  gtkloop_loop_stop (loop);
-}
-
-static void
-count_cb (gpointer counter)
-{
-  (*(int *) counter)++;
-}
-
-static void
-never_cb (gpointer data)
-{
-  fail_msg ("a callback that must not run ran");
-}
 
 static void
 run_forever_guarded (GtkloopLoop *loop)
@@ -53,32 +34,21 @@ iterate_a_little (GtkloopLoop *loop)
 /* call_soon ---------------------------------------------------------------- */
 
 static void
-append_index_cb (gpointer data)
-{
-  GArray *order = g_object_get_data (G_OBJECT (test_current->loop), "order");
-  int i = GPOINTER_TO_INT (data);
-
-  g_array_append_val (order, i);
-}
-
-static void
 test_call_soon_fifo (void **state)
 {
   TestFixture *fx = *state;
-  GArray *order = g_array_new (FALSE, FALSE, sizeof (int));
+  GArray *order = fx->order;
   gboolean done = FALSE;
 
-  g_object_set_data (G_OBJECT (fx->loop), "order", order);
   for (int i = 0; i < 1000; i++)
-    assert_true (gtkloop_loop_call_soon (fx->loop, append_index_cb, GINT_TO_POINTER (i), NULL) != 0);
+    assert_true (gtkloop_loop_call_soon (fx->loop, test_append_index_cb,
+                                         GINT_TO_POINTER (i), NULL) != 0);
   gtkloop_loop_call_soon (fx->loop, test_set_flag_cb, &done, NULL);
   test_iterate_until (fx->loop, &done, 5);
 
   assert_int_equal (order->len, 1000);
   for (int i = 0; i < 1000; i++)
     assert_int_equal (g_array_index (order, int, i), i);
-  g_object_set_data (G_OBJECT (fx->loop), "order", NULL);
-  g_array_unref (order);
 }
 
 /* Seed 000, b1: the C form of `await asyncio.sleep(0)` is a call_soon made
@@ -222,21 +192,15 @@ test_stop_resume (void **state)
 
 /* stop() before run_forever: one iteration, and only one, even when the
  * context has other sources and GLib iterations in between. */
-static gboolean
-glib_idle_count_cb (gpointer counter)
-{
-  (*(int *) counter)++;
-  return G_SOURCE_CONTINUE;
-}
-
 static void
 test_stop_before_run_one_iteration (void **state)
 {
   TestFixture *fx = *state;
-  int n = 0, idles = 0;
+  int n = 0;
+  guint idles = 0;
   GSource *idle = g_idle_source_new ();
 
-  g_source_set_callback (idle, glib_idle_count_cb, &idles, NULL);
+  g_source_set_callback (idle, test_count_source_cb, &idles, NULL);
   g_source_attach (idle, gtkloop_loop_get_context (fx->loop));
 
   gtkloop_loop_call_soon (fx->loop, reschedule_cb, &n, NULL);
@@ -245,10 +209,10 @@ test_stop_before_run_one_iteration (void **state)
   assert_int_equal (n, 1);
 
   /* A stop() with nothing queued still returns after one iteration. */
-  gtkloop_loop_call_soon (fx->loop, count_cb, &n, NULL);
+  gtkloop_loop_call_soon (fx->loop, test_increment_int_cb, &n, NULL);
   gtkloop_loop_stop (fx->loop);
   run_forever_guarded (fx->loop);
-  assert_int_equal (n, 3);   /* reschedule_cb and count_cb, once each */
+  assert_int_equal (n, 3);   /* reschedule_cb and test_increment_int_cb, once each */
 
   g_source_destroy (idle);
   g_source_unref (idle);
@@ -337,7 +301,7 @@ test_run_until_complete_stopped (void **state)
   g_autoptr(GtkloopFuture) f = gtkloop_future_new (fx->loop);
   g_autoptr(GError) error = NULL;
 
-  gtkloop_loop_call_soon (fx->loop, stop_cb, fx->loop, NULL);
+  gtkloop_loop_call_soon (fx->loop, test_stop_loop_cb, fx->loop, NULL);
   assert_false (run_until_complete_guarded (fx->loop, f, &error));
   assert_non_null (error);
   assert_int_equal (error->domain, GTKLOOP_ERROR);
@@ -577,7 +541,7 @@ test_close_running (void **state)
   assert_false (gtkloop_loop_is_closed (fx->loop));
 
   /* Still a working loop. */
-  gtkloop_loop_call_soon (fx->loop, count_cb, &after, NULL);
+  gtkloop_loop_call_soon (fx->loop, test_increment_int_cb, &after, NULL);
   gtkloop_loop_stop (fx->loop);
   run_forever_guarded (fx->loop);
   assert_int_equal (after, 1);
@@ -597,13 +561,14 @@ schedule_from_destroy (gpointer data)
 {
   Rescheduler *r = data;
 
-  gtkloop_loop_call_soon (test_current->loop, never_cb, r->late, test_destroy_count);
+  gtkloop_loop_call_soon (test_current->loop, test_fail_if_run_cb, r->late, test_destroy_count);
 }
 
 static gpointer
 post_from_thread (gpointer data)
 {
-  gtkloop_loop_call_soon_threadsafe (test_current->loop, never_cb, data, test_destroy_count);
+  gtkloop_loop_call_soon_threadsafe (test_current->loop, test_fail_if_run_cb, data,
+                                     test_destroy_count);
   return NULL;
 }
 
@@ -619,18 +584,19 @@ test_close_pending (void **state)
 
   for (int i = 0; i < 10; i++)
     {
-      gtkloop_loop_call_soon (fx->loop, never_cb, &soon[i], test_destroy_count);
-      gtkloop_loop_call_later (fx->loop, 10 + i, never_cb, &later[i], test_destroy_count);
-      gtkloop_loop_call_at (fx->loop, gtkloop_loop_time (fx->loop) - 1 + i, never_cb,
+      gtkloop_loop_call_soon (fx->loop, test_fail_if_run_cb, &soon[i], test_destroy_count);
+      gtkloop_loop_call_later (fx->loop, 10 + i, test_fail_if_run_cb, &later[i],
+                               test_destroy_count);
+      gtkloop_loop_call_at (fx->loop, gtkloop_loop_time (fx->loop) - 1 + i, test_fail_if_run_cb,
                             &at[i], test_destroy_count);
     }
-  id = gtkloop_loop_call_later (fx->loop, 5, never_cb, &cancelled, test_destroy_count);
+  id = gtkloop_loop_call_later (fx->loop, 5, test_fail_if_run_cb, &cancelled, test_destroy_count);
   assert_true (gtkloop_loop_cancel (fx->loop, id));
-  id = gtkloop_loop_call_soon (fx->loop, never_cb, &cancelled, test_destroy_count);
+  id = gtkloop_loop_call_soon (fx->loop, test_fail_if_run_cb, &cancelled, test_destroy_count);
   assert_true (gtkloop_loop_cancel (fx->loop, id));
   assert_int_equal (cancelled.count, 2);
-  gtkloop_loop_call_soon (fx->loop, count_cb, &ran, NULL);
-  gtkloop_loop_call_soon (fx->loop, never_cb, &r, schedule_from_destroy);
+  gtkloop_loop_call_soon (fx->loop, test_increment_int_cb, &ran, NULL);
+  gtkloop_loop_call_soon (fx->loop, test_fail_if_run_cb, &r, schedule_from_destroy);
   g_thread_join (g_thread_new ("poster", post_from_thread, &posted));
   assert_int_equal (posted.count, 0);
 
@@ -666,7 +632,7 @@ test_call_soon_closed (void **state)
   gtkloop_loop_close (fx->loop);
 
   test_criticals_begin ();
-  id = gtkloop_loop_call_soon (fx->loop, never_cb, &dc, test_destroy_count);
+  id = gtkloop_loop_call_soon (fx->loop, test_fail_if_run_cb, &dc, test_destroy_count);
   n = test_criticals_end ();
   assert_int_equal (id, 0);
   assert_int_equal (dc.count, 1);
@@ -674,7 +640,7 @@ test_call_soon_closed (void **state)
   assert_non_null (strstr (test_criticals_last (), "gtkloop_loop_call_soon"));
 
   test_criticals_begin ();
-  id = gtkloop_loop_call_later (fx->loop, 0.01, never_cb, &dc, test_destroy_count);
+  id = gtkloop_loop_call_later (fx->loop, 0.01, test_fail_if_run_cb, &dc, test_destroy_count);
   n = test_criticals_end ();
   assert_int_equal (id, 0);
   assert_int_equal (dc.count, 2);
@@ -682,7 +648,7 @@ test_call_soon_closed (void **state)
   assert_non_null (strstr (test_criticals_last (), "gtkloop_loop_call_later"));
 
   test_criticals_begin ();
-  id = gtkloop_loop_call_at (fx->loop, 0, never_cb, &dc, test_destroy_count);
+  id = gtkloop_loop_call_at (fx->loop, 0, test_fail_if_run_cb, &dc, test_destroy_count);
   n = test_criticals_end ();
   assert_int_equal (id, 0);
   assert_int_equal (dc.count, 3);
@@ -691,7 +657,7 @@ test_call_soon_closed (void **state)
 
   /* NULL destroy: still one critical, nothing else. */
   test_criticals_begin ();
-  id = gtkloop_loop_call_soon (fx->loop, never_cb, NULL, NULL);
+  id = gtkloop_loop_call_soon (fx->loop, test_fail_if_run_cb, NULL, NULL);
   n = test_criticals_end ();
   assert_int_equal (id, 0);
   assert_int_equal (n, 1);
@@ -732,12 +698,6 @@ typedef struct
 } CancelInNotify;
 
 static void
-never_runs_cb (gpointer data)
-{
-  fail_msg ("a callback ran after close");
-}
-
-static void
 cancel_own_handle (gpointer data)
 {
   CancelInNotify *c = data;
@@ -753,8 +713,9 @@ test_close_notify_cancels_own_handle (void **state)
   CancelInNotify timer = { fx->loop, 0, 0, -1 };
   CancelInNotify soon = { fx->loop, 0, 0, -1 };
 
-  timer.id = gtkloop_loop_call_later (fx->loop, 100, never_runs_cb, &timer, cancel_own_handle);
-  soon.id = gtkloop_loop_call_soon (fx->loop, never_runs_cb, &soon, cancel_own_handle);
+  timer.id = gtkloop_loop_call_later (fx->loop, 100, test_fail_if_run_cb, &timer,
+                                      cancel_own_handle);
+  soon.id = gtkloop_loop_call_soon (fx->loop, test_fail_if_run_cb, &soon, cancel_own_handle);
   gtkloop_loop_close (fx->loop);
   assert_int_equal (timer.destroyed, 1);
   assert_int_equal (timer.cancel_result, FALSE);
@@ -770,14 +731,14 @@ test_close_from_other_thread (void **state)
   GThread *runner;
   guint n;
 
-  gtkloop_loop_call_later (fx->loop, 30, never_cb, &pending, where_destroyed);
-  gtkloop_loop_call_soon (fx->loop, stop_cb, fx->loop, NULL);
+  gtkloop_loop_call_later (fx->loop, 30, test_fail_if_run_cb, &pending, where_destroyed);
+  gtkloop_loop_call_soon (fx->loop, test_stop_loop_cb, fx->loop, NULL);
   runner = g_thread_new ("runner", run_forever_main, fx->loop);
   g_thread_join (runner);
 
   /* The runner owns the loop now: this thread's call_soon is refused. */
   test_criticals_begin ();
-  gtkloop_loop_call_soon (fx->loop, never_cb, &refused, where_destroyed);
+  gtkloop_loop_call_soon (fx->loop, test_fail_if_run_cb, &refused, where_destroyed);
   n = test_criticals_end ();
   assert_int_equal (n, 1);
   assert_int_equal (refused.destroyed, 1);
@@ -797,8 +758,8 @@ test_unref_closes (void **state)
   GtkloopLoop *loop = gtkloop_loop_new (context);
   DestroyCounter soon = { 0 }, later = { 0 };
 
-  gtkloop_loop_call_soon (loop, never_cb, &soon, test_destroy_count);
-  gtkloop_loop_call_later (loop, 5, never_cb, &later, test_destroy_count);
+  gtkloop_loop_call_soon (loop, test_fail_if_run_cb, &soon, test_destroy_count);
+  gtkloop_loop_call_later (loop, 5, test_fail_if_run_cb, &later, test_destroy_count);
   g_object_unref (loop);
   assert_int_equal (soon.count, 1);
   assert_int_equal (later.count, 1);
@@ -829,7 +790,7 @@ after_drop_cb (gpointer data)
   l->second_ran = TRUE;
   /* The loop is still usable until this dispatch ends (a timer, since a
    * call_soon would run in this dispatch's next asyncio iteration). */
-  assert_true (gtkloop_loop_call_later (gtkloop_loop_get_running (), 10, never_cb,
+  assert_true (gtkloop_loop_call_later (gtkloop_loop_get_running (), 10, test_fail_if_run_cb,
                                         &l->next_destroyed, test_destroy_count) != 0);
 }
 
@@ -942,13 +903,16 @@ wrong_thread_main (gpointer data)
   switch (w->op)
     {
     case OP_CALL_SOON:
-      w->id = gtkloop_loop_call_soon (test_current->loop, never_cb, w, wrong_thread_destroy);
+      w->id = gtkloop_loop_call_soon (test_current->loop, test_fail_if_run_cb, w,
+                                      wrong_thread_destroy);
       break;
     case OP_CALL_LATER:
-      w->id = gtkloop_loop_call_later (test_current->loop, 0, never_cb, w, wrong_thread_destroy);
+      w->id = gtkloop_loop_call_later (test_current->loop, 0, test_fail_if_run_cb, w,
+                                       wrong_thread_destroy);
       break;
     case OP_CALL_AT:
-      w->id = gtkloop_loop_call_at (test_current->loop, 0, never_cb, w, wrong_thread_destroy);
+      w->id = gtkloop_loop_call_at (test_current->loop, 0, test_fail_if_run_cb, w,
+                                    wrong_thread_destroy);
       break;
     case OP_CANCEL:
       w->cancelled = gtkloop_loop_cancel (test_current->loop, w->id);
@@ -1005,7 +969,7 @@ test_wrong_thread (void **state)
 
   /* Nor does a stop. */
   run_wrong_thread (&stop, "gtkloop_loop_stop");
-  gtkloop_loop_call_soon (fx->loop, count_cb, &dc.count, NULL);
+  gtkloop_loop_call_soon (fx->loop, test_increment_int_cb, &dc.count, NULL);
 
   test_iterate_until (fx->loop, &done, 5);
   iterate_a_little (fx->loop);
@@ -1059,8 +1023,9 @@ test_cancel (void **state)
   };
 
   /* Pending: TRUE, the notify ran before cancel returned, never runs. */
-  id = gtkloop_loop_call_soon (fx->loop, never_cb, &dc, test_destroy_count);
-  timer_id = gtkloop_loop_call_later (fx->loop, 0.001, never_cb, &timer_dc, test_destroy_count);
+  id = gtkloop_loop_call_soon (fx->loop, test_fail_if_run_cb, &dc, test_destroy_count);
+  timer_id = gtkloop_loop_call_later (fx->loop, 0.001, test_fail_if_run_cb, &timer_dc,
+                                      test_destroy_count);
   assert_true (id != 0 && timer_id != 0 && id != timer_id);
   assert_true (gtkloop_loop_cancel (fx->loop, id));
   assert_int_equal (dc.count, 1);
@@ -1075,10 +1040,9 @@ test_cancel (void **state)
 
   /* After it ran: FALSE, no critical (the program runs with fatal criticals,
    * and the count proves it). */
-  ran_id = gtkloop_loop_call_soon (fx->loop, count_cb, &ran, NULL);
+  ran_id = gtkloop_loop_call_soon (fx->loop, test_increment_int_cb, &ran, NULL);
   g_usleep (2000);   /* the cancelled timer is due now */
-  gtkloop_loop_call_later (fx->loop, 0.002, test_set_flag_cb, &done, NULL);
-  test_iterate_until (fx->loop, &done, 5);
+  test_iterate_for (fx->loop, 0.002);
   assert_int_equal (ran, 1);
   test_criticals_begin ();
   assert_false (gtkloop_loop_cancel (fx->loop, ran_id));
@@ -1089,7 +1053,8 @@ test_cancel (void **state)
   /* A callback cancelling itself: FALSE (it is running), notify once. */
   self.id = gtkloop_loop_call_soon (fx->loop, self_cancel_cb, &self, self_cancel_destroy);
   /* A notify cancelling its own id from inside cancel: FALSE. */
-  in_destroy.id = gtkloop_loop_call_soon (fx->loop, never_cb, &in_destroy, self_cancel_destroy);
+  in_destroy.id = gtkloop_loop_call_soon (fx->loop, test_fail_if_run_cb, &in_destroy,
+                                          self_cancel_destroy);
   assert_true (gtkloop_loop_cancel (fx->loop, in_destroy.id));
   assert_int_equal (in_destroy.destroyed, 1);
   assert_false (in_destroy.result_in_destroy);
@@ -1139,9 +1104,11 @@ test_cancel_in_same_iteration (void **state)
   CancelSiblings c = { 0 };
   gboolean done = FALSE;
 
-  c.timer_id = gtkloop_loop_call_at (fx->loop, 0, never_cb, &c.timer_destroyed, test_destroy_count);
+  c.timer_id = gtkloop_loop_call_at (fx->loop, 0, test_fail_if_run_cb, &c.timer_destroyed,
+                                     test_destroy_count);
   gtkloop_loop_call_soon (fx->loop, cancel_siblings_cb, &c, NULL);
-  c.soon_id = gtkloop_loop_call_soon (fx->loop, never_cb, &c.soon_destroyed, test_destroy_count);
+  c.soon_id = gtkloop_loop_call_soon (fx->loop, test_fail_if_run_cb, &c.soon_destroyed,
+                                      test_destroy_count);
   gtkloop_loop_call_soon (fx->loop, test_set_flag_cb, &done, NULL);
   test_iterate_until (fx->loop, &done, 5);
   iterate_a_little (fx->loop);
@@ -1183,13 +1150,13 @@ test_ids_never_reused (void **state)
           switch (i % 3)
             {
             case 0:
-              id = gtkloop_loop_call_soon (fx->loop, count_cb, &ran, NULL);
+              id = gtkloop_loop_call_soon (fx->loop, test_increment_int_cb, &ran, NULL);
               break;
             case 1:
-              id = gtkloop_loop_call_later (fx->loop, 0, count_cb, &ran, NULL);
+              id = gtkloop_loop_call_later (fx->loop, 0, test_increment_int_cb, &ran, NULL);
               break;
             default:
-              id = gtkloop_loop_call_at (fx->loop, 0, count_cb, &ran, NULL);
+              id = gtkloop_loop_call_at (fx->loop, 0, test_increment_int_cb, &ran, NULL);
               break;
             }
           assert_true (id != 0);
@@ -1261,7 +1228,7 @@ test_get_running (void **state)
   g_source_set_callback (idle, record_running_glib_cb, &in_glib_source, NULL);
   g_source_attach (idle, gtkloop_loop_get_context (fx->loop));
   g_source_unref (idle);
-  gtkloop_loop_call_later (fx->loop, 0.01, stop_cb, fx->loop, NULL);
+  gtkloop_loop_call_later (fx->loop, 0.01, test_stop_loop_cb, fx->loop, NULL);
   run_forever_guarded (fx->loop);
   assert_true (in_glib_source.ran);
   assert_ptr_equal (in_glib_source.seen, fx->loop);

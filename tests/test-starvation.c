@@ -47,20 +47,13 @@ add_frames (GMainContext *context,
   return source;
 }
 
-static gboolean
-idle_count_cb (gpointer counter)
-{
-  (*(guint *) counter)++;
-  return G_SOURCE_CONTINUE;
-}
-
 static GSource *
 add_idle (GMainContext *context,
           guint        *counter)
 {
   GSource *source = g_idle_source_new ();   /* G_PRIORITY_DEFAULT_IDLE */
 
-  g_source_set_callback (source, idle_count_cb, counter, NULL);
+  g_source_set_callback (source, test_count_source_cb, counter, NULL);
   g_source_attach (source, context);
   return source;
 }

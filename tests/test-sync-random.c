@@ -104,9 +104,8 @@ say (Run        *r,
   if (r->out == NULL)
     return;
   va_start (args, format);
-  g_string_append_vprintf (r->out, format, args);
+  test_append_line_va (r->out, format, args);
   va_end (args);
-  g_string_append_c (r->out, '\n');
 }
 
 static void violation (Run *r, const char *format, ...) G_GNUC_PRINTF (2, 3);
@@ -119,9 +118,8 @@ violation (Run        *r,
   va_list args;
 
   va_start (args, format);
-  g_string_append_vprintf (r->violations, format, args);
+  test_append_line_va (r->violations, format, args);
   va_end (args);
-  g_string_append_c (r->violations, '\n');
 }
 
 /* Items: a non-NULL pointer per id, freed by counting. */

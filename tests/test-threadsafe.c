@@ -184,11 +184,6 @@ test_wakes_blocked_loop (void **state)
 /* From the loop's own thread ----------------------------------------------------- */
 
 static void
-noop_cb (gpointer data)
-{
-}
-
-static void
 post_inside_cb (gpointer data)
 {
   test_print (test_current, "callback");
@@ -210,7 +205,7 @@ test_post_from_loop_thread (void **state)
   gtkloop_loop_call_soon_threadsafe (fx->loop, test_print_cb, "threadsafe", NULL);
   gtkloop_loop_call_soon (fx->loop, test_print_cb, "soon 2", NULL);
   gtkloop_loop_call_soon (fx->loop, post_inside_cb, NULL, NULL);
-  gtkloop_loop_call_soon_threadsafe (fx->loop, noop_cb, &dc, test_destroy_count);
+  gtkloop_loop_call_soon_threadsafe (fx->loop, test_noop_cb, &dc, test_destroy_count);
   assert_int_equal (dc.count, 0);
   gtkloop_loop_call_soon (fx->loop, test_set_flag_cb, &done, NULL);
   test_iterate_until (fx->loop, &done, 5);
@@ -247,18 +242,12 @@ late_destroy (gpointer data)
   p->destroyed++;
 }
 
-static void
-late_cb (gpointer data)
-{
-  fail_msg ("a post to a closed loop ran");
-}
-
 static gpointer
 late_post_main (gpointer data)
 {
   LatePost *p = data;
 
-  gtkloop_loop_call_soon_threadsafe (p->loop, late_cb, p, late_destroy);
+  gtkloop_loop_call_soon_threadsafe (p->loop, test_fail_if_run_cb, p, late_destroy);
   return NULL;
 }
 
@@ -321,7 +310,7 @@ racer_main (gpointer data)
   while (!atomic_load (r->go))
     ;
   for (guint i = 0; i < RACE_POSTS; i++)
-    if (!gtkloop_loop_post_quiet (r->loop, late_cb, &r->destroyed[i], racer_destroy))
+    if (!gtkloop_loop_post_quiet (r->loop, test_fail_if_run_cb, &r->destroyed[i], racer_destroy))
       {
         racer_destroy (&r->destroyed[i]);
         r->n_refused++;
@@ -370,12 +359,6 @@ typedef struct
 } Stopper;
 
 static void
-stop_cb (gpointer loop)
-{
-  gtkloop_loop_stop (loop);
-}
-
-static void
 stopper_count_cb (gpointer data)
 {
   ((Stopper *) data)->n_ran++;
@@ -389,7 +372,7 @@ stopper_main (gpointer data)
   g_usleep (20 * 1000);
   for (int i = 0; i < 1000; i++)
     gtkloop_loop_call_soon_threadsafe (s->loop, stopper_count_cb, s, NULL);
-  gtkloop_loop_call_soon_threadsafe (s->loop, stop_cb, s->loop, NULL);
+  gtkloop_loop_call_soon_threadsafe (s->loop, test_stop_loop_cb, s->loop, NULL);
   return NULL;
 }
 

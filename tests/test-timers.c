@@ -8,12 +8,6 @@
 
 #include "test-util.h"
 
-static void
-never_cb (gpointer data)
-{
-  fail_msg ("a cancelled timer ran");
-}
-
 /* Seed 000, b2 and b3 -------------------------------------------------------- */
 
 /* `await asyncio.sleep (d)` is a timer made after the others, whose
@@ -55,29 +49,20 @@ test_call_at_seed_b3 (void **state)
 
 /* Ordering -------------------------------------------------------------------- */
 
-static void
-append_index_cb (gpointer data)
-{
-  GArray *order = g_object_get_data (G_OBJECT (test_current->loop), "order");
-  int i = GPOINTER_TO_INT (data);
-
-  g_array_append_val (order, i);
-}
-
 /* Deadlines given out of order run sorted; equal ones in scheduling order. */
 static void
 test_deadline_order (void **state)
 {
   TestFixture *fx = *state;
-  GArray *order = g_array_new (FALSE, FALSE, sizeof (int));
+  GArray *order = fx->order;
   double base = gtkloop_loop_time (fx->loop) + 0.005;
   gboolean done = FALSE;
   int expected = 0;
 
-  g_object_set_data (G_OBJECT (fx->loop), "order", order);
   /* Index i goes to slot (i % 5) ms; within a slot, ascending index. */
   for (int i = 0; i < 1000; i++)
-    gtkloop_loop_call_at (fx->loop, base + (4 - i % 5) * 0.001, append_index_cb, GINT_TO_POINTER (i), NULL);
+    gtkloop_loop_call_at (fx->loop, base + (4 - i % 5) * 0.001, test_append_index_cb,
+                          GINT_TO_POINTER (i), NULL);
   gtkloop_loop_call_at (fx->loop, base + 0.004, test_set_flag_cb, &done, NULL);
   test_iterate_until (fx->loop, &done, 5);
 
@@ -86,29 +71,24 @@ test_deadline_order (void **state)
   for (int r = 4; r >= 0; r--)
     for (int i = r; i < 1000; i += 5)
       assert_int_equal (g_array_index (order, int, expected++), i);
-  g_object_set_data (G_OBJECT (fx->loop), "order", NULL);
-  g_array_unref (order);
 }
 
 static void
 test_equal_deadlines (void **state)
 {
   TestFixture *fx = *state;
-  GArray *order = g_array_new (FALSE, FALSE, sizeof (int));
+  GArray *order = fx->order;
   double when = gtkloop_loop_time (fx->loop) + 0.01;
   gboolean done = FALSE;
 
-  g_object_set_data (G_OBJECT (fx->loop), "order", order);
   for (int i = 0; i < 5000; i++)
-    gtkloop_loop_call_at (fx->loop, when, append_index_cb, GINT_TO_POINTER (i), NULL);
+    gtkloop_loop_call_at (fx->loop, when, test_append_index_cb, GINT_TO_POINTER (i), NULL);
   gtkloop_loop_call_at (fx->loop, when, test_set_flag_cb, &done, NULL);
   test_iterate_until (fx->loop, &done, 5);
 
   assert_int_equal (order->len, 5000);
   for (int i = 0; i < 5000; i++)
     assert_int_equal (g_array_index (order, int, i), i);
-  g_object_set_data (G_OBJECT (fx->loop), "order", NULL);
-  g_array_unref (order);
 }
 
 static void
@@ -312,10 +292,14 @@ test_extreme_delays (void **state)
   gboolean soon = FALSE, past1 = FALSE, past2 = FALSE;
   double start = gtkloop_loop_time (fx->loop);
 
-  ids[0] = gtkloop_loop_call_later (fx->loop, INFINITY, never_cb, &far[0], test_destroy_count);
-  ids[1] = gtkloop_loop_call_later (fx->loop, 1e300, never_cb, &far[1], test_destroy_count);
-  ids[2] = gtkloop_loop_call_at (fx->loop, G_MAXDOUBLE, never_cb, &far[2], test_destroy_count);
-  ids[3] = gtkloop_loop_call_later (fx->loop, 1e6, never_cb, &far[3], test_destroy_count);
+  ids[0] = gtkloop_loop_call_later (fx->loop, INFINITY, test_fail_if_run_cb, &far[0],
+                                    test_destroy_count);
+  ids[1] = gtkloop_loop_call_later (fx->loop, 1e300, test_fail_if_run_cb, &far[1],
+                                    test_destroy_count);
+  ids[2] = gtkloop_loop_call_at (fx->loop, G_MAXDOUBLE, test_fail_if_run_cb, &far[2],
+                                 test_destroy_count);
+  ids[3] = gtkloop_loop_call_later (fx->loop, 1e6, test_fail_if_run_cb, &far[3],
+                                    test_destroy_count);
   gtkloop_loop_call_later (fx->loop, -INFINITY, test_set_flag_cb, &past1, NULL);
   gtkloop_loop_call_at (fx->loop, -1e300, test_set_flag_cb, &past2, NULL);
   gtkloop_loop_call_later (fx->loop, 0.02, test_set_flag_cb, &soon, NULL);
@@ -337,31 +321,25 @@ test_extreme_delays (void **state)
 
   /* NaN is refused with a critical. */
   test_criticals_begin ();
-  assert_int_equal (gtkloop_loop_call_later (fx->loop, NAN, never_cb, NULL, NULL), 0);
-  assert_int_equal (gtkloop_loop_call_at (fx->loop, NAN, never_cb, NULL, NULL), 0);
+  assert_int_equal (gtkloop_loop_call_later (fx->loop, NAN, test_fail_if_run_cb, NULL, NULL), 0);
+  assert_int_equal (gtkloop_loop_call_at (fx->loop, NAN, test_fail_if_run_cb, NULL, NULL), 0);
   assert_int_equal (test_criticals_end (), 2);
 }
 
 /* Cancelling ------------------------------------------------------------------- */
 
 static void
-count_cb (gpointer counter)
-{
-  (*(int *) counter)++;
-}
-
-static void
 test_cancel_timer (void **state)
 {
   TestFixture *fx = *state;
   DestroyCounter before = { 0 }, at = { 0 };
-  gboolean done = FALSE;
   int ran = 0;
   guint64 id, at_id, ran_id;
 
-  id = gtkloop_loop_call_later (fx->loop, 0.005, never_cb, &before, test_destroy_count);
-  at_id = gtkloop_loop_call_at (fx->loop, gtkloop_loop_time (fx->loop) + 0.005, never_cb, &at, test_destroy_count);
-  ran_id = gtkloop_loop_call_later (fx->loop, 0.001, count_cb, &ran, NULL);
+  id = gtkloop_loop_call_later (fx->loop, 0.005, test_fail_if_run_cb, &before, test_destroy_count);
+  at_id = gtkloop_loop_call_at (fx->loop, gtkloop_loop_time (fx->loop) + 0.005,
+                                test_fail_if_run_cb, &at, test_destroy_count);
+  ran_id = gtkloop_loop_call_later (fx->loop, 0.001, test_increment_int_cb, &ran, NULL);
   assert_true (gtkloop_loop_cancel (fx->loop, id));
   assert_true (gtkloop_loop_cancel (fx->loop, at_id));
   assert_int_equal (before.count, 1);
@@ -369,8 +347,7 @@ test_cancel_timer (void **state)
   assert_false (gtkloop_loop_cancel (fx->loop, id));
   assert_int_equal (before.count, 1);
 
-  gtkloop_loop_call_later (fx->loop, 0.02, test_set_flag_cb, &done, NULL);
-  test_iterate_until (fx->loop, &done, 5);
+  test_iterate_for (fx->loop, 0.02);
   assert_int_equal (ran, 1);
   assert_int_equal (before.count, 1);
   assert_int_equal (at.count, 1);
