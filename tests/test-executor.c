@@ -9,40 +9,6 @@
 
 #include "test-threads-util.h"
 
-static TestFixture *cur;
-
-static int
-setup (void **state)
-{
-  int ret = test_fixture_setup (state);
-
-  cur = *state;
-  return ret;
-}
-
-static int
-teardown (void **state)
-{
-  int ret;
-
-  cur = NULL;
-  ret = test_fixture_teardown (state);
-  assert_threads_layer_clean ();
-  return ret;
-}
-
-/* Runs func as a task on the fixture's loop until it ends (10 s limit). */
-static void
-run_task (GtkloopTaskFunc func,
-          gpointer        data)
-{
-  g_autoptr(GtkloopTask) task = gtkloop_loop_create_task (cur->loop, func, data, NULL);
-  g_autoptr(GError) error = NULL;
-
-  if (!test_run_until_complete (cur->loop, GTKLOOP_FUTURE (task), &error, 10))
-    fail_msg ("task failed: %s", error ? error->message : "?");
-}
-
 /* ---------------------------------------------------------------------- */
 /* The quamash progress bar, headless                                      */
 
@@ -70,7 +36,7 @@ qm_set_value (gpointer data)
     qm.n_after_done++;
   if (qm.n_values < QM_STEPS)
     qm.values[qm.n_values++] = i;
-  test_print (cur, "value %d", i);
+  test_print (test_current, "value %d", i);
 }
 
 static gpointer
@@ -93,7 +59,7 @@ qm_future_done (GtkloopFuture *f,
                 gpointer       data)
 {
   qm.n_when_done = qm.n_values;
-  test_print (cur, "executor future done after %u values", qm.n_values);
+  test_print (test_current, "executor future done after %u values", qm.n_values);
 }
 
 static void
@@ -115,7 +81,8 @@ qm_master (GtkloopTask *task,
     qm.exec_future = gtkloop_loop_run_in_executor (loop, ex, qm_last_50, loop, NULL, g_free);
     gtkloop_future_add_done_callback (qm.exec_future, qm_future_done, NULL, NULL);
     if (gtkloop_await (qm.exec_future, NULL))
-      test_print (cur, "master got %s", (const char *) gtkloop_future_get_result (qm.exec_future, NULL));
+      test_print (test_current, "master got %s",
+                  (const char *) gtkloop_future_get_result (qm.exec_future, NULL));
   }
 }
 
@@ -125,7 +92,7 @@ test_quamash_progress_bar (void **state)
   memset (&qm, 0, sizeof qm);
   qm.loop_thread = (uintptr_t) pthread_self ();
 
-  run_task (qm_master, NULL);
+  test_run_task (qm_master, NULL);
 
   assert_int_equal (qm.n_values, QM_STEPS);
   for (int i = 0; i < QM_STEPS; i++)
@@ -134,7 +101,7 @@ test_quamash_progress_bar (void **state)
   assert_int_equal (qm.n_after_done, 0);
   assert_int_equal (qm.n_when_done, QM_STEPS);
   g_clear_pointer (&qm.exec_future, gtkloop_future_unref);
-  test_assert_matches_twin ("quamash_progress", cur->out->str);
+  test_assert_matches_twin ("quamash_progress", test_current->out->str);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -192,7 +159,7 @@ test_four_workers_submission_order (void **state)
   GHashTable *threads = g_hash_table_new (NULL, NULL);
 
   memset (&order, 0, sizeof order);
-  run_task (order_main, NULL);
+  test_run_task (order_main, NULL);
 
   assert_true (order.ok);
   for (int i = 0; i < N_ORDER_JOBS; i++)
@@ -381,17 +348,18 @@ shutdown_scenario (GtkloopThreadExecutor *ex,
                    GtkloopFuture        **running,
                    GtkloopFuture        **queued)
 {
-  *running = gtkloop_loop_run_in_executor (cur->loop, ex, gate_job, gate, NULL, NULL);
+  *running = gtkloop_loop_run_in_executor (test_current->loop, ex, gate_job, gate, NULL, NULL);
   WAIT_UNTIL (NULL, atomic_load (&gate->started), 5);
   for (int i = 0; i < N_QUEUED; i++)
-    queued[i] = gtkloop_loop_run_in_executor (cur->loop, ex, quick_job, &jobs[i], quick_job_destroy, NULL);
+    queued[i] = gtkloop_loop_run_in_executor (test_current->loop, ex, quick_job, &jobs[i],
+                                              quick_job_destroy, NULL);
 }
 
 static void
 assert_refused_after_shutdown (GtkloopThreadExecutor *ex)
 {
   QuickJob late = { 0 };
-  g_autoptr(GtkloopFuture) f = gtkloop_loop_run_in_executor (cur->loop, ex, quick_job, &late,
+  g_autoptr(GtkloopFuture) f = gtkloop_loop_run_in_executor (test_current->loop, ex, quick_job, &late,
                                                              quick_job_destroy, NULL);
   g_autoptr(GError) error = NULL;
 
@@ -427,7 +395,7 @@ test_shutdown_wait (void **state)
   assert_true (gtkloop_thread_executor_is_shutdown (ex));
   assert_refused_after_shutdown (ex);
 
-  WAIT_UNTIL (cur->loop, gtkloop_future_is_done (queued[N_QUEUED - 1]), 5);
+  WAIT_UNTIL (test_current->loop, gtkloop_future_is_done (queued[N_QUEUED - 1]), 5);
   assert_true (gtkloop_future_is_done (running));
   for (int i = 0; i < N_QUEUED; i++)
     {
@@ -451,7 +419,7 @@ test_shutdown_cancel_futures_no_wait (void **state)
   assert_refused_after_shutdown (ex);
 
   /* The queued jobs come home cancelled; their data is freed here. */
-  WAIT_UNTIL (cur->loop, gtkloop_future_is_done (queued[N_QUEUED - 1]), 5);
+  WAIT_UNTIL (test_current->loop, gtkloop_future_is_done (queued[N_QUEUED - 1]), 5);
   for (int i = 0; i < N_QUEUED; i++)
     {
       assert_true (gtkloop_future_is_cancelled (queued[i]));
@@ -463,7 +431,7 @@ test_shutdown_cancel_futures_no_wait (void **state)
   /* The running one finishes normally. */
   assert_false (gtkloop_future_is_done (running));
   atomic_store (&gate.release, 1);
-  WAIT_UNTIL (cur->loop, gtkloop_future_is_done (running), 5);
+  WAIT_UNTIL (test_current->loop, gtkloop_future_is_done (running), 5);
   assert_false (gtkloop_future_is_cancelled (running));
   assert_false (atomic_load (&gate.saw_cancel));
   gtkloop_future_unref (running);
@@ -489,7 +457,8 @@ test_shutdown_wait_cancel_futures (void **state)
   g_thread_join (thread);
   assert_int_equal (gtkloop_thread_executor_get_n_workers (ex), 0);
 
-  WAIT_UNTIL (cur->loop, gtkloop_future_is_done (running) && gtkloop_future_is_done (queued[N_QUEUED - 1]), 5);
+  WAIT_UNTIL (test_current->loop,
+              gtkloop_future_is_done (running) && gtkloop_future_is_done (queued[N_QUEUED - 1]), 5);
   assert_false (gtkloop_future_is_cancelled (running));
   for (int i = 0; i < N_QUEUED; i++)
     {
@@ -515,7 +484,7 @@ test_shutdown_no_wait_keeps_queue (void **state)
   assert_refused_after_shutdown (ex);
   atomic_store (&gate.release, 1);
 
-  WAIT_UNTIL (cur->loop, gtkloop_future_is_done (queued[N_QUEUED - 1]), 5);
+  WAIT_UNTIL (test_current->loop, gtkloop_future_is_done (queued[N_QUEUED - 1]), 5);
   for (int i = 0; i < N_QUEUED; i++)
     {
       assert_int_equal (GPOINTER_TO_INT (gtkloop_future_get_result (queued[i], NULL)), 7);
@@ -545,14 +514,14 @@ test_scoped_executor_waits (void **state)
   {
     g_autoptr(GtkloopThreadExecutor) ex = gtkloop_thread_executor_new (2);
 
-    f = gtkloop_loop_run_in_executor (cur->loop, ex, gate_job, &gate, NULL, NULL);
+    f = gtkloop_loop_run_in_executor (test_current->loop, ex, gate_job, &gate, NULL, NULL);
     thread = g_thread_new ("release", release_later, &gate);
   }
   /* The unref returned: the job ran and the worker is gone. */
   assert_true (atomic_load (&gate.ran));
   assert_int_equal (gtkloop_executor_debug_n_threads (), threads_before);
   g_thread_join (thread);
-  WAIT_UNTIL (cur->loop, gtkloop_future_is_done (f), 5);
+  WAIT_UNTIL (test_current->loop, gtkloop_future_is_done (f), 5);
   gtkloop_future_unref (f);
 }
 
@@ -947,23 +916,23 @@ int
 main (void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown (test_quamash_progress_bar, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_four_workers_submission_order, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_cancel_queued_and_running, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_cancel_task_awaiting_job, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_shutdown_wait, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_shutdown_cancel_futures_no_wait, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_shutdown_wait_cancel_futures, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_shutdown_no_wait_keeps_queue, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_scoped_executor_waits, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_gtkloop_run_shuts_down_default_executor, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_set_default_executor, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_idle_workers_retire, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_idle_worker_reused, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_no_job_waits_behind_a_busy_worker, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_job_error, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_misuse, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_stress_random_cancel, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_quamash_progress_bar, test_fixture_setup, threads_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_four_workers_submission_order, test_fixture_setup, threads_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_cancel_queued_and_running, test_fixture_setup, threads_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_cancel_task_awaiting_job, test_fixture_setup, threads_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_shutdown_wait, test_fixture_setup, threads_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_shutdown_cancel_futures_no_wait, test_fixture_setup, threads_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_shutdown_wait_cancel_futures, test_fixture_setup, threads_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_shutdown_no_wait_keeps_queue, test_fixture_setup, threads_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_scoped_executor_waits, test_fixture_setup, threads_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_gtkloop_run_shuts_down_default_executor, test_fixture_setup, threads_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_set_default_executor, test_fixture_setup, threads_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_idle_workers_retire, test_fixture_setup, threads_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_idle_worker_reused, test_fixture_setup, threads_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_no_job_waits_behind_a_busy_worker, test_fixture_setup, threads_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_job_error, test_fixture_setup, threads_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_misuse, test_fixture_setup, threads_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_stress_random_cancel, test_fixture_setup, threads_fixture_teardown),
   };
 
   threads_warm_up ();

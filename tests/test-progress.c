@@ -9,28 +9,6 @@
 
 #include "test-threads-util.h"
 
-static TestFixture *cur;
-
-static int
-setup (void **state)
-{
-  int ret = test_fixture_setup (state);
-
-  cur = *state;
-  return ret;
-}
-
-static int
-teardown (void **state)
-{
-  int ret;
-
-  cur = NULL;
-  ret = test_fixture_teardown (state);
-  assert_threads_layer_clean ();
-  return ret;
-}
-
 /* What the loop-thread callback saw. */
 typedef struct
 {
@@ -88,7 +66,7 @@ tick_cb (gpointer data)
 
   s->tick++;
   if (s->ticking)
-    gtkloop_loop_call_soon (cur->loop, tick_cb, s, NULL);
+    gtkloop_loop_call_soon (test_current->loop, tick_cb, s, NULL);
 }
 
 /* The job: reports n times as fast as it can. */
@@ -398,13 +376,13 @@ int
 main (void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown (test_million_reports_coalesced, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_one_update_per_iteration, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_messages, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_min_interval_and_flush, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_disconnect, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_data_freed_on_loop_thread, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_closed_loop, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_million_reports_coalesced, test_fixture_setup, threads_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_one_update_per_iteration, test_fixture_setup, threads_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_messages, test_fixture_setup, threads_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_min_interval_and_flush, test_fixture_setup, threads_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_disconnect, test_fixture_setup, threads_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_data_freed_on_loop_thread, test_fixture_setup, threads_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_closed_loop, test_fixture_setup, threads_fixture_teardown),
   };
 
   threads_warm_up ();

@@ -9,28 +9,6 @@
 
 #include "test-threads-util.h"
 
-static TestFixture *cur;
-
-static int
-setup (void **state)
-{
-  int ret = test_fixture_setup (state);
-
-  cur = *state;
-  return ret;
-}
-
-static int
-teardown (void **state)
-{
-  int ret;
-
-  cur = NULL;
-  ret = test_fixture_teardown (state);
-  assert_threads_layer_clean ();
-  return ret;
-}
-
 /* ---------------------------------------------------------------------- */
 /* Tasks used below                                                        */
 
@@ -428,15 +406,15 @@ int
 main (void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown (test_run_coroutine_threadsafe_twin, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_wait_result, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_wait_timeout_then_cancel, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_cancel_before_start, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_task_error, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_done_callbacks, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_closed_loop, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_wait_on_loop_thread_is_refused, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_many_submitters, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_run_coroutine_threadsafe_twin, test_fixture_setup, threads_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_wait_result, test_fixture_setup, threads_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_wait_timeout_then_cancel, test_fixture_setup, threads_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_cancel_before_start, test_fixture_setup, threads_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_task_error, test_fixture_setup, threads_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_done_callbacks, test_fixture_setup, threads_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_closed_loop, test_fixture_setup, threads_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_wait_on_loop_thread_is_refused, test_fixture_setup, threads_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_many_submitters, test_fixture_setup, threads_fixture_teardown),
   };
 
   threads_warm_up ();

@@ -12,33 +12,12 @@
 
 #define N_ROUNDS 100
 
-static int
-setup (void **state)
-{
-  return test_fixture_setup (state);
-}
-
-static int
-teardown (void **state)
-{
-  int ret = test_fixture_teardown (state);
-
-  assert_threads_layer_clean ();
-  return ret;
-}
-
 static void
 calculate (GtkloopTask *task,
            gpointer     data)
 {
   if (gtkloop_sleep (0.001, NULL))
     gtkloop_task_return (task, GINT_TO_POINTER (300), NULL);
-}
-
-static void
-stop_cb (gpointer loop)
-{
-  gtkloop_loop_stop (loop);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -101,7 +80,7 @@ test_raw_worker_loop_hundred_times (void **state)
       f = gtkloop_run_task_threadsafe (w.loop, calculate, NULL, NULL);
       if (GPOINTER_TO_INT (gtkloop_thread_future_wait (f, 5, &error)) != 300)
         fail_msg ("round %d: %s", round, error ? error->message : "wrong result");
-      gtkloop_loop_call_soon_threadsafe (w.loop, stop_cb, w.loop, NULL);
+      gtkloop_loop_call_soon_threadsafe (w.loop, test_stop_loop_cb, w.loop, NULL);
       g_thread_join (thread);
       assert_true (atomic_load (&w.closed));
       pthread_cond_destroy (&w.cond);
@@ -264,10 +243,10 @@ int
 main (void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown (test_raw_worker_loop_hundred_times, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_loop_thread_hundred_times, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_job_data_freed_on_worker_loop_thread, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_gtkloop_run_in_threads, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_raw_worker_loop_hundred_times, test_fixture_setup, threads_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_loop_thread_hundred_times, test_fixture_setup, threads_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_job_data_freed_on_worker_loop_thread, test_fixture_setup, threads_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_gtkloop_run_in_threads, test_fixture_setup, threads_fixture_teardown),
   };
 
   threads_warm_up ();
