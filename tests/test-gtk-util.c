@@ -86,6 +86,23 @@ gtk_test_run_until (const gboolean *flag,
 }
 
 void
+gtk_test_run_until_count (const int *counter,
+                          int        at_least,
+                          double     timeout_s)
+{
+  double deadline = gtk_test_now () + timeout_s;
+
+  while (*counter < at_least)
+    {
+      if (gtk_test_now () > deadline)
+        fail_msg ("timed out after %.1f s at %d of %d", timeout_s, *counter, at_least);
+      g_main_context_iteration (NULL, FALSE);
+      if (*counter < at_least)
+        g_usleep (100);
+    }
+}
+
+void
 gtk_test_run_until_done (GtkloopFuture *future,
                          double         timeout_s)
 {

@@ -25,6 +25,10 @@ int  gtk_test_teardown    (void **state);
 void gtk_test_run_until   (const gboolean *flag,
                            double          timeout_s);
 /* Until the future is done. */
+/* Iterates until *counter reaches at_least; fails after timeout_s. */
+void gtk_test_run_until_count (const int *counter,
+                               int        at_least,
+                               double     timeout_s);
 void gtk_test_run_until_done (GtkloopFuture *future,
                               double         timeout_s);
 /* Just iterate for a while. */
