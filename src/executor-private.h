@@ -44,8 +44,4 @@ void     gtkloop_thread_executor_get_stats  (GtkloopThreadExecutor *ex,
 /* The loop's default executor without making one: NULL if none yet. */
 GtkloopThreadExecutor *gtkloop_loop_peek_default_executor (GtkloopLoop *loop);
 
-/* Statistics for tests: live thread futures, live progress objects. */
-guint    gtkloop_thread_future_debug_n_live (void);
-guint    gtkloop_progress_debug_n_live      (void);
-
 G_END_DECLS

@@ -24,9 +24,12 @@
  */
 #include "config.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
+
 #include "clock-private.h"
-#include "executor-private.h"
 #include "loop-private.h"
+#include "progress-private.h"
 
 struct _GtkloopProgress
 {

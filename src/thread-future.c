@@ -21,11 +21,13 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <time.h>
 
-#include "executor-private.h"
 #include "future-private.h"
 #include "loop-private.h"
+#include "thread-future-private.h"
 
 typedef enum {
   TF_PENDING,

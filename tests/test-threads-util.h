@@ -15,6 +15,8 @@
 
 #include "test-util.h"
 #include "executor-private.h"
+#include "progress-private.h"
+#include "thread-future-private.h"
 
 /* Where a destroy notify (or a callback) ran, and how often. */
 typedef struct
