@@ -28,12 +28,13 @@
 #include <stdatomic.h>
 
 #include "clock-private.h"
+#include "destroy-notify-private.h"
 #include "loop-private.h"
 #include "progress-private.h"
 
 struct _GtkloopProgress
 {
-  atomic_int           ref_count;
+  gint                 ref_count;
   GtkloopLoop         *loop;                 /* (owned) */
   pthread_mutex_t      lock;
 
@@ -43,7 +44,9 @@ struct _GtkloopProgress
   guint64              message_serial;       /* bumped when the message changes */
   guint64              serial;               /* bumped by every report */
 
-  atomic_bool          pending;              /* a delivery is on its way and has not read yet */
+  /* A delivery is on its way and has not read yet. C11: the relaxed
+   * look and the seq_cst exchange of a report (see the top). */
+  atomic_bool          pending;
 
   /* (loop-thread) */
   GtkloopProgressFunc  func;
@@ -59,7 +62,7 @@ struct _GtkloopProgress
   guint64              n_updates;
 };
 
-static atomic_uint n_live;
+static atomic_uint n_live;   /* a debug counter, not a reference count */
 
 G_DEFINE_BOXED_TYPE (GtkloopProgress, gtkloop_progress, gtkloop_progress_ref, gtkloop_progress_unref)
 
@@ -100,7 +103,7 @@ gtkloop_progress_new (GtkloopLoop        *loop,
   g_return_val_if_fail (func != NULL, NULL);
 
   p = g_new0 (GtkloopProgress, 1);
-  atomic_init (&p->ref_count, 1);
+  p->ref_count = 1;
   atomic_init (&p->pending, false);
   p->loop = g_object_ref (loop);
   pthread_mutex_init (&p->lock, NULL);
@@ -124,7 +127,7 @@ GtkloopProgress *
 gtkloop_progress_ref (GtkloopProgress *p)
 {
   g_return_val_if_fail (p != NULL, NULL);
-  atomic_fetch_add_explicit (&p->ref_count, 1, memory_order_relaxed);
+  g_atomic_int_inc (&p->ref_count);
   return p;
 }
 
@@ -156,7 +159,7 @@ gtkloop_progress_unref (GtkloopProgress *p)
 {
   g_return_if_fail (p != NULL);
 
-  if (atomic_fetch_sub_explicit (&p->ref_count, 1, memory_order_acq_rel) != 1)
+  if (!g_atomic_int_dec_and_test (&p->ref_count))
     return;
 
   if (!p->disconnected && p->destroy != NULL)
@@ -338,8 +341,7 @@ gtkloop_progress_disconnect (GtkloopProgress *p)
   destroy = p->destroy;
   p->destroy = NULL;
   p->func = NULL;
-  if (destroy)
-    destroy (p->data);
+  gtkloop_destroy_notify_run (destroy, p->data);
   p->data = NULL;
 }
 

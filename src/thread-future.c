@@ -25,6 +25,7 @@
 #include <stdatomic.h>
 #include <time.h>
 
+#include "destroy-notify-private.h"
 #include "future-private.h"
 #include "loop-private.h"
 #include "thread-future-private.h"
@@ -44,7 +45,7 @@ typedef struct
 
 struct _GtkloopThreadFuture
 {
-  atomic_int       ref_count;
+  gint             ref_count;
   GtkloopLoop     *loop;         /* (owned) */
   pthread_mutex_t  lock;
   pthread_cond_t   cond;         /* broadcast when the future is done */
@@ -62,7 +63,7 @@ struct _GtkloopThreadFuture
   GDestroyNotify   destroy;
 };
 
-static atomic_uint n_live;
+static atomic_uint n_live;   /* a debug counter, not a reference count */
 
 G_DEFINE_BOXED_TYPE (GtkloopThreadFuture, gtkloop_thread_future,
                      gtkloop_thread_future_ref, gtkloop_thread_future_unref)
@@ -98,7 +99,7 @@ GtkloopThreadFuture *
 gtkloop_thread_future_ref (GtkloopThreadFuture *f)
 {
   g_return_val_if_fail (f != NULL, NULL);
-  atomic_fetch_add_explicit (&f->ref_count, 1, memory_order_relaxed);
+  g_atomic_int_inc (&f->ref_count);
   return f;
 }
 
@@ -132,7 +133,7 @@ gtkloop_thread_future_unref (GtkloopThreadFuture *f)
 {
   g_return_if_fail (f != NULL);
 
-  if (atomic_fetch_sub_explicit (&f->ref_count, 1, memory_order_acq_rel) != 1)
+  if (!g_atomic_int_dec_and_test (&f->ref_count))
     return;
 
   /* Callbacks still here never ran: the loop went away first. */
@@ -142,13 +143,11 @@ gtkloop_thread_future_unref (GtkloopThreadFuture *f)
         {
           DoneCallback *c = &g_array_index (f->callbacks, DoneCallback, i);
 
-          if (c->destroy)
-            c->destroy (c->data);
+          gtkloop_destroy_notify_run (c->destroy, c->data);
         }
       g_array_unref (f->callbacks);
     }
-  if (f->destroy)
-    f->destroy (f->data);
+  gtkloop_destroy_notify_run (f->destroy, f->data);
   if (f->task != NULL)
     release_task (f->loop, f->task);
   g_clear_error (&f->error);
@@ -177,8 +176,7 @@ run_callbacks (GtkloopThreadFuture *f,
       DoneCallback *c = &g_array_index (callbacks, DoneCallback, i);
 
       c->cb (f, c->data);
-      if (c->destroy)
-        c->destroy (c->data);
+      gtkloop_destroy_notify_run (c->destroy, c->data);
     }
   g_array_unref (callbacks);
 }
@@ -286,8 +284,7 @@ start_task (gpointer user_data)
   if (cancelled)
     {
       /* Cancelled before it started: the function never runs. */
-      if (destroy)
-        destroy (data);
+      gtkloop_destroy_notify_run (destroy, data);
       return;
     }
 
@@ -320,8 +317,7 @@ start_request_done (gpointer user_data)
   data = g_steal_pointer (&f->data);
   started = f->task != NULL;
   tf_unlock (f);
-  if (destroy)
-    destroy (data);
+  gtkloop_destroy_notify_run (destroy, data);
   if (!started)
     fail_if_pending (f);
   gtkloop_thread_future_unref (f);
@@ -359,7 +355,7 @@ gtkloop_run_task_threadsafe (GtkloopLoop    *loop,
   g_return_val_if_fail (func != NULL, NULL);
 
   f = g_new0 (GtkloopThreadFuture, 1);
-  atomic_init (&f->ref_count, 1);
+  f->ref_count = 1;
   f->loop = g_object_ref (loop);
   pthread_mutex_init (&f->lock, NULL);
   {
@@ -389,8 +385,7 @@ gtkloop_run_task_threadsafe (GtkloopLoop    *loop,
                                                           "The event loop is closed"));
       tf_unlock (f);
       g_assert (callbacks == NULL);
-      if (destroy)
-        destroy (data);
+      gtkloop_destroy_notify_run (destroy, data);
     }
   return f;
 }
@@ -604,6 +599,5 @@ gtkloop_thread_future_add_done_callback (GtkloopThreadFuture        *f,
     }
   tf_unlock (f);
   cb (f, data);
-  if (destroy)
-    destroy (data);
+  gtkloop_destroy_notify_run (destroy, data);
 }
