@@ -370,7 +370,9 @@ job_finalize (GtkloopFuture *f)
 {
   Job *job = (Job *) f;
 
-  job_free_leftovers (job);
+  /* Nothing is left to free: every job ends in job_release, which frees
+   * the leftovers before it drops the reference the pool held, the one
+   * this finalize follows. */
   gtkloop_thread_pool_unref (job->pool);
 }
 
