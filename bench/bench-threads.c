@@ -291,9 +291,10 @@ glib_w5_lat (guint64      n,
 }
 
 /* ---------------------------------------------------------------------- */
-/* Executor (src/executor.c): W6 executor round trip, its GThreadPool     */
-/* counterpart under gtkloop futures (W6-gthreadpool: why the executor is  */
-/* a pool of its own), and W5-exec (W5 while an executor runs jobs).       */
+/* Executor (src/executor.c on src/thread-pool.c): W6 round trip, its     */
+/* GThreadPool counterpart under gtkloop futures (W6-gthreadpool: why the  */
+/* executor is a pool of its own), and W5-exec (W5 while an executor runs  */
+/* jobs).                                                                  */
 
 #define W6_BATCH    1000
 #define W6_WORKERS  4
