@@ -14,4 +14,5 @@
 # include "gtkloop-combinators.h"
 # include "gtkloop-sync.h"
 # include "gtkloop-executor.h"
+# include "gtkloop-gio.h"
 #undef GTKLOOP_INSIDE

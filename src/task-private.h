@@ -26,6 +26,7 @@ struct _GtkloopTask
   GtkloopTaskLocals *locals;              /* (owned) (nullable) */
 
   GtkloopFuture   *waiting_on;            /* (owned) (nullable): what the task is suspended on */
+  GtkloopFuture   *gio_operation;         /* (owned) (nullable): begun by gtkloop_gio_begin, not yet awaited */
   GError          *resume_error;          /* (owned) (nullable): a cancellation delivered by a step */
   char            *cancel_message;        /* (owned) (nullable) */
   guint            num_cancels_requested;

@@ -164,6 +164,8 @@ task_finish (GtkloopTask *task)
   TaskRegistry *registry = task->base.loop->tasks;
 
   g_clear_pointer (&task->fiber, gtkloop_fiber_free);
+  /* A GIO operation begun and never awaited: its callback frees it later. */
+  g_clear_pointer (&task->gio_operation, gtkloop_future_unref);
   finish_state (task);
   gtkloop_destroy_notify_run (task->data_destroy, g_steal_pointer (&task->data));
   task->data_destroy = NULL;
@@ -378,6 +380,7 @@ task_finalize (GtkloopFuture *f)
    * without running the rest of the function (the report above says so). */
   g_clear_pointer (&task->fiber, gtkloop_fiber_discard);
   g_clear_pointer (&task->waiting_on, gtkloop_future_unref);
+  g_clear_pointer (&task->gio_operation, gtkloop_future_unref);
   g_clear_pointer (&task->locals, gtkloop_task_locals_unref);
   g_clear_object (&task->cancellable);
   g_clear_error (&task->resume_error);
