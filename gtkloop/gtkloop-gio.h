@@ -69,4 +69,52 @@ GTKLOOP_AVAILABLE_IN_ALL
 gpointer       gtkloop_await_result    (GtkloopFuture *f,
                                         GError       **error);
 
+/* Ready-made awaitables: each is its GIO call, made with the current
+ * task's cancellable and awaited; a suspension point. */
+
+/* g_file_load_bytes_async: the whole file. @etag_out: (nullable). */
+GTKLOOP_AVAILABLE_IN_ALL
+GBytes        *gtkloop_file_load_bytes (GFile         *file,
+                                        char         **etag_out,
+                                        GError       **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* g_file_replace_contents_bytes_async's arguments, but atomic in every
+ * outcome: when it returns, @file has either all of @contents or what it
+ * had before (a cancelled or failed write leaves no partial file and no
+ * temporary one). */
+GTKLOOP_AVAILABLE_IN_ALL
+gboolean       gtkloop_file_replace_contents_bytes (GFile            *file,
+                                                    GBytes           *contents,
+                                                    const char       *etag,
+                                                    gboolean          make_backup,
+                                                    GFileCreateFlags  flags,
+                                                    char            **new_etag,
+                                                    GError          **error);
+
+/* g_file_copy_async. @progress_callback (nullable) runs on the loop's
+ * thread with the bytes copied so far and the total, only while this call
+ * waits: never after it returned. */
+GTKLOOP_AVAILABLE_IN_ALL
+gboolean       gtkloop_file_copy       (GFile                 *source,
+                                        GFile                 *destination,
+                                        GFileCopyFlags         flags,
+                                        GFileProgressCallback  progress_callback,
+                                        gpointer               progress_callback_data,
+                                        GError               **error);
+
+/* g_resolver_lookup_by_name_async. @resolver: (nullable) for the default.
+ * Returns a GList of GInetAddress (transfer full: free it with
+ * g_resolver_free_addresses), or NULL with the error. */
+GTKLOOP_AVAILABLE_IN_ALL
+GList         *gtkloop_resolver_lookup_by_name (GResolver   *resolver,
+                                                const char  *hostname,
+                                                GError     **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* g_input_stream_read_bytes_async: up to @count bytes; an empty GBytes at
+ * the end of the stream; NULL with the error. */
+GTKLOOP_AVAILABLE_IN_ALL
+GBytes        *gtkloop_input_stream_read_bytes (GInputStream  *stream,
+                                                gsize          count,
+                                                GError       **error) G_GNUC_WARN_UNUSED_RESULT;
+
 G_END_DECLS

@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include "error-private.h"
+#include "gio-private.h"
 #include "loop-private.h"
 #include "task-private.h"
 
@@ -197,3 +198,49 @@ gtkloop_await_result (GtkloopFuture *f,
   return gtkloop_future_get_result (f, NULL);
 }
 
+/* ---------------------------------------------------------------------- */
+/* For the ready-made awaitables                                           */
+
+GtkloopFuture *
+gtkloop_gio_operation_new (const char *function,
+                           GError    **error)
+{
+  GtkloopTask *task = gtkloop_task_get_current ();
+
+  if (task == NULL)
+    {
+      gtkloop_set_not_in_task_error (error, function);
+      return NULL;
+    }
+  return gtkloop_future_new (task->base.loop);
+}
+
+gboolean
+gtkloop_gio_await_settled (GtkloopFuture *f,
+                           GError       **error)
+{
+  g_autoptr(GtkloopFuture) shielded = gtkloop_shield (f);
+
+  /* Through a shield: cancelling the task fails this await at once but
+   * leaves f pending, so the wait below can see GIO acknowledge the
+   * cancellation (the task's GCancellable, given to GIO, is cancelled). */
+  if (gtkloop_await (shielded, error))
+    return TRUE;
+  if (!gtkloop_future_is_done (f))
+    gtkloop_await (f, NULL);
+  /* Still pending: the second await was refused (a closing loop). */
+  gtkloop_future_cancel (f, NULL);
+  return FALSE;
+}
+
+GAsyncResult *
+gtkloop_gio_operation_finish (GtkloopFuture *operation,
+                              GError       **error)
+{
+  GAsyncResult *result = NULL;
+
+  if (gtkloop_gio_await_settled (operation, error))
+    result = g_object_ref (gtkloop_future_get_result (operation, NULL));
+  gtkloop_future_unref (operation);
+  return result;
+}
