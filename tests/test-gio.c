@@ -579,6 +579,39 @@ test_misuse (void **state)
   clear_tmp_dir ();
 }
 
+/* Debug mode says when GIO would call back in a context that is not the
+ * loop's (here: the global default, since the loop's is popped). */
+static void
+begin_only_task (GtkloopTask *task,
+                 gpointer     data)
+{
+  gpointer operation = gtkloop_gio_begin ();
+
+  /* Never handed to GIO: complete it as GIO would, without a result. */
+  gtkloop_future_cancel (operation, NULL);
+  gtkloop_future_unref (operation);
+}
+
+static void
+test_debug_context_warning (void **state)
+{
+  TestFixture *fx = *state;
+  GMainContext *context = gtkloop_loop_get_context (fx->loop);
+
+  gtkloop_loop_set_debug (fx->loop, TRUE);
+  g_main_context_pop_thread_default (context);
+  test_warnings_begin ();
+  gtkloop_task_unref (run_task (fx, begin_only_task, NULL));
+  assert_int_equal (test_warnings_end (), 1);
+  assert_non_null (strstr (test_warnings_last (), "thread-default main context"));
+  g_main_context_push_thread_default (context);
+
+  /* With the loop's context thread-default, no warning. */
+  test_warnings_begin ();
+  gtkloop_task_unref (run_task (fx, begin_only_task, NULL));
+  assert_int_equal (test_warnings_end (), 0);
+}
+
 /* ---------------------------------------------------------------------- */
 /* Ready-made awaitables                                                   */
 
@@ -1005,6 +1038,7 @@ main (void)
     cmocka_unit_test_setup_teardown (test_cancel_mid_operation, setup, teardown),
     cmocka_unit_test_setup_teardown (test_begin_never_awaited, setup, teardown),
     cmocka_unit_test_setup_teardown (test_misuse, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_debug_context_warning, setup, teardown),
     cmocka_unit_test_setup_teardown (test_file_load_bytes, setup, teardown),
     cmocka_unit_test_setup_teardown (test_file_replace, setup, teardown),
     cmocka_unit_test_setup_teardown (test_file_replace_cancelled, setup, teardown),
