@@ -59,6 +59,28 @@ void     gtkloop_loop_call_soon_threadsafe (GtkloopLoop     *loop,
                                             gpointer         data,
                                             GDestroyNotify   destroy);
 
+/* fd readiness (asyncio's add_reader / add_writer); loop-thread only. */
+GTKLOOP_AVAILABLE_IN_ALL
+gboolean gtkloop_loop_add_reader    (GtkloopLoop     *loop,
+                                     int              fd,
+                                     GtkloopCallback  cb,
+                                     gpointer         data,
+                                     GDestroyNotify   destroy,
+                                     GError         **error);
+GTKLOOP_AVAILABLE_IN_ALL
+gboolean gtkloop_loop_add_writer    (GtkloopLoop     *loop,
+                                     int              fd,
+                                     GtkloopCallback  cb,
+                                     gpointer         data,
+                                     GDestroyNotify   destroy,
+                                     GError         **error);
+GTKLOOP_AVAILABLE_IN_ALL
+gboolean gtkloop_loop_remove_reader (GtkloopLoop     *loop,
+                                     int              fd);
+GTKLOOP_AVAILABLE_IN_ALL
+gboolean gtkloop_loop_remove_writer (GtkloopLoop     *loop,
+                                     int              fd);
+
 /* Running and stopping. */
 GTKLOOP_AVAILABLE_IN_ALL
 void     gtkloop_loop_run_forever        (GtkloopLoop    *loop);

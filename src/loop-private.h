@@ -7,6 +7,7 @@
 
 #include "gtkloop/gtkloop.h"
 
+#include "fd-watches-private.h"
 #include "handle-private.h"
 #include "inbox-private.h"
 #include "ready-queue-private.h"
@@ -58,6 +59,8 @@ struct _GtkloopLoop
 
   /* (loop-thread) scheduling state */
   GtkloopHandleTable  handles;
+  GtkloopFdWatches    fds;            /* add_reader / add_writer */
+  gpointer            fds_tag;        /* the epoll fd as the source's one GPollFD */
   GtkloopReadyQueue   ready;
   GtkloopTimerHeap    timers;
   guint64             timer_seq;
