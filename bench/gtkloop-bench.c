@@ -34,6 +34,7 @@ static const BenchEntry *const bench_families[] = {
   bench_timers_entries,
   bench_tasks_entries,
   bench_threads_entries,
+  bench_fds_entries,
 #if BENCH_HAVE_GTK
   bench_frames_entries,   /* GTK 4 under Xvfb (issue 6) */
 #endif
@@ -46,6 +47,7 @@ static const char *const bench_run_order[] = {
   "W1", "W2", "W5", "W3", "W4", "W5-lat", "W7",
   "W6", "W6-gthreadpool", "W5-exec",
   "W8", "W8-idle", "W8-backlog", "W8-flood",
+  "W9-fds",
 };
 
 /* Every row, in run order; each workload's systems stay back to back. */
