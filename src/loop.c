@@ -1,7 +1,8 @@
 /* The event loop: asyncio's scheduling rules inside one GSource.
  *
  * One GSource per loop holds the ready queue (call_soon), the timer heap
- * (call_later/call_at) and the thread inbox (call_soon_threadsafe). GLib only
+ * (call_later/call_at), the thread inbox (call_soon_threadsafe) and the
+ * watched fds (add_reader/add_writer: one epoll fd, fd-watches.c). GLib only
  * learns the next timer deadline (g_source_set_ready_time) and whether work
  * is queued (prepare/check), so whatever iterates the GMainContext — GTK,
  * g_application_run, g_main_loop_run, run_forever — also runs gtkloop.
@@ -131,7 +132,9 @@ claim_ownership (GtkloopLoop *loop)
  * timeout so it costs no sleep. The ready time is off meanwhile, because
  * GLib dispatches a source whose ready time has passed whatever prepare
  * and check answer. A stop that has been reached ends the run instead of
- * yielding. I/O readiness joins this table as more "work queued". */
+ * yielding. Watched fds count as "work queued" for check once GLib's poll
+ * has found the epoll fd readable (fds_polled_ready); the iteration then
+ * takes them after the inbox and before the timers due. */
 
 static gboolean
 has_queued_work (GtkloopLoop *loop)
