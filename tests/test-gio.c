@@ -360,6 +360,27 @@ typedef struct
   GCancellable *second;        /* given to the read after the uncancel */
 } CancelJob;
 
+static CancelJob *
+cancel_job_new (TestFixture *fx)
+{
+  CancelJob *job = g_new0 (CancelJob, 1);
+
+  job->fx = fx;
+  job->buffer = g_malloc0 (16);
+  pipe_open (&job->pipe);
+  return job;
+}
+
+static void
+cancel_job_free (CancelJob *job)
+{
+  g_clear_object (&job->first);
+  g_clear_object (&job->second);
+  pipe_close (&job->pipe);
+  g_free (job->buffer);
+  g_free (job);
+}
+
 static void
 reader_task (GtkloopTask *task,
              gpointer     data)
@@ -415,14 +436,11 @@ static void
 test_cancel_then_uncancel (void **state)
 {
   TestFixture *fx = *state;
-  CancelJob *job = g_new0 (CancelJob, 1);
+  CancelJob *job = cancel_job_new (fx);
   g_autoptr(GtkloopTask) task = NULL;
   GtkloopDebugCounters start;
 
   gtkloop_debug_counters_snapshot (&start);
-  job->fx = fx;
-  job->buffer = g_malloc0 (16);
-  pipe_open (&job->pipe);
   task = run_task (fx, cancel_main, job);
 
   /* The GIO read saw its cancellable cancelled; the next one got a new,
@@ -434,11 +452,7 @@ test_cancel_then_uncancel (void **state)
 
   g_clear_pointer (&task, gtkloop_task_unref);
   settle (fx, &start);
-  g_object_unref (job->first);
-  g_object_unref (job->second);
-  pipe_close (&job->pipe);
-  g_free (job->buffer);
-  g_free (job);
+  cancel_job_free (job);
 }
 
 /* A task cancelled while its read waits ends cancelled; the late callback
@@ -464,14 +478,11 @@ static void
 test_cancel_mid_operation (void **state)
 {
   TestFixture *fx = *state;
-  CancelJob *job = g_new0 (CancelJob, 1);
+  CancelJob *job = cancel_job_new (fx);
   g_autoptr(GtkloopTask) task = NULL;
   GtkloopDebugCounters start;
 
   gtkloop_debug_counters_snapshot (&start);
-  job->fx = fx;
-  job->buffer = g_malloc0 (16);
-  pipe_open (&job->pipe);
   task = gtkloop_loop_create_task (fx->loop, cancelled_reader_task, job, NULL);
   while (job->first == NULL || !g_input_stream_has_pending (job->pipe.in))
     g_main_context_iteration (gtkloop_loop_get_context (fx->loop), FALSE);
@@ -485,10 +496,7 @@ test_cancel_mid_operation (void **state)
   /* The GIO read is over: GIO only ends it by cancellation here. */
   assert_false (g_input_stream_has_pending (job->pipe.in));
 
-  g_object_unref (job->first);
-  pipe_close (&job->pipe);
-  g_free (job->buffer);
-  g_free (job);
+  cancel_job_free (job);
 }
 
 /* A task that begins an operation and returns without awaiting it leaks
