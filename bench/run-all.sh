@@ -27,6 +27,16 @@ ninja -C "$builddir" bench/gtkloop-bench >/dev/null
 out="$builddir/bench-$(date -u +%Y%m%dT%H%M%SZ).jsonl"
 echo "run-all: loadavg $(cut -d' ' -f1-3 /proc/loadavg); results in $out" >&2
 "$builddir/bench/gtkloop-bench" --repeat 3 "$@" > "$out"
+# W10-echo's peers, Python's asyncio and uvloop, in the same run (skipped
+# when a --workload list leaves W10-echo out).
+case " $* " in
+  *" --workload "*|*" --workload="*) case "$*" in *W10-echo*) peers=yes ;; *) peers=no ;; esac ;;
+  *) peers=yes ;;
+esac
+if [ "$peers" = yes ]; then
+  sh "$srcdir/scripts/setup-debian.sh" python3-uvloop >/dev/null
+  "$python" "$srcdir/bench/echo-peers.py" --repeat 3 >> "$out"
+fi
 
 exec "$python" - "$out" <<'EOF'
 import json, statistics, sys
@@ -69,7 +79,7 @@ print(f"{'workload':8} {'system':8} {'runs':>4} {'ns_per_op':>10} {'p50':>9} {'p
       f"{'unit':4} {'ratio':>7}  notes")
 for w in workloads:
     stats = {}
-    for system in ("gtkloop", "glib"):
+    for system in ("gtkloop", "glib", "asyncio", "uvloop"):
         rs = groups.get((w, system))
         if not rs:
             continue
@@ -92,6 +102,11 @@ for w in workloads:
         if system == "gtkloop" and "glib" in stats and s[mkey] and stats["glib"][mkey]:
             ratio = f"{s[mkey] / stats['glib'][mkey]:.3f}"
         notes = []
+        if w == "W10-echo" and system == "gtkloop" and s["ns"]:
+            # Throughput against the peers of the same run: > 1 is faster.
+            for peer in ("asyncio", "uvloop"):
+                if peer in stats and stats[peer]["ns"]:
+                    notes.append(f"{stats[peer]['ns'] / s['ns']:.2f}x {peer}'s lines/s")
         others = [r["extra"].get("others_cpu") for r in s["extra"]]
         if any(o is not None for o in others):
             notes.append("others %.2f CPU" % max(o for o in others if o is not None))
