@@ -15,4 +15,5 @@
 # include "gtkloop-sync.h"
 # include "gtkloop-executor.h"
 # include "gtkloop-gio.h"
+# include "gtkloop-streams.h"
 #undef GTKLOOP_INSIDE

@@ -69,6 +69,8 @@ gtkloop_loop_set_close_hooks (const GtkloopLoopCloseHooks *hooks)
     close_hooks.finish_tasks = hooks->finish_tasks;
   if (hooks->shutdown_executor)
     close_hooks.shutdown_executor = hooks->shutdown_executor;
+  if (hooks->close_streams)
+    close_hooks.close_streams = hooks->close_streams;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1292,6 +1294,8 @@ gtkloop_loop_close (GtkloopLoop *loop)
    * started a task meanwhile. */
   if (close_hooks.finish_tasks && loop->tasks != NULL)
     close_hooks.finish_tasks (loop);
+  if (close_hooks.close_streams)
+    close_hooks.close_streams (loop);
 
   loop->closing = TRUE;
   dropped = drop_pending (loop);

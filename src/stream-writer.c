@@ -1,0 +1,196 @@
+/* GtkloopStreamWriter: asyncio's StreamWriter over a stream transport.
+ * Writing never blocks (what the socket does not take is buffered);
+ * drain is the flow control, a suspension point while the buffer is over
+ * the high-water mark. */
+#include "config.h"
+
+#include "stream-transport-private.h"
+
+struct _GtkloopStreamWriter
+{
+  gint                    ref_count;   /* (atomic) */
+  GtkloopStreamTransport *transport;   /* (owned) one use */
+};
+
+G_DEFINE_BOXED_TYPE (GtkloopStreamWriter, gtkloop_stream_writer,
+                     gtkloop_stream_writer_ref, gtkloop_stream_writer_unref)
+
+GtkloopStreamWriter *
+gtkloop_stream_writer_new (GtkloopStreamTransport *t)
+{
+  GtkloopStreamWriter *writer = g_new0 (GtkloopStreamWriter, 1);
+
+  writer->ref_count = 1;
+  writer->transport = t;
+  gtkloop_stream_transport_use (t);
+  return writer;
+}
+
+GtkloopStreamWriter *
+gtkloop_stream_writer_ref (GtkloopStreamWriter *writer)
+{
+  g_return_val_if_fail (writer != NULL, NULL);
+  g_atomic_int_inc (&writer->ref_count);
+  return writer;
+}
+
+/* The last reference to both the writer and the reader closes the
+ * connection once what is buffered has been sent. */
+void
+gtkloop_stream_writer_unref (GtkloopStreamWriter *writer)
+{
+  g_return_if_fail (writer != NULL);
+  if (!g_atomic_int_dec_and_test (&writer->ref_count))
+    return;
+  gtkloop_stream_transport_release (writer->transport);
+  g_free (writer);
+}
+
+/**
+ * gtkloop_stream_writer_write:
+ *
+ * asyncio's StreamWriter.write(): sends what the socket takes now and
+ * buffers the rest; never blocks. Follow it with
+ * gtkloop_stream_writer_drain() to keep the buffer bounded.
+ *
+ * Returns: %FALSE with the error once the connection is lost
+ *   (%G_IO_ERROR_CONNECTION_CLOSED / %G_IO_ERROR_BROKEN_PIPE, the same
+ *   code), or %G_IO_ERROR_CLOSED after write_eof or close
+ */
+gboolean
+gtkloop_stream_writer_write (GtkloopStreamWriter *writer,
+                             const void          *data,
+                             gsize                len,
+                             GError             **error)
+{
+  g_return_val_if_fail (writer != NULL, FALSE);
+  g_return_val_if_fail (data != NULL || len == 0, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  return gtkloop_stream_transport_write (writer->transport, data, len, error);
+}
+
+gboolean
+gtkloop_stream_writer_write_bytes (GtkloopStreamWriter *writer,
+                                   GBytes              *bytes,
+                                   GError             **error)
+{
+  gsize len;
+  gconstpointer data;
+
+  g_return_val_if_fail (bytes != NULL, FALSE);
+  data = g_bytes_get_data (bytes, &len);
+  return gtkloop_stream_writer_write (writer, data, len, error);
+}
+
+/**
+ * gtkloop_stream_writer_drain:
+ *
+ * asyncio's StreamWriter.drain(): returns at once while the buffer is at
+ * most the high-water mark; above it, a suspension point until the buffer
+ * is down to the low-water mark.
+ *
+ * Returns: %FALSE with the error of a lost connection, or
+ *   %G_IO_ERROR_CANCELLED
+ */
+gboolean
+gtkloop_stream_writer_drain (GtkloopStreamWriter *writer,
+                             GError             **error)
+{
+  g_return_val_if_fail (writer != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  return gtkloop_stream_transport_drain (writer->transport, error);
+}
+
+/**
+ * gtkloop_stream_writer_write_eof:
+ *
+ * Shuts the sending side down once the buffer is sent (the peer reads the
+ * end); this side can still read.
+ */
+gboolean
+gtkloop_stream_writer_write_eof (GtkloopStreamWriter *writer,
+                                 GError             **error)
+{
+  g_return_val_if_fail (writer != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  return gtkloop_stream_transport_write_eof (writer->transport, error);
+}
+
+/**
+ * gtkloop_stream_writer_close:
+ *
+ * asyncio's StreamWriter.close(): reading stops (the reader sees the
+ * end), the buffer is still sent, then the socket is closed.
+ */
+void
+gtkloop_stream_writer_close (GtkloopStreamWriter *writer)
+{
+  g_return_if_fail (writer != NULL);
+  gtkloop_stream_transport_close (writer->transport);
+}
+
+/**
+ * gtkloop_stream_writer_wait_closed:
+ *
+ * A suspension point: waits until the socket is closed.
+ */
+gboolean
+gtkloop_stream_writer_wait_closed (GtkloopStreamWriter *writer,
+                                   GError             **error)
+{
+  g_autoptr(GtkloopFuture) shielded = NULL;
+
+  g_return_val_if_fail (writer != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!gtkloop_stream_check_in_task (G_STRFUNC, error))
+    return FALSE;
+  /* Shielded: a cancelled wait must not cancel the connection's future. */
+  shielded = gtkloop_shield (writer->transport->closed_future);
+  return gtkloop_await (shielded, error);
+}
+
+gboolean
+gtkloop_stream_writer_is_closing (GtkloopStreamWriter *writer)
+{
+  g_return_val_if_fail (writer != NULL, FALSE);
+  return writer->transport->closing || writer->transport->closed;
+}
+
+GSocketAddress *
+gtkloop_stream_writer_get_peer_address (GtkloopStreamWriter *writer)
+{
+  g_return_val_if_fail (writer != NULL, NULL);
+  return writer->transport->peer;
+}
+
+GSocket *
+gtkloop_stream_writer_get_socket (GtkloopStreamWriter *writer)
+{
+  g_return_val_if_fail (writer != NULL, NULL);
+  return writer->transport->socket;
+}
+
+void
+gtkloop_stream_writer_set_write_buffer_limits (GtkloopStreamWriter *writer,
+                                               gsize                high,
+                                               gsize                low)
+{
+  GtkloopStreamTransport *t;
+
+  g_return_if_fail (writer != NULL);
+  t = writer->transport;
+  if (high == 0)
+    high = low > 0 ? 4 * low : 64 * 1024;
+  if (low == 0 || low > high)
+    low = high / 4;
+  t->high_water = high;
+  t->low_water = low;
+}
+
+gsize
+gtkloop_stream_writer_get_write_buffer_size (GtkloopStreamWriter *writer)
+{
+  g_return_val_if_fail (writer != NULL, 0);
+  return writer->transport->wbuf->len;
+}
