@@ -32,6 +32,7 @@ struct _GtkloopStreamTransport
   /* Sending: what the socket did not take at once waits in wbuf, sent
    * from the fd's writer. */
   GByteArray       *wbuf;
+  guint             wbuf_sent;      /* its first bytes, sent already (compacted lazily) */
   gsize             high_water;
   gsize             low_water;
   gboolean          writing;        /* the writer watch is installed */
@@ -44,6 +45,13 @@ struct _GtkloopStreamTransport
   gboolean          closed;         /* the socket is closed */
   GtkloopFuture    *closed_future;  /* (owned) done once closed */
 };
+
+/* Bytes written and not sent yet. */
+static inline gsize
+gtkloop_stream_transport_unsent (GtkloopStreamTransport *t)
+{
+  return t->wbuf->len - t->wbuf_sent;
+}
 
 /* Takes @socket (and @connection, which owns it, if any). */
 GtkloopStreamTransport *gtkloop_stream_transport_new    (GtkloopLoop  *loop,

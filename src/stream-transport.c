@@ -155,6 +155,13 @@ gtkloop_stream_transport_release (GtkloopStreamTransport *t)
   gtkloop_stream_transport_unref (t);
 }
 
+static void
+drop_unsent (GtkloopStreamTransport *t)
+{
+  g_byte_array_set_size (t->wbuf, 0);
+  t->wbuf_sent = 0;
+}
+
 /* Waking ---------------------------------------------------------------- */
 
 static void
@@ -223,7 +230,7 @@ gtkloop_stream_transport_close (GtkloopStreamTransport *t)
   stop_reading (t);
   t->eof = TRUE;
   wake_reader (t);
-  if (t->wbuf->len == 0)
+  if (gtkloop_stream_transport_unsent (t) == 0)
     really_close (t);
 }
 
@@ -240,7 +247,7 @@ gtkloop_stream_transport_abort (GtkloopStreamTransport *t,
       g_error_free (why);
     }
   t->closing = TRUE;
-  g_byte_array_set_size (t->wbuf, 0);
+  drop_unsent (t);
   really_close (t);
 }
 
@@ -251,14 +258,16 @@ on_readable (gpointer data)
 {
   GtkloopStreamTransport *t = data;
   g_autoptr(GError) error = NULL;
-  guint old_len = t->rbuf->len;
+  /* On the loop's own stack (a callback, not a task): the buffer then
+   * grows by what came, not by a whole chunk per read. */
+  char chunk[READ_CHUNK];
   gssize n;
 
-  g_byte_array_set_size (t->rbuf, old_len + READ_CHUNK);
-  n = g_socket_receive (t->socket, (char *) t->rbuf->data + old_len, READ_CHUNK, NULL, &error);
-  g_byte_array_set_size (t->rbuf, old_len + MAX (n, 0));
+  n = g_socket_receive (t->socket, chunk, sizeof chunk, NULL, &error);
   if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
     return;
+  if (n > 0)
+    g_byte_array_append (t->rbuf, (const guint8 *) chunk, n);
 
   gtkloop_stream_transport_ref (t);
   if (n < 0)
@@ -269,7 +278,7 @@ on_readable (gpointer data)
       /* The connection is gone both ways: nothing buffered can be sent. */
       if (t->write_error == NULL)
         t->write_error = g_error_copy (t->read_error);
-      g_byte_array_set_size (t->wbuf, 0);
+      drop_unsent (t);
       stop_writing (t);
       wake_drainers (t);
     }
@@ -336,9 +345,9 @@ gtkloop_stream_transport_consumed (GtkloopStreamTransport *t)
 static void
 after_sent (GtkloopStreamTransport *t)
 {
-  if (t->wbuf->len <= t->low_water)
+  if (gtkloop_stream_transport_unsent (t) <= t->low_water)
     wake_drainers (t);
-  if (t->wbuf->len > 0)
+  if (gtkloop_stream_transport_unsent (t) > 0)
     return;
   stop_writing (t);
   if (t->closing)
@@ -355,7 +364,7 @@ write_failed (GtkloopStreamTransport *t,
               GError                 *error)
 {
   t->write_error = connection_error (error, "Could not write to the connection");
-  g_byte_array_set_size (t->wbuf, 0);
+  drop_unsent (t);
   stop_writing (t);
   wake_drainers (t);
   if (t->closing)
@@ -385,10 +394,19 @@ on_writable (gpointer data)
   gssize n;
 
   gtkloop_stream_transport_ref (t);
-  n = send_some (t, t->wbuf->data, t->wbuf->len);
+  n = send_some (t, t->wbuf->data + t->wbuf_sent, gtkloop_stream_transport_unsent (t));
   if (n > 0)
     {
-      g_byte_array_remove_range (t->wbuf, 0, n);
+      /* Moving the rest to the front only once half is sent keeps a big
+       * buffer from being moved on every send. */
+      t->wbuf_sent += n;
+      if (t->wbuf_sent == t->wbuf->len)
+        drop_unsent (t);
+      else if (t->wbuf_sent >= t->wbuf->len / 2)
+        {
+          g_byte_array_remove_range (t->wbuf, 0, t->wbuf_sent);
+          t->wbuf_sent = 0;
+        }
       after_sent (t);
     }
   gtkloop_stream_transport_unref (t);
@@ -419,7 +437,7 @@ gtkloop_stream_transport_write (GtkloopStreamTransport *t,
     }
   if (len == 0)
     return TRUE;
-  if (t->wbuf->len == 0)
+  if (gtkloop_stream_transport_unsent (t) == 0)
     {
       /* Nothing queued: the socket may take it all now, as in asyncio. */
       gssize n = send_some (t, data, len);
@@ -457,7 +475,7 @@ gtkloop_stream_transport_drain (GtkloopStreamTransport *t,
 {
   if (!gtkloop_stream_check_in_task ("gtkloop_stream_writer_drain", error))
     return FALSE;
-  while (t->write_error == NULL && t->wbuf->len > t->high_water && !t->closed)
+  while (t->write_error == NULL && gtkloop_stream_transport_unsent (t) > t->high_water && !t->closed)
     {
       g_autoptr(GtkloopFuture) waiter = gtkloop_future_new (t->loop);
       gboolean ok;
@@ -469,7 +487,7 @@ gtkloop_stream_transport_drain (GtkloopStreamTransport *t,
       gtkloop_stream_transport_unref (t);
       if (!ok)
         return FALSE;
-      if (t->wbuf->len > t->low_water && t->write_error == NULL && !t->closed)
+      if (gtkloop_stream_transport_unsent (t) > t->low_water && t->write_error == NULL && !t->closed)
         continue;
       break;
     }
@@ -499,7 +517,7 @@ gtkloop_stream_transport_write_eof (GtkloopStreamTransport *t,
   if (t->eof_requested)
     return TRUE;
   t->eof_requested = TRUE;
-  if (t->wbuf->len == 0)
+  if (gtkloop_stream_transport_unsent (t) == 0)
     after_sent (t);
   return TRUE;
 }

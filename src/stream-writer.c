@@ -192,5 +192,5 @@ gsize
 gtkloop_stream_writer_get_write_buffer_size (GtkloopStreamWriter *writer)
 {
   g_return_val_if_fail (writer != NULL, 0);
-  return writer->transport->wbuf->len;
+  return gtkloop_stream_transport_unsent (writer->transport);
 }
