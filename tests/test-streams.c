@@ -1,7 +1,7 @@
 /* Streams over real loopback sockets (127.0.0.1, port 0, and a Unix
  * socket in a temporary directory): an echo exchange (twin:
  * twins/stream_echo.py), lines and exact reads over a Unix socket, flow
- * control through drain, each kind of bad input (a reset, a half-close,
+ * control through drain, one big buffered write, each kind of bad input (a reset, a half-close,
  * an over-long line, a peer that never answers, a refused connection),
  * a thousand idle connections, and closing the loop with streams open.
  * Every test checks that no fd is left open. */
@@ -368,6 +368,55 @@ static void
 test_drain_flow_control (void **state)
 {
   test_run_task (drain_task, NULL);
+}
+
+/* One big write, sent in many pieces from the buffer. */
+#define BIG (4 * 1024 * 1024 + 17)
+
+static void
+big_reading_handler (GtkloopStreamReader *reader,
+                     GtkloopStreamWriter *writer,
+                     gpointer             data)
+{
+  g_autoptr(GBytes) all = gtkloop_stream_reader_readexactly (reader, BIG, NULL);
+  const guint8 *bytes;
+  guint *n_wrong = data;
+
+  assert_non_null (all);
+  bytes = g_bytes_get_data (all, NULL);
+  for (gsize i = 0; i < BIG; i++)
+    if (bytes[i] != (guint8) (i * 7))
+      (*n_wrong)++;
+  assert_true (gtkloop_stream_writer_write (writer, "ok\n", 3, NULL));
+}
+
+static void
+big_write_task (GtkloopTask *task,
+                gpointer     data)
+{
+  guint n_wrong = 0;
+  GtkloopStreamServer *server = start_tcp_server (big_reading_handler, &n_wrong);
+  g_autoptr(GtkloopStreamReader) reader = NULL;
+  g_autoptr(GtkloopStreamWriter) writer = NULL;
+  g_autofree guint8 *bytes = g_malloc (BIG);
+  g_autoptr(GBytes) ok = NULL;
+
+  for (gsize i = 0; i < BIG; i++)
+    bytes[i] = (guint8) (i * 7);
+  connect_tcp (server, &reader, &writer);
+  assert_true (gtkloop_stream_writer_write (writer, bytes, BIG, NULL));
+  ok = gtkloop_stream_reader_readline (reader, NULL);
+  assert_bytes_equal (ok, "ok\n");
+  assert_int_equal (gtkloop_stream_writer_get_write_buffer_size (writer), 0);
+  close_writer (writer);
+  close_server (server);
+  assert_int_equal (n_wrong, 0);
+}
+
+static void
+test_big_write (void **state)
+{
+  test_run_task (big_write_task, NULL);
 }
 
 /* A peer that resets ---------------------------------------------------------- */
@@ -866,6 +915,7 @@ main (void)
     cmocka_unit_test_setup_teardown (test_echo_twin, setup, teardown),
     cmocka_unit_test_setup_teardown (test_unix_echo, setup, teardown),
     cmocka_unit_test_setup_teardown (test_drain_flow_control, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_big_write, setup, teardown),
     cmocka_unit_test_setup_teardown (test_reset_on_read, setup, teardown),
     cmocka_unit_test_setup_teardown (test_reset_on_write, setup, teardown),
     cmocka_unit_test_setup_teardown (test_half_close, setup, teardown),
