@@ -35,6 +35,7 @@ static const BenchEntry *const bench_families[] = {
   bench_tasks_entries,
   bench_threads_entries,
   bench_fds_entries,
+  bench_streams_entries,
 #if BENCH_HAVE_GTK
   bench_frames_entries,   /* GTK 4 under Xvfb (issue 6) */
 #endif
@@ -47,7 +48,7 @@ static const char *const bench_run_order[] = {
   "W1", "W2", "W5", "W3", "W4", "W5-lat", "W7",
   "W6", "W6-gthreadpool", "W5-exec",
   "W8", "W8-idle", "W8-backlog", "W8-flood",
-  "W9-fds",
+  "W9-fds", "W10-echo",
 };
 
 /* Every row, in run order; each workload's systems stay back to back. */
