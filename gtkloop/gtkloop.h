@@ -9,6 +9,7 @@
 # include "gtkloop-types.h"
 # include "gtkloop-error.h"
 # include "gtkloop-loop.h"
+# include "gtkloop-signals.h"
 # include "gtkloop-future.h"
 # include "gtkloop-task.h"
 # include "gtkloop-combinators.h"

@@ -24,6 +24,7 @@ typedef struct
   void (*finish_tasks)      (GtkloopLoop *loop);  /* cancel and run pending tasks to their end */
   void (*shutdown_executor) (GtkloopLoop *loop);  /* the loop's default executor, if any */
   void (*close_streams)     (GtkloopLoop *loop);  /* sockets and servers still open */
+  void (*drop_signal_handlers) (GtkloopLoop *loop); /* its Unix signal handlers */
 } GtkloopLoopCloseHooks;
 
 /* Who gets the next GLib iteration (see loop.c, "The source's state"). */

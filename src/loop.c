@@ -71,6 +71,8 @@ gtkloop_loop_set_close_hooks (const GtkloopLoopCloseHooks *hooks)
     close_hooks.shutdown_executor = hooks->shutdown_executor;
   if (hooks->close_streams)
     close_hooks.close_streams = hooks->close_streams;
+  if (hooks->drop_signal_handlers)
+    close_hooks.drop_signal_handlers = hooks->drop_signal_handlers;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1262,7 +1264,8 @@ drop_inbox_for_good (GtkloopLoop *loop)
  *
  * Closes a loop that is not running: pending tasks are cancelled and run
  * to their end (see the task docs), the default executor is shut down,
- * then every callback still scheduled is dropped and its destroy notify
+ * its Unix signal handlers are removed (each signal gets back what it had
+ * before), then every callback still scheduled is dropped and its destroy notify
  * runs, the source leaves the context, and the loop refuses new work.
  * Any thread may close a loop its owner has stopped running; it becomes
  * the owner. Closing twice does nothing.
@@ -1296,6 +1299,8 @@ gtkloop_loop_close (GtkloopLoop *loop)
     close_hooks.finish_tasks (loop);
   if (close_hooks.close_streams)
     close_hooks.close_streams (loop);
+  if (close_hooks.drop_signal_handlers)
+    close_hooks.drop_signal_handlers (loop);
 
   loop->closing = TRUE;
   dropped = drop_pending (loop);
