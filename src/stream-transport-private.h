@@ -29,8 +29,8 @@ struct _GtkloopStreamTransport
   GError           *read_error;     /* why, when it is not a plain end */
   GtkloopFuture    *read_waiter;    /* (owned) (nullable) the task waiting for data */
 
-  /* Sending: what the socket did not take at once waits in wbuf, sent
-   * from the fd's writer. */
+  /* Sending: writes gather in wbuf and are sent from the fd's writer,
+   * all of one iteration's writes in one send. */
   GByteArray       *wbuf;
   guint             wbuf_sent;      /* its first bytes, sent already (compacted lazily) */
   gsize             high_water;
