@@ -19,3 +19,4 @@ run () {
 run progress
 run calculate
 run jobs
+run io
