@@ -2,9 +2,7 @@
  *
  * A command   its argv (parsed from the entry, run without a shell) runs
  *             as a GSubprocess; a task reads its stdout in 64 KiB chunks
- *             (g_input_stream_read_bytes_async through gtkloop_gio_begin
- *             and gtkloop_await_gio, below GTK's redraw priority, so a
- *             frame goes before the next chunk), splits and counts the
+ *             (gtkloop_input_stream_read_bytes), splits and counts the
  *             lines, and a tick callback appends what came in to the text
  *             view once per frame (not one insert per line). Cancel
  *             cancels the task, which kills the child and reaps it
@@ -16,7 +14,8 @@
  *             the bar); reads the copy back in chunks and hashes it
  *             (GChecksum, SHA-256). Cancel cancels the task; the
  *             temporary directory goes when the program ends.
- * Both tasks are bound to the window: closing it cancels them.
+ * Both tasks are bound to the window: closing it cancels them. Between
+ * chunks they give way to the next frame once they have had 6 ms of it.
  *
  * --self-test streams the command and copies the file at once, runs the
  * command again and cancels it mid-stream (the child must be killed by
@@ -40,10 +39,13 @@
 #define SCROLLBACK_LINES    2000     /* the view keeps the last ones, as a terminal */
 #define CANCEL_AFTER_LINES  5000     /* self-test: when the second run is cancelled */
 #define MIB                 (1024.0 * 1024.0)
-/* Below GTK's layout and paint (GDK_PRIORITY_REDRAW): GLib dispatches
- * only the most urgent sources ready, so I/O that completes faster than a
- * frame, at G_PRIORITY_DEFAULT, would hold the frames back. */
-#define IO_PRIORITY         G_PRIORITY_LOW
+/* Of each frame, at most this much goes to the I/O tasks before they wait
+ * for the next one. Needed: GLib dispatches only the most urgent sources
+ * ready, and I/O that completes faster than a frame, at
+ * G_PRIORITY_DEFAULT, would always have one ready above GTK's layout and
+ * paint (GDK_PRIORITY_REDRAW). Below it instead, the I/O would stop
+ * whenever painting takes the whole frame. */
+#define IO_SLICE_US         6000
 
 typedef enum { RUN_IDLE, RUN_RUNNING, RUN_DONE, RUN_CANCELLED, RUN_FAILED } RunState;
 
@@ -155,6 +157,8 @@ typedef struct
   GtkProgressBar  *file_bar;
   GtkLabel        *checksums;
   DemoFrames       frames;
+  guint            slice_frame;   /* the frame count when the I/O's slice began */
+  gint64           slice_start;
 
   /* The command of the last run. */
   GtkloopTask     *command_task;  /* (owned) (nullable) */
@@ -292,20 +296,29 @@ flush_output (GtkWidget     *widget,
   return G_SOURCE_CONTINUE;
 }
 
-/* g_input_stream_read_bytes_async at IO_PRIORITY, awaited: up to @count
- * bytes, an empty GBytes at the end. After a cancellation the stream may
- * stay busy until GIO calls back; its callers drop it then. */
-static GBytes *
-read_chunk (GInputStream  *stream,
-            gsize          count,
-            GError       **error)
+/* Called by the I/O tasks between chunks: once they have had IO_SLICE_US
+ * since the last frame, waits for the next one (at most 50 ms: a window
+ * that is not drawn must not stop the I/O). */
+static gboolean
+let_a_frame_through (GError **error)
 {
-  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GtkloopFuture) frame = NULL;
+  g_autoptr(GError) local = NULL;
+  gint64 now = g_get_monotonic_time ();
 
-  g_input_stream_read_bytes_async (stream, count, IO_PRIORITY, gtkloop_get_cancellable (),
-                                   gtkloop_gio_ready, gtkloop_gio_begin ());
-  result = gtkloop_await_gio (error);
-  return result != NULL ? g_input_stream_read_bytes_finish (stream, result, error) : NULL;
+  if (demo.frames.count != demo.slice_frame)
+    {
+      demo.slice_frame = demo.frames.count;   /* a frame went by: a new slice */
+      demo.slice_start = now;
+      return TRUE;
+    }
+  if (now - demo.slice_start < IO_SLICE_US || demo.window == NULL)
+    return TRUE;
+  frame = gtkloop_widget_frame_future_new (GTK_WIDGET (demo.window));
+  if (gtkloop_wait_for (frame, 0.05, &local) || g_error_matches (local, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+    return TRUE;
+  g_propagate_error (error, g_steal_pointer (&local));
+  return FALSE;
 }
 
 /* Reads @stream to its end, counting lines into demo.lines and queueing
@@ -316,7 +329,7 @@ stream_lines (GInputStream  *stream,
 {
   for (;;)
     {
-      g_autoptr(GBytes) chunk = read_chunk (stream, READ_CHUNK, error);
+      g_autoptr(GBytes) chunk = gtkloop_input_stream_read_bytes (stream, READ_CHUNK, error);
       const char *data;
       gsize size;
 
@@ -329,6 +342,8 @@ stream_lines (GInputStream  *stream,
           return TRUE;
         }
       line_counter_feed (demo.lines, data, size, demo.pending);
+      if (!let_a_frame_through (error))
+        return FALSE;
     }
 }
 
@@ -472,7 +487,7 @@ close_stream (GOutputStream  *out,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  g_output_stream_close_async (out, IO_PRIORITY, cancellable, gtkloop_gio_ready, gtkloop_gio_begin ());
+  g_output_stream_close_async (out, G_PRIORITY_DEFAULT, cancellable, gtkloop_gio_ready, gtkloop_gio_begin ());
   result = gtkloop_await_gio (error);
   return result != NULL && g_output_stream_close_finish (out, result, error);
 }
@@ -493,7 +508,7 @@ make_source (GError **error)
   demo.file_phase = FILE_WRITING;
   g_clear_pointer (&demo.source_sha256, g_free);
   set_file_progress (0, "writing the source");
-  g_file_replace_async (demo.source, NULL, FALSE, G_FILE_CREATE_PRIVATE, IO_PRIORITY,
+  g_file_replace_async (demo.source, NULL, FALSE, G_FILE_CREATE_PRIVATE, G_PRIORITY_DEFAULT,
                         gtkloop_get_cancellable (), gtkloop_gio_ready, gtkloop_gio_begin ());
   opened = gtkloop_await_gio (error);
   if (opened == NULL || (out = g_file_replace_finish (demo.source, opened, error)) == NULL)
@@ -508,11 +523,12 @@ make_source (GError **error)
 
       block[0] = mib;   /* each MiB differs from the others */
       g_checksum_update (checksum, (const guchar *) block, FILE_CHUNK);
-      g_output_stream_write_all_async (G_OUTPUT_STREAM (out), block, FILE_CHUNK, IO_PRIORITY,
+      g_output_stream_write_all_async (G_OUTPUT_STREAM (out), block, FILE_CHUNK, G_PRIORITY_DEFAULT,
                                        gtkloop_get_cancellable (), gtkloop_gio_ready,
                                        gtkloop_future_ref (written));
       result = await_settled (written, error);
-      ok = result != NULL && g_output_stream_write_all_finish (G_OUTPUT_STREAM (out), result, NULL, error);
+      ok = result != NULL && g_output_stream_write_all_finish (G_OUTPUT_STREAM (out), result, NULL, error)
+           && let_a_frame_through (error);
       if (ok)
         set_file_progress ((mib + 1.0) / demo.file_mib, "writing the source · %d / %d MiB",
                            mib + 1, demo.file_mib);
@@ -551,14 +567,14 @@ checksum_copy (GError **error)
 
   demo.file_phase = FILE_HASHING;
   set_file_progress (0, "SHA-256 of the copy");
-  g_file_read_async (demo.copy, IO_PRIORITY, gtkloop_get_cancellable (), gtkloop_gio_ready,
+  g_file_read_async (demo.copy, G_PRIORITY_DEFAULT, gtkloop_get_cancellable (), gtkloop_gio_ready,
                      gtkloop_gio_begin ());
   opened = gtkloop_await_gio (error);
   if (opened == NULL || (in = g_file_read_finish (demo.copy, opened, error)) == NULL)
     return FALSE;
   for (;;)
     {
-      g_autoptr(GBytes) chunk = read_chunk (G_INPUT_STREAM (in), HASH_CHUNK, error);
+      g_autoptr(GBytes) chunk = gtkloop_input_stream_read_bytes (G_INPUT_STREAM (in), HASH_CHUNK, error);
       gsize size;
       const guchar *data;
 
@@ -570,6 +586,8 @@ checksum_copy (GError **error)
       g_checksum_update (checksum, data, size);
       done += size;
       set_file_progress (done / total, "SHA-256 of the copy · %.0f / %.0f MiB", done / MIB, total / MIB);
+      if (!let_a_frame_through (error))
+        return FALSE;
     }
   g_free (demo.copy_sha256);
   demo.copy_sha256 = g_strdup (g_checksum_get_string (checksum));
@@ -739,8 +757,7 @@ count_lines_sync (gpointer       data,
 }
 
 static void
-self_test (GtkloopTask *task,
-           gpointer     data)
+self_test_steps (void)
 {
   DemoOptions *o = &demo.options;
   g_autoptr(GError) error = NULL;
@@ -843,7 +860,16 @@ self_test (GtkloopTask *task,
     }
   demo_check (o, demo.file_state == RUN_CANCELLED, "a second copy was cancelled while %s",
               demo.file_phase == FILE_COPYING ? "copying" : "checksumming");
-  gtk_window_destroy (demo.window);
+}
+
+static void
+self_test (GtkloopTask *task,
+           gpointer     data)
+{
+  self_test_steps ();
+  /* Also after a failed step: the program ends either way. */
+  if (demo.window != NULL)
+    gtk_window_destroy (demo.window);
 }
 
 /* Application. ------------------------------------------------------------------ */
