@@ -13,7 +13,8 @@
  * buffer and installs the writer watch, so everything written during one
  * loop iteration goes out in one send when the next finds the socket
  * writable. asyncio's selector loop sends each write at once, a system
- * call per write; an echo of 64-byte lines is twice as fast this way. */
+ * call per write; an echo of 64-byte lines is five times as fast this way
+ * (bench/, W10-echo). */
 #include "config.h"
 
 #include <errno.h>
