@@ -11,27 +11,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/eventfd.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <gio/gio.h>
 
 #include "test-util.h"
-
-/* Open fds of this process, from /proc/self/fd. */
-static guint
-count_open_fds (void)
-{
-  GDir *dir = g_dir_open ("/proc/self/fd", 0, NULL);
-  guint n = 0;
-
-  g_assert (dir != NULL);
-  while (g_dir_read_name (dir) != NULL)
-    n++;
-  g_dir_close (dir);
-  return n;
-}
 
 static void
 make_socketpair (int fds[2])
@@ -379,16 +364,16 @@ test_closed_loop (void **state)
   g_autoptr(GtkloopLoop) loop = gtkloop_loop_new (g_main_context_get_thread_default ());
   g_autoptr(GError) error = NULL;
   DestroyCounter early = { 0 }, late = { 0 };
-  guint fds_before = count_open_fds ();
+  guint fds_before = test_count_open_fds ();
   int fd = eventfd (0, EFD_NONBLOCK | EFD_CLOEXEC);
 
   (void) fx;
   assert_true (gtkloop_loop_add_reader (loop, fd, test_fail_if_run_cb, &early, test_destroy_count, NULL));
   assert_true (gtkloop_loop_add_writer (loop, fd, test_noop_cb, &early, test_destroy_count, NULL));
-  assert_int_equal (count_open_fds (), fds_before + 2);   /* the eventfd and the epoll fd */
+  assert_int_equal (test_count_open_fds (), fds_before + 2);   /* the eventfd and the epoll fd */
   gtkloop_loop_close (loop);
   assert_int_equal (early.count, 2);   /* every watch dropped, each notify once */
-  assert_int_equal (count_open_fds (), fds_before + 1);   /* the epoll fd is gone */
+  assert_int_equal (test_count_open_fds (), fds_before + 1);   /* the epoll fd is gone */
 
   assert_false (gtkloop_loop_add_reader (loop, fd, test_fail_if_run_cb, &late, test_destroy_count, &error));
   assert_true (g_error_matches (error, GTKLOOP_ERROR, GTKLOOP_ERROR_CLOSED));
@@ -471,20 +456,6 @@ read_eventfd_cb (gpointer data)
 }
 
 static void
-raise_fd_limit (rlim_t want)
-{
-  struct rlimit lim;
-
-  assert_int_equal (getrlimit (RLIMIT_NOFILE, &lim), 0);
-  if (lim.rlim_cur >= want)
-    return;
-  if (lim.rlim_max < want)
-    skip ();
-  lim.rlim_cur = want;
-  assert_int_equal (setrlimit (RLIMIT_NOFILE, &lim), 0);
-}
-
-static void
 test_ten_thousand_fds (void **state)
 {
   TestFixture *fx = *state;
@@ -493,7 +464,7 @@ test_ten_thousand_fds (void **state)
   GRand *rand = g_rand_new_with_seed (20261204);
   guint n_fired = 0;
 
-  raise_fd_limit (MANY_FDS + 256);
+  test_raise_fd_limit (MANY_FDS + 256);
   for (int i = 0; i < MANY_FDS; i++)
     {
       watched[i].fd = eventfd (0, EFD_NONBLOCK | EFD_CLOEXEC);

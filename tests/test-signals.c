@@ -21,20 +21,6 @@
 
 #include "test-util.h"
 
-/* Open fds of this process, from /proc/self/fd. */
-static guint
-count_open_fds (void)
-{
-  GDir *dir = g_dir_open ("/proc/self/fd", 0, NULL);
-  guint n = 0;
-
-  g_assert (dir != NULL);
-  while (g_dir_read_name (dir) != NULL)
-    n++;
-  g_dir_close (dir);
-  return n;
-}
-
 static struct sigaction
 disposition (int signum)
 {
@@ -513,18 +499,18 @@ test_close_drops_handlers (void **state)
   /* GLib's first signal source ever starts a worker with an fd that stays. */
   assert_true (gtkloop_loop_add_signal_handler (fx->loop, SIGUSR1, test_fail_if_run_cb, &usr1,
                                                 test_destroy_count, NULL));
-  fds_before = count_open_fds ();
+  fds_before = test_count_open_fds ();
   assert_true (gtkloop_loop_add_signal_handler (fx->loop, SIGALRM, test_fail_if_run_cb, &alrm,
                                                 test_destroy_count, NULL));
   raise (SIGALRM);   /* noted, never read: close drops it */
-  assert_true (count_open_fds () > fds_before);
+  assert_true (test_count_open_fds () > fds_before);
 
   gtkloop_loop_close (fx->loop);
   assert_int_equal (alrm.count, 1);
   assert_int_equal (usr1.count, 1);
   assert_true (disposition (SIGALRM).sa_handler == SIG_IGN);
   assert_true (disposition (SIGUSR1).sa_handler == SIG_IGN);
-  assert_int_equal (count_open_fds (), fds_before);
+  assert_int_equal (test_count_open_fds (), fds_before);
   assert_false (gtkloop_loop_remove_signal_handler (fx->loop, SIGALRM));
 
   assert_false (gtkloop_loop_add_signal_handler (fx->loop, SIGALRM, test_fail_if_run_cb, NULL, NULL, &error));
@@ -543,20 +529,20 @@ test_wake_pipe_closed_with_last_signal (void **state)
   /* The loop's epoll fd comes with its first fd watch and stays. */
   assert_true (gtkloop_loop_add_signal_handler (fx->loop, SIGALRM, test_noop_cb, NULL, NULL, NULL));
   assert_true (gtkloop_loop_remove_signal_handler (fx->loop, SIGALRM));
-  before = count_open_fds ();
+  before = test_count_open_fds ();
 
   assert_true (gtkloop_loop_add_signal_handler (fx->loop, SIGALRM, test_noop_cb, NULL, NULL, NULL));
-  with_pipe = count_open_fds ();
+  with_pipe = test_count_open_fds ();
   assert_int_equal (with_pipe, before + 2);
   assert_true (gtkloop_loop_add_signal_handler (fx->loop, SIGQUIT, test_noop_cb, NULL, NULL, NULL));
   assert_true (gtkloop_loop_add_signal_handler (fx->loop, SIGUSR1, test_noop_cb, NULL, NULL, NULL));
-  assert_int_equal (count_open_fds (), with_pipe);   /* one pipe per loop; GLib's way needs none */
+  assert_int_equal (test_count_open_fds (), with_pipe);   /* one pipe per loop; GLib's way needs none */
   assert_true (gtkloop_loop_remove_signal_handler (fx->loop, SIGALRM));
-  assert_int_equal (count_open_fds (), with_pipe);
+  assert_int_equal (test_count_open_fds (), with_pipe);
   assert_true (gtkloop_loop_remove_signal_handler (fx->loop, SIGQUIT));
-  assert_int_equal (count_open_fds (), before);
+  assert_int_equal (test_count_open_fds (), before);
   assert_true (gtkloop_loop_remove_signal_handler (fx->loop, SIGUSR1));
-  assert_int_equal (count_open_fds (), before);
+  assert_int_equal (test_count_open_fds (), before);
 }
 
 int

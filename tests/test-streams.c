@@ -8,7 +8,6 @@
 #include "config.h"
 
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -22,25 +21,11 @@ typedef struct
   guint        fds_before;
 } StreamsFixture;
 
-/* Open fds of this process, from /proc/self/fd. */
-static guint
-count_open_fds (void)
-{
-  GDir *dir = g_dir_open ("/proc/self/fd", 0, NULL);
-  guint n = 0;
-
-  g_assert (dir != NULL);
-  while (g_dir_read_name (dir) != NULL)
-    n++;
-  g_dir_close (dir);
-  return n - 1;   /* the directory's own */
-}
-
 /* GIO calls back in the thread-default context: make it the loop's. */
 static int
 setup (void **state)
 {
-  guint fds = count_open_fds ();
+  guint fds = test_count_open_fds ();
   TestFixture *fx;
 
   test_fixture_setup (state);
@@ -58,7 +43,7 @@ teardown (void **state)
 
   g_main_context_pop_thread_default (gtkloop_loop_get_context (fx->loop));
   test_fixture_teardown (state);
-  assert_int_equal (count_open_fds (), fds);
+  assert_int_equal (test_count_open_fds (), fds);
   return 0;
 }
 
@@ -757,20 +742,6 @@ test_connection_refused (void **state)
 #define N_IDLE 1000
 
 static void
-raise_fd_limit (rlim_t want)
-{
-  struct rlimit lim;
-
-  assert_int_equal (getrlimit (RLIMIT_NOFILE, &lim), 0);
-  if (lim.rlim_cur >= want)
-    return;
-  if (lim.rlim_max < want)
-    skip ();
-  lim.rlim_cur = want;
-  assert_int_equal (setrlimit (RLIMIT_NOFILE, &lim), 0);
-}
-
-static void
 thousand_task (GtkloopTask *task,
                gpointer     data)
 {
@@ -799,7 +770,7 @@ thousand_task (GtkloopTask *task,
 static void
 test_thousand_idle (void **state)
 {
-  raise_fd_limit (4 * N_IDLE);
+  test_raise_fd_limit (4 * N_IDLE);
   test_run_task (thousand_task, NULL);
 }
 

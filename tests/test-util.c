@@ -1,6 +1,9 @@
 /* Shared helpers for gtkloop's cmocka tests (see test-util.h). */
 #include "config.h"
 
+#include <errno.h>
+#include <sys/resource.h>
+
 #include "test-util.h"
 
 TestFixture *test_current;
@@ -467,4 +470,32 @@ test_spin_task (GtkloopTask *task,
       test_print (test_current, "spin %d", i);
       gtkloop_sleep (0, NULL);
     }
+}
+
+guint
+test_count_open_fds (void)
+{
+  GDir *dir = g_dir_open ("/proc/self/fd", 0, NULL);
+  guint n = 0;
+
+  assert_non_null (dir);
+  while (g_dir_read_name (dir) != NULL)
+    n++;
+  g_dir_close (dir);
+  return n - 1;   /* the directory's own */
+}
+
+void
+test_raise_fd_limit (guint want)
+{
+  struct rlimit lim;
+
+  assert_int_equal (getrlimit (RLIMIT_NOFILE, &lim), 0);
+  if (lim.rlim_cur >= want)
+    return;
+  lim.rlim_cur = want;
+  if (lim.rlim_max < want)
+    lim.rlim_max = want;
+  if (setrlimit (RLIMIT_NOFILE, &lim) != 0)
+    fail_msg ("cannot raise RLIMIT_NOFILE to %u: %s", want, g_strerror (errno));
 }

@@ -143,4 +143,12 @@ void test_assert_matches_twin (const char *name, const char *actual);
 typedef struct { gint count; } DestroyCounter;
 void test_destroy_count (gpointer counter);   /* GDestroyNotify: ((DestroyCounter*) data)->count++ */
 
+/* Open fds of this process (from /proc/self/fd), to check that a test
+ * closed all it opened. */
+guint test_count_open_fds (void);
+
+/* Raises RLIMIT_NOFILE to at least want (the hard limit too where the
+ * process may, as root can); fails the test where it cannot. */
+void  test_raise_fd_limit (guint want);
+
 G_END_DECLS
