@@ -381,7 +381,8 @@ begin_iteration (GtkloopLoop *loop)
 {
   take_inbox (loop);
   /* asyncio's _run_once: the selector's events, then the timers due. */
-  gtkloop_fd_watches_take_ready (&loop->fds, schedule_fd_callback, loop);
+  if (!gtkloop_fd_watches_is_empty (&loop->fds))   /* inline: no call for loops without fds */
+    gtkloop_fd_watches_take_ready (&loop->fds, schedule_fd_callback, loop);
   take_due_timers (loop);
   loop->batch_left = loop->ready.length;
 }
