@@ -73,6 +73,40 @@ set_ended_error (GtkloopStreamTransport *t,
                  "(they stay in the reader)", got, wanted);
 }
 
+/* read (-1): moves what comes into a buffer of its own, so the transport's
+ * stays small and reading never pauses (a pause at twice the limit would
+ * cost two epoll_ctl calls per chunk). Whatever stops it early, an error
+ * or a cancellation, puts the data back in front of the reader's buffer. */
+static GBytes *
+read_to_end (GtkloopStreamTransport *t,
+             GError                **error)
+{
+  g_autoptr(GByteArray) all = g_byte_array_new ();
+
+  for (;;)
+    {
+      if (t->rbuf->len > 0)
+        {
+          g_byte_array_append (all, t->rbuf->data, t->rbuf->len);
+          g_byte_array_set_size (t->rbuf, 0);
+          gtkloop_stream_transport_consumed (t);
+        }
+      if (t->eof)
+        break;
+      if (!gtkloop_stream_transport_wait_data (t, "gtkloop_stream_reader_read", error))
+        {
+          g_byte_array_prepend (t->rbuf, all->data, all->len);
+          return NULL;
+        }
+    }
+  if (all->len == 0 && t->read_error != NULL)
+    {
+      g_propagate_error (error, g_error_copy (t->read_error));
+      return NULL;
+    }
+  return g_byte_array_free_to_bytes (g_steal_pointer (&all));
+}
+
 /**
  * gtkloop_stream_reader_read:
  * @n: the most bytes to return; -1: everything up to the end
@@ -100,17 +134,7 @@ gtkloop_stream_reader_read (GtkloopStreamReader *reader,
   if (n == 0)
     return g_bytes_new (NULL, 0);
   if (n < 0)
-    {
-      while (!t->eof)
-        if (!gtkloop_stream_transport_wait_data (t, G_STRFUNC, error))
-          return NULL;
-      if (t->rbuf->len == 0 && t->read_error != NULL)
-        {
-          g_propagate_error (error, g_error_copy (t->read_error));
-          return NULL;
-        }
-      return take (t, t->rbuf->len);
-    }
+    return read_to_end (t, error);
   while (t->rbuf->len == 0 && !t->eof)
     if (!gtkloop_stream_transport_wait_data (t, G_STRFUNC, error))
       return NULL;

@@ -1,7 +1,8 @@
 /* Streams over real loopback sockets (127.0.0.1, port 0, and a Unix
  * socket in a temporary directory): an echo exchange (twin:
  * twins/stream_echo.py), lines and exact reads over a Unix socket, flow
- * control through drain, one big buffered write, each kind of bad input (a reset, a half-close,
+ * control through drain, one big buffered write, one big read to the end
+ * (and one a timeout interrupts, its data kept), each kind of bad input (a reset, a half-close,
  * an over-long line, a peer that never answers, a refused connection),
  * a thousand idle connections, and closing the loop with streams open.
  * Every test checks that no fd is left open. */
@@ -402,6 +403,108 @@ static void
 test_big_write (void **state)
 {
   test_run_task (big_write_task, NULL);
+}
+
+/* read (-1) of much more than the limit ----------------------------------- */
+
+static void
+big_sending_handler (GtkloopStreamReader *reader,
+                     GtkloopStreamWriter *writer,
+                     gpointer             data)
+{
+  gboolean close_after = GPOINTER_TO_INT (data);
+  g_autofree guint8 *bytes = g_malloc (BIG);
+  g_autoptr(GBytes) go = gtkloop_stream_reader_readline (reader, NULL);
+
+  for (gsize i = 0; i < BIG; i++)
+    bytes[i] = (guint8) (i * 7);
+  assert_true (gtkloop_stream_writer_write (writer, bytes, BIG, NULL));
+  assert_true (gtkloop_stream_writer_drain (writer, NULL));
+  if (close_after)
+    close_writer (writer);
+  else
+    {
+      /* Hold the connection open until the client is done. */
+      g_autoptr(GBytes) rest = gtkloop_stream_reader_read (reader, -1, NULL);
+    }
+}
+
+static void
+assert_big_pattern (GBytes *bytes)
+{
+  const guint8 *data;
+  gsize len;
+  guint n_wrong = 0;
+
+  assert_non_null (bytes);
+  data = g_bytes_get_data (bytes, &len);
+  assert_int_equal (len, BIG);
+  for (gsize i = 0; i < BIG; i++)
+    if (data[i] != (guint8) (i * 7))
+      n_wrong++;
+  assert_int_equal (n_wrong, 0);
+}
+
+static void
+read_all_big_task (GtkloopTask *task,
+                   gpointer     data)
+{
+  GtkloopStreamServer *server = start_tcp_server (big_sending_handler, GINT_TO_POINTER (TRUE));
+  g_autoptr(GtkloopStreamReader) reader = NULL;
+  g_autoptr(GtkloopStreamWriter) writer = NULL;
+  g_autoptr(GBytes) all = NULL;
+  g_autoptr(GError) error = NULL;
+
+  connect_tcp (server, &reader, &writer);
+  assert_true (gtkloop_stream_writer_write (writer, "go\n", 3, NULL));
+  all = gtkloop_stream_reader_read (reader, -1, &error);
+  assert_null (error);
+  assert_big_pattern (all);
+  assert_true (gtkloop_stream_reader_at_eof (reader));
+  close_writer (writer);
+  close_server (server);
+}
+
+/* 4 MiB, 64 times the limit, all in one read (-1). */
+static void
+test_read_all_big (void **state)
+{
+  test_run_task (read_all_big_task, NULL);
+}
+
+static void
+read_all_interrupted_task (GtkloopTask *task,
+                           gpointer     data)
+{
+  GtkloopStreamServer *server = start_tcp_server (big_sending_handler, GINT_TO_POINTER (FALSE));
+  g_autoptr(GtkloopStreamReader) reader = NULL;
+  g_autoptr(GtkloopStreamWriter) writer = NULL;
+  g_autoptr(GtkloopTimeout) timeout = NULL;
+  g_autoptr(GBytes) nothing = NULL;
+  g_autoptr(GBytes) all = NULL;
+  g_autoptr(GError) error = NULL;
+
+  connect_tcp (server, &reader, &writer);
+  assert_true (gtkloop_stream_writer_write (writer, "go\n", 3, NULL));
+  /* The peer sends everything and keeps the connection open: the read
+   * gathers it all, then the timeout cancels it. */
+  timeout = gtkloop_timeout_new (0.5);
+  nothing = gtkloop_stream_reader_read (reader, -1, &error);
+  assert_null (nothing);
+  assert_false (gtkloop_timeout_exit (timeout, &error));
+  assert_true (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT));
+  /* Nothing was lost: it is all back in the reader, in order. */
+  assert_int_equal (gtkloop_stream_reader_get_buffer_size (reader), BIG);
+  all = gtkloop_stream_reader_readexactly (reader, BIG, NULL);
+  assert_big_pattern (all);
+  close_writer (writer);
+  close_server (server);
+}
+
+static void
+test_read_all_interrupted (void **state)
+{
+  test_run_task (read_all_interrupted_task, NULL);
 }
 
 /* A peer that resets ---------------------------------------------------------- */
@@ -887,6 +990,8 @@ main (void)
     cmocka_unit_test_setup_teardown (test_unix_echo, setup, teardown),
     cmocka_unit_test_setup_teardown (test_drain_flow_control, setup, teardown),
     cmocka_unit_test_setup_teardown (test_big_write, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_read_all_big, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_read_all_interrupted, setup, teardown),
     cmocka_unit_test_setup_teardown (test_reset_on_read, setup, teardown),
     cmocka_unit_test_setup_teardown (test_reset_on_write, setup, teardown),
     cmocka_unit_test_setup_teardown (test_half_close, setup, teardown),
