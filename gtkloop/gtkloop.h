@@ -17,4 +17,5 @@
 # include "gtkloop-executor.h"
 # include "gtkloop-gio.h"
 # include "gtkloop-streams.h"
+# include "gtkloop-subprocess.h"
 #undef GTKLOOP_INSIDE

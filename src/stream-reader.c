@@ -46,6 +46,16 @@ gtkloop_stream_reader_unref (GtkloopStreamReader *reader)
   g_free (reader);
 }
 
+void
+gtkloop_stream_reader_unread (GtkloopStreamReader *reader,
+                              GBytes              *bytes)
+{
+  gsize len;
+  const guint8 *data = g_bytes_get_data (bytes, &len);
+
+  g_byte_array_prepend (reader->transport->rbuf, data, len);
+}
+
 /* The first n bytes of the buffer, taken out of it. */
 static GBytes *
 take (GtkloopStreamTransport *t,

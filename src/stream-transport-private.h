@@ -1,7 +1,8 @@
 #pragma once
 
 /* One connected socket on the loop's fd watches, shared by a stream's
- * reader and writer (stream-reader.c, stream-writer.c); not installed. */
+ * reader and writer (stream-reader.c, stream-writer.c), or one end of a
+ * pipe to a child process (subprocess.c); not installed. */
 
 #include "gtkloop/gtkloop.h"
 
@@ -14,10 +15,10 @@ struct _GtkloopStreamTransport
   gint              ref_count;      /* (atomic) memory: users, fd watches, waits */
   gint              n_users;        /* the reader and the writer; at 0 it closes */
   GtkloopLoop      *loop;           /* (owned) */
-  GSocket          *socket;         /* (owned) non-blocking */
+  GSocket          *socket;         /* (owned) (nullable) non-blocking; NULL for a pipe */
   GObject          *connection;     /* (owned) (nullable) what GIO connected, kept so it does not close the socket */
   GSocketAddress   *peer;           /* (owned) (nullable) */
-  int               fd;
+  int               fd;             /* the socket's, or the pipe end (owned) */
 
   /* Receiving: the fd's reader fills rbuf until the peer's end, an error,
    * or rbuf holds more than twice the limit (then it pauses, asyncio's
@@ -58,6 +59,12 @@ GtkloopStreamTransport *gtkloop_stream_transport_new    (GtkloopLoop  *loop,
                                                          GSocket      *socket,
                                                          GObject      *connection,
                                                          GError      **error);
+/* Takes @fd, one end of a pipe: the read end (@writable FALSE) is only
+ * read, the write end only written (its write_eof closes it). */
+GtkloopStreamTransport *gtkloop_stream_transport_new_pipe (GtkloopLoop *loop,
+                                                           int          fd,
+                                                           gboolean     writable,
+                                                           GError     **error);
 GtkloopStreamTransport *gtkloop_stream_transport_ref    (GtkloopStreamTransport *t);
 void                    gtkloop_stream_transport_unref  (GtkloopStreamTransport *t);
 
@@ -92,6 +99,10 @@ void     gtkloop_stream_transport_abort     (GtkloopStreamTransport *t,
  * stream-writer.c); each takes one use of @t. */
 GtkloopStreamReader *gtkloop_stream_reader_new (GtkloopStreamTransport *t);
 GtkloopStreamWriter *gtkloop_stream_writer_new (GtkloopStreamTransport *t);
+
+/* Puts @bytes back in front of what @reader has buffered. */
+void     gtkloop_stream_reader_unread   (GtkloopStreamReader *reader,
+                                         GBytes              *bytes);
 
 /* Open streams and servers of a loop, closed when the loop closes
  * (stream-registry.c). */

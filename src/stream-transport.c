@@ -1,6 +1,7 @@
 /* A connected socket on the loop's fd watches: asyncio's selector socket
  * transport and StreamReaderProtocol in one, shared by a stream's reader
- * and writer.
+ * and writer. A pipe to a child process is the same with read() and
+ * write() for the socket calls, one way only (asyncio's pipe transports).
  *
  * Readiness comes from gtkloop_loop_add_reader/add_writer on the socket's
  * fd, not from GIO's *_async calls: each of those would add a GSource, one
@@ -18,7 +19,13 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/socket.h>
+#include <unistd.h>
+
+#include <glib-unix.h>
+#include <glib/gstdio.h>
 
 #include "destroy-notify-private.h"
 #include "error-private.h"
@@ -29,6 +36,15 @@
 
 static void on_readable (gpointer data);
 static void on_writable (gpointer data);
+
+static void
+close_fd (GtkloopStreamTransport *t)
+{
+  if (t->socket != NULL)
+    g_socket_close (t->socket, NULL);
+  else
+    g_close (t->fd, NULL);
+}
 
 GtkloopStreamTransport *
 gtkloop_stream_transport_ref (GtkloopStreamTransport *t)
@@ -47,7 +63,7 @@ gtkloop_stream_transport_unref (GtkloopStreamTransport *t)
   g_assert (!t->reading && !t->writing);
   if (!t->closed)
     {
-      g_socket_close (t->socket, NULL);
+      close_fd (t);
       gtkloop_stream_registry_remove (t->loop, t);
     }
   g_clear_object (&t->socket);
@@ -115,20 +131,15 @@ close_hook_cb (gpointer data)
   gtkloop_stream_transport_abort (data, g_steal_pointer (&why));
 }
 
-GtkloopStreamTransport *
-gtkloop_stream_transport_new (GtkloopLoop *loop,
-                              GSocket     *socket,
-                              GObject     *connection,
-                              GError     **error)
+static GtkloopStreamTransport *
+transport_new (GtkloopLoop *loop,
+               int          fd)
 {
   GtkloopStreamTransport *t = g_new0 (GtkloopStreamTransport, 1);
 
   t->ref_count = 1;
   t->loop = g_object_ref (loop);
-  t->socket = socket;
-  t->connection = connection;
-  t->fd = g_socket_get_fd (socket);
-  t->peer = g_socket_get_remote_address (socket, NULL);
+  t->fd = fd;
   t->rbuf = g_byte_array_new ();
   t->limit = GTKLOOP_STREAM_DEFAULT_LIMIT;
   t->wbuf = g_byte_array_new ();
@@ -136,8 +147,14 @@ gtkloop_stream_transport_new (GtkloopLoop *loop,
   t->low_water = DEFAULT_HIGH_WATER / 4;
   t->drain_waiters = g_ptr_array_new_with_free_func ((GDestroyNotify) gtkloop_future_unref);
   t->closed_future = gtkloop_future_new (loop);
-  g_socket_set_blocking (socket, FALSE);
   gtkloop_stream_registry_add (loop, t, close_hook_cb);
+  return t;
+}
+
+static GtkloopStreamTransport *
+start_or_abort (GtkloopStreamTransport *t,
+                GError                **error)
+{
   if (!start_reading (t, error))
     {
       gtkloop_stream_transport_abort (t, NULL);
@@ -145,6 +162,42 @@ gtkloop_stream_transport_new (GtkloopLoop *loop,
       return NULL;
     }
   return t;
+}
+
+GtkloopStreamTransport *
+gtkloop_stream_transport_new (GtkloopLoop *loop,
+                              GSocket     *socket,
+                              GObject     *connection,
+                              GError     **error)
+{
+  GtkloopStreamTransport *t = transport_new (loop, g_socket_get_fd (socket));
+
+  t->socket = socket;
+  t->connection = connection;
+  t->peer = g_socket_get_remote_address (socket, NULL);
+  g_socket_set_blocking (socket, FALSE);
+  return start_or_abort (t, error);
+}
+
+GtkloopStreamTransport *
+gtkloop_stream_transport_new_pipe (GtkloopLoop *loop,
+                                   int          fd,
+                                   gboolean     writable,
+                                   GError     **error)
+{
+  GtkloopStreamTransport *t;
+
+  if (!g_unix_set_fd_nonblocking (fd, TRUE, error))
+    {
+      g_close (fd, NULL);
+      return NULL;
+    }
+  t = transport_new (loop, fd);
+  if (writable)
+    t->eof = TRUE;       /* nothing to read: no reader watch */
+  else
+    t->eof_requested = t->eof_sent = TRUE;   /* nothing to send */
+  return start_or_abort (t, error);
 }
 
 void
@@ -218,7 +271,7 @@ really_close (GtkloopStreamTransport *t)
   stop_writing (t);
   t->closed = TRUE;
   t->eof = TRUE;
-  g_socket_close (t->socket, NULL);
+  close_fd (t);
   gtkloop_stream_registry_remove (t->loop, t);
   wake_reader (t);
   wake_drainers (t);
@@ -260,6 +313,32 @@ gtkloop_stream_transport_abort (GtkloopStreamTransport *t,
 
 /* Reading --------------------------------------------------------------- */
 
+/* GIO's error for errno, as g_socket_receive and g_socket_send give it. */
+static void
+set_errno_error (GError **error,
+                 int      errsv)
+{
+  g_set_error_literal (error, G_IO_ERROR, g_io_error_from_errno (errsv), g_strerror (errsv));
+}
+
+static gssize
+receive_some (GtkloopStreamTransport *t,
+              char                   *buffer,
+              gsize                   len,
+              GError                **error)
+{
+  gssize n;
+
+  if (t->socket != NULL)
+    return g_socket_receive (t->socket, buffer, len, NULL, error);
+  do
+    n = read (t->fd, buffer, len);
+  while (n < 0 && errno == EINTR);
+  if (n < 0)
+    set_errno_error (error, errno);
+  return n;
+}
+
 static void
 on_readable (gpointer data)
 {
@@ -270,7 +349,7 @@ on_readable (gpointer data)
   char chunk[READ_CHUNK];
   gssize n;
 
-  n = g_socket_receive (t->socket, chunk, sizeof chunk, NULL, &error);
+  n = receive_some (t, chunk, sizeof chunk, &error);
   if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
     return;
   if (n > 0)
@@ -362,7 +441,10 @@ after_sent (GtkloopStreamTransport *t)
   else if (t->eof_requested && !t->eof_sent)
     {
       t->eof_sent = TRUE;
-      g_socket_shutdown (t->socket, FALSE, TRUE, NULL);
+      if (t->socket != NULL)
+        g_socket_shutdown (t->socket, FALSE, TRUE, NULL);
+      else
+        really_close (t);   /* a pipe ends by closing */
     }
 }
 
@@ -378,13 +460,52 @@ write_failed (GtkloopStreamTransport *t,
     really_close (t);
 }
 
+/* write() to a pipe whose reader has gone raises SIGPIPE, which kills a
+ * C program by default; g_socket_send avoids it with MSG_NOSIGNAL, a
+ * pipe cannot. So the write runs with SIGPIPE blocked in this thread, and
+ * the SIGPIPE it raised (EPIPE says so) is taken back before unblocking:
+ * the write fails with the error, nothing else happens. */
+static gssize
+write_pipe (int           fd,
+            const guint8 *data,
+            gsize         len,
+            GError      **error)
+{
+  sigset_t sigpipe, old_mask, pending;
+  gboolean was_pending;
+  gssize n;
+  int errsv;
+
+  sigemptyset (&sigpipe);
+  sigaddset (&sigpipe, SIGPIPE);
+  pthread_sigmask (SIG_BLOCK, &sigpipe, &old_mask);
+  sigpending (&pending);
+  was_pending = sigismember (&pending, SIGPIPE);
+  do
+    n = write (fd, data, len);
+  while (n < 0 && errno == EINTR);
+  errsv = errno;
+  if (n < 0 && errsv == EPIPE && !was_pending)
+    {
+      const struct timespec now = { 0, 0 };
+
+      while (sigtimedwait (&sigpipe, NULL, &now) < 0 && errno == EINTR)
+        ;
+    }
+  pthread_sigmask (SIG_SETMASK, &old_mask, NULL);
+  if (n < 0)
+    set_errno_error (error, errsv);
+  return n;
+}
+
 static gssize
 send_some (GtkloopStreamTransport *t,
            const guint8           *data,
            gsize                   len)
 {
   g_autoptr(GError) error = NULL;
-  gssize n = g_socket_send (t->socket, (const char *) data, len, NULL, &error);
+  gssize n = t->socket != NULL ? g_socket_send (t->socket, (const char *) data, len, NULL, &error)
+                               : write_pipe (t->fd, data, len, &error);
 
   if (n >= 0)
     return n;

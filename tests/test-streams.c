@@ -48,23 +48,6 @@ teardown (void **state)
   return 0;
 }
 
-/* How Python prints bytes, for the short ASCII of these tests. */
-static char *
-py_bytes (GBytes *bytes)
-{
-  gsize len;
-  const char *data = g_bytes_get_data (bytes, &len);
-  GString *s = g_string_new ("b'");
-
-  for (gsize i = 0; i < len; i++)
-    if (data[i] == '\n')
-      g_string_append (s, "\\n");
-    else
-      g_string_append_c (s, data[i]);
-  g_string_append_c (s, '\'');
-  return g_string_free (s, FALSE);
-}
-
 static void
 assert_bytes_equal (GBytes     *bytes,
                     const char *expected)
@@ -131,7 +114,7 @@ echo_handler (GtkloopStreamReader *reader,
 {
   GtkloopEvent *done = data;
   g_autoptr(GBytes) line = gtkloop_stream_reader_readline (reader, NULL);
-  g_autofree char *line_text = py_bytes (line);
+  g_autofree char *line_text = test_py_bytes (line);
   g_autofree char *upper = g_ascii_strup (g_bytes_get_data (line, NULL), g_bytes_get_size (line));
   g_autoptr(GBytes) bye = NULL;
   g_autoptr(GBytes) rest = NULL;
@@ -143,12 +126,12 @@ echo_handler (GtkloopStreamReader *reader,
   assert_true (gtkloop_stream_writer_drain (writer, NULL));
   test_print (test_current, "server: replied");
   bye = gtkloop_stream_reader_readexactly (reader, 4, NULL);
-  bye_text = py_bytes (bye);
+  bye_text = test_py_bytes (bye);
   test_print (test_current, "server: got %s", bye_text);
   assert_true (gtkloop_stream_writer_write_eof (writer, NULL));
   test_print (test_current, "server: eof sent");
   rest = gtkloop_stream_reader_read (reader, -1, NULL);
-  rest_text = py_bytes (rest);
+  rest_text = test_py_bytes (rest);
   test_print (test_current, "server: rest %s, at eof %s", rest_text,
               test_py_bool (gtkloop_stream_reader_at_eof (reader)));
   close_writer (writer);
@@ -178,13 +161,13 @@ echo_twin_task (GtkloopTask *task,
   assert_true (gtkloop_stream_writer_drain (writer, NULL));
   test_print (test_current, "client: sent hello");
   reply = gtkloop_stream_reader_readline (reader, NULL);
-  reply_text = py_bytes (reply);
+  reply_text = test_py_bytes (reply);
   test_print (test_current, "client: got %s", reply_text);
   assert_true (gtkloop_stream_writer_write (writer, "bye!", 4, NULL));
   assert_true (gtkloop_stream_writer_drain (writer, NULL));
   test_print (test_current, "client: sent bye!");
   tail = gtkloop_stream_reader_read (reader, -1, NULL);
-  tail_text = py_bytes (tail);
+  tail_text = test_py_bytes (tail);
   test_print (test_current, "client: read %s, at eof %s", tail_text,
               test_py_bool (gtkloop_stream_reader_at_eof (reader)));
   close_writer (writer);

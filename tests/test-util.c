@@ -77,6 +77,22 @@ test_py_bool (gboolean b)
   return b ? "True" : "False";
 }
 
+char *
+test_py_bytes (GBytes *bytes)
+{
+  gsize len;
+  const char *data = g_bytes_get_data (bytes, &len);
+  GString *s = g_string_new ("b'");
+
+  for (gsize i = 0; i < len; i++)
+    if (data[i] == '\n')
+      g_string_append (s, "\\n");
+    else
+      g_string_append_c (s, data[i]);
+  g_string_append_c (s, '\'');
+  return g_string_free (s, FALSE);
+}
+
 void
 test_iterate_until (GtkloopLoop    *loop,
                     const gboolean *flag,

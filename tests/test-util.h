@@ -58,6 +58,8 @@ void test_append_line_va (GString *out, const char *format, va_list args) G_GNUC
 
 /* How Python prints a boolean, for lines compared with a twin. */
 const char *test_py_bool (gboolean b);
+/* How Python prints bytes (short ASCII with newlines), newly allocated. */
+char *test_py_bytes (GBytes *bytes);
 
 /* Iterates the loop's context until *flag is TRUE; fails the test after
  * timeout_s seconds. */
