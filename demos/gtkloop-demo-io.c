@@ -1,12 +1,13 @@
 /* Real I/O on the GUI loop, with the window drawing at 60 fps throughout.
  *
  * A command   its argv (parsed from the entry, run without a shell) runs
- *             as a GSubprocess; a task reads its stdout in 64 KiB chunks
- *             (gtkloop_input_stream_read_bytes), splits and counts the
- *             lines, and a tick callback appends what came in to the text
- *             view once per frame (not one insert per line). Cancel
- *             cancels the task, which kills the child and reaps it
- *             (g_subprocess_wait_async, awaited): no zombie.
+ *             with gtkloop_create_subprocess_exec; a task reads its
+ *             stdout pipe in 64 KiB chunks (gtkloop_stream_reader_read),
+ *             splits and counts the lines, and a tick callback appends
+ *             what came in to the text view once per frame (not one
+ *             insert per line). Cancel cancels the task, which kills the
+ *             child and awaits its exit (gtkloop_subprocess_wait): reaped,
+ *             no zombie.
  * A file      a task writes a file of pseudo-random data into a temporary
  *             directory in 1 MiB chunks (g_output_stream_write_all_async,
  *             awaited), hashing what it writes; copies it with
@@ -321,15 +322,15 @@ let_a_frame_through (GError **error)
   return FALSE;
 }
 
-/* Reads @stream to its end, counting lines into demo.lines and queueing
- * them for the view. */
+/* Reads @stdout_pipe to its end, counting lines into demo.lines and
+ * queueing them for the view. */
 static gboolean
-stream_lines (GInputStream  *stream,
-              GError       **error)
+stream_lines (GtkloopStreamReader  *stdout_pipe,
+              GError              **error)
 {
   for (;;)
     {
-      g_autoptr(GBytes) chunk = gtkloop_input_stream_read_bytes (stream, READ_CHUNK, error);
+      g_autoptr(GBytes) chunk = gtkloop_stream_reader_read (stdout_pipe, READ_CHUNK, error);
       const char *data;
       gsize size;
 
@@ -347,29 +348,18 @@ stream_lines (GInputStream  *stream,
     }
 }
 
-/* g_subprocess_wait_async, awaited: the child has exited and is reaped. */
-static gboolean
-await_exit (GSubprocess   *child,
-            GCancellable  *cancellable,
-            GError       **error)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-
-  g_subprocess_wait_async (child, cancellable, gtkloop_gio_ready, gtkloop_gio_begin ());
-  result = gtkloop_await_gio (error);
-  return result != NULL && g_subprocess_wait_finish (child, result, error);
-}
-
 static void
 run_command (GtkloopTask *task,
              gpointer     data)
 {
-  g_autoptr(GSubprocess) child = NULL;
+  g_autoptr(GtkloopSubprocess) child = NULL;
   g_autoptr(GError) error = NULL;
+  int returncode = 0;
   gboolean ok;
 
-  child = g_subprocess_newv ((const char *const *) demo.argv,
-                             G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error);
+  child = gtkloop_create_subprocess_exec ((const char *const *) demo.argv,
+                                          G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                                          &error);
   if (child == NULL)
     {
       demo.command_error = g_strdup (error->message);
@@ -383,24 +373,24 @@ run_command (GtkloopTask *task,
         }
       return;
     }
-  demo.child_pid = atoi (g_subprocess_get_identifier (child));
+  demo.child_pid = gtkloop_subprocess_get_pid (child);
 
-  ok = stream_lines (g_subprocess_get_stdout_pipe (child), &error)
-       && await_exit (child, gtkloop_get_cancellable (), &error);
+  ok = stream_lines (gtkloop_subprocess_get_stdout (child), &error)
+       && gtkloop_subprocess_wait (child, &returncode, &error);
   if (!ok)
     {
       /* Cancelled, or the read failed: the child must not outlive its
-       * task, nor stay a zombie. SIGKILL, then reap it. The cancellation
-       * was delivered, so this await runs; a second one (the window
-       * closing meanwhile) leaves the reaping to GLib's child watch. */
-      g_subprocess_force_exit (child);
-      await_exit (child, NULL, NULL);
+       * task, nor stay a zombie. SIGKILL, then await the exit. The
+       * cancellation was delivered, so this await runs; a second one
+       * (the window closing meanwhile) leaves the reaping to GLib. */
+      gtkloop_subprocess_kill (child, NULL);
+      gtkloop_subprocess_wait (child, &returncode, NULL);
     }
 
   demo.command_ended = demo_time ();
-  demo.child_signaled = g_subprocess_get_if_signaled (child);
-  demo.child_status = demo.child_signaled ? g_subprocess_get_term_sig (child)
-                                          : g_subprocess_get_exit_status (child);
+  /* asyncio's return code: minus the signal that ended the child. */
+  demo.child_signaled = returncode < 0;
+  demo.child_status = ABS (returncode);
   if (ok)
     demo.command_state = RUN_DONE;
   else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
