@@ -12,7 +12,6 @@
 
 #include <errno.h>
 #include <sys/eventfd.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <glib-unix.h>
@@ -29,26 +28,12 @@ static struct
   guint64      n;
 } w9;
 
-static void
-w9_raise_fd_limit (void)
-{
-  struct rlimit lim;
-
-  if (getrlimit (RLIMIT_NOFILE, &lim) != 0)
-    bench_die ("getrlimit: %s", g_strerror (errno));
-  if (lim.rlim_cur >= W9_IDLE_FDS + 256)
-    return;
-  lim.rlim_cur = MIN (lim.rlim_max, (rlim_t) W9_IDLE_FDS + 256);
-  if (setrlimit (RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur < W9_IDLE_FDS + 256)
-    bench_die ("W9-fds needs %d open fds", W9_IDLE_FDS + 256);
-}
-
 static int *
 w9_open_idle_fds (void)
 {
   int *fds = g_new (int, W9_IDLE_FDS);
 
-  w9_raise_fd_limit ();
+  bench_raise_fd_limit (W9_IDLE_FDS + 256, "W9-fds");
   for (int i = 0; i < W9_IDLE_FDS; i++)
     if ((fds[i] = eventfd (0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0)
       bench_die ("eventfd: %s", g_strerror (errno));

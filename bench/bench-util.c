@@ -3,10 +3,12 @@
  */
 #include "bench-util.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 /* ---------------------------------------------------------------------- */
@@ -247,4 +249,24 @@ bench_current_rss_kb (void)
     pages_resident = -1;
   fclose (f);
   return pages_resident < 0 ? -1 : pages_resident * (sysconf (_SC_PAGESIZE) / 1024);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Limits                                                                  */
+
+/* Raises the soft limit on open fds to @need (the workloads that keep
+ * 10,000 idle fds open); dies when the hard limit is lower. */
+void
+bench_raise_fd_limit (guint       need,
+                      const char *workload)
+{
+  struct rlimit lim;
+
+  if (getrlimit (RLIMIT_NOFILE, &lim) != 0)
+    bench_die ("getrlimit: %s", g_strerror (errno));
+  if (lim.rlim_cur >= need)
+    return;
+  lim.rlim_cur = MIN (lim.rlim_max, (rlim_t) need);
+  if (setrlimit (RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur < need)
+    bench_die ("%s needs %u open fds", workload, need);
 }

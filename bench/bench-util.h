@@ -1,6 +1,7 @@
 /* bench-util.h: what every workload of gtkloop-bench shares: the clock,
  * dying loudly, a measurement's result and its JSON fragments,
- * nearest-rank distributions, BENCH.md's PRNG and the resident set size.
+ * nearest-rank distributions, BENCH.md's PRNG, the resident set size and
+ * the open-file limit.
  */
 #pragma once
 
@@ -89,3 +90,6 @@ guint32  bench_prng_delay_us       (guint64     *x);
 void     bench_prng_check          (void);
 
 long     bench_current_rss_kb      (void);
+
+void     bench_raise_fd_limit      (guint        need,
+                                    const char  *workload);
