@@ -28,6 +28,12 @@ GTKLOOP_AVAILABLE_IN_ALL
 void          gtkloop_loop_unref        (GtkloopLoop  *loop);
 GTKLOOP_AVAILABLE_IN_ALL
 GMainContext *gtkloop_loop_get_context  (GtkloopLoop  *loop);
+/* Whether the calling thread may make loop-bound calls on @loop now: it
+ * made the loop, or ran or closed it last. For bindings, which must
+ * refuse (or forward) a call from another thread before the library's
+ * critical. Any thread. */
+GTKLOOP_AVAILABLE_IN_ALL
+gboolean      gtkloop_loop_is_owner_thread (GtkloopLoop *loop);
 GTKLOOP_AVAILABLE_IN_ALL
 double        gtkloop_loop_time         (GtkloopLoop  *loop);
 

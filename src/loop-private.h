@@ -49,6 +49,7 @@ struct _GtkloopLoop
 
   GMainContext       *context;        /* (owned) */
   GtkloopLoopSource  *source;         /* (owned) the one GSource of this loop */
+  guint               fork_generation; /* the process's, when the loop was made */
   /* Read by other threads on every post: kept off the cache lines the loop
    * thread writes all the time (false sharing cost W5 a third). Padding,
    * not alignment: GObject does not align instances to cache lines, and

@@ -25,6 +25,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <pthread.h>
 
 #include "clock-private.h"
 #include "debug-private.h"
@@ -45,6 +46,30 @@ struct _GtkloopLoopSource
 G_DEFINE_FINAL_TYPE (GtkloopLoop, gtkloop_loop, G_TYPE_OBJECT)
 
 static _Thread_local GtkloopLoop *running_loop GTKLOOP_HOT_TLS;
+
+/* Forks so far in this process's line. A child of fork() inherits the
+ * parent's loops, their sources still attached to the copied contexts and
+ * their epoll and wake-up fds shared with the parent: one made before the
+ * fork does nothing in the child (its source never becomes ready), so a
+ * new loop there, say in a ProcessPoolExecutor worker on the copied
+ * default context, cannot run the parent's callbacks or read its fds. */
+static guint fork_generation;
+
+static void registry_forget_after_fork (void);
+
+static void
+forked_child (void)
+{
+  fork_generation++;
+  running_loop = NULL;   /* the forking thread's: the child's only thread */
+  registry_forget_after_fork ();
+}
+
+static inline gboolean
+made_before_fork (GtkloopLoop *loop)
+{
+  return G_UNLIKELY (loop->fork_generation != fork_generation);
+}
 
 static GtkloopLoopCloseHooks close_hooks;
 
@@ -95,6 +120,23 @@ gtkloop_loop_check_callable (GtkloopLoop *loop,
       return FALSE;
     }
   return TRUE;
+}
+
+/**
+ * gtkloop_loop_is_owner_thread:
+ *
+ * Whether the calling thread may make loop-bound calls on @loop now: the
+ * thread that made it, or the one that ran or closed it last. Bindings
+ * ask before a call, to refuse or forward one from another thread
+ * themselves rather than meet the library's critical. Any thread.
+ *
+ * Returns: %TRUE on the owning thread
+ */
+gboolean
+gtkloop_loop_is_owner_thread (GtkloopLoop *loop)
+{
+  g_return_val_if_fail (GTKLOOP_IS_LOOP (loop), FALSE);
+  return gtkloop_loop_is_owner (loop);
 }
 
 static void
@@ -203,6 +245,12 @@ loop_source_prepare (GSource *source,
 {
   GtkloopLoop *loop = ((GtkloopLoopSource *) source)->loop;
 
+  if (made_before_fork (loop))
+    {
+      g_source_set_ready_time (source, -1);
+      *timeout = -1;
+      return FALSE;
+    }
   if (loop->turn == LOOP_TURN_YIELD_NEXT)
     {
       loop->turn = LOOP_TURN_GLIBS;
@@ -236,6 +284,8 @@ loop_source_check (GSource *source)
 {
   GtkloopLoop *loop = ((GtkloopLoopSource *) source)->loop;
 
+  if (made_before_fork (loop))
+    return FALSE;
   gtkloop_inbox_set_consumer_may_sleep (&loop->inbox, FALSE);
   if (loop->turn == LOOP_TURN_GLIBS)
     return FALSE;
@@ -452,6 +502,8 @@ loop_source_dispatch (GSource     *source,
   GtkloopLoop *loop = ((GtkloopLoopSource *) source)->loop;
   GtkloopLoop *previous = running_loop;
 
+  if (made_before_fork (loop))
+    return G_SOURCE_CONTINUE;
   /* A callback may drop the last reference the program holds. */
   g_object_ref (loop);
   /* Written only on a change: worker threads read owner on every post. */
@@ -494,6 +546,18 @@ registry_add_weak (GtkloopLoop *loop)
   if (!g_hash_table_contains (registry, loop->context))
     g_hash_table_insert (registry, loop->context, loop);
   pthread_mutex_unlock (&registry_lock);
+}
+
+/* In a fork's child: the contexts' loops are the parent's, so the child
+ * makes its own; the lock may have been held by a thread that is not in
+ * the child. The copied table is left as it is (its loops are not ours). */
+static void
+registry_forget_after_fork (void)
+{
+  pthread_mutex_init (&registry_lock, NULL);
+  registry = NULL;
+  default_loops = NULL;
+  atomic_fetch_add (&registry_generation, 1);
 }
 
 static void
@@ -586,8 +650,16 @@ gtkloop_loop_class_init (GtkloopLoopClass *klass)
 GtkloopLoop *
 gtkloop_loop_new (GMainContext *context)
 {
+  static gsize atfork_installed = 0;
   GtkloopLoop *loop = g_object_new (GTKLOOP_TYPE_LOOP, NULL);
   GSource *source;
+
+  if (g_once_init_enter (&atfork_installed))
+    {
+      pthread_atfork (NULL, NULL, forked_child);
+      g_once_init_leave (&atfork_installed, 1);
+    }
+  loop->fork_generation = fork_generation;
 
   loop->context = context ? g_main_context_ref (context) : g_main_context_ref (g_main_context_default ());
   source = g_source_new (&loop_source_funcs, sizeof (GtkloopLoopSource));
@@ -743,6 +815,10 @@ gtkloop_loop_call_soon (GtkloopLoop    *loop,
   if (!accept_call (loop, cb, 0, data, destroy, G_STRFUNC))
     return 0;
 
+  /* A call_soon_threadsafe that happened before this call runs before it,
+   * as in asyncio, where both append to one ready queue. */
+  if (G_UNLIKELY (gtkloop_inbox_is_nonempty (&loop->inbox)))
+    take_inbox (loop);
   h = new_handle (loop, cb, data, destroy);
   h->state = HANDLE_READY;
   gtkloop_ready_queue_push (&loop->ready, h);
@@ -764,6 +840,8 @@ gtkloop_loop_call_soon_future (GtkloopLoop          *loop,
       return;
     }
 
+  if (G_UNLIKELY (gtkloop_inbox_is_nonempty (&loop->inbox)))
+    take_inbox (loop);
   h = new_handle (loop, NULL, data, destroy);
   h->kind = HANDLE_KIND_FUTURE;
   h->future_cb = cb;
