@@ -21,38 +21,55 @@ import asyncio
 __all__ = ("gio",)
 
 
+class _GioFuture(asyncio.Future):
+    """A future whose cancel() cancels the GIO call at once (a done
+    callback would only run an iteration later)."""
+
+    def __init__(self, cancellable, *, loop):
+        super().__init__(loop=loop)
+        self._cancellable = cancellable
+
+    def cancel(self, msg=None):
+        if self.done():
+            return False
+        self._cancellable.cancel()
+        return super().cancel(msg=msg)
+
+
 def gio(method, *args, cancellable=None):
     """Calls method(*args, cancellable, callback) and returns a future of
     what method's *_finish returns."""
     from gi.repository import Gio
 
     name = getattr(method, "__name__", "")
-    owner = getattr(method, "__self__", None)
-    if not name.endswith("_async") or owner is None:
-        raise TypeError(f"gtkloop.gio() takes a bound GIO *_async method, not {method!r}")
-    finish = getattr(owner, name[: -len("_async")] + "_finish", None)
-    if finish is None:
-        raise TypeError(f"{type(owner).__name__} has no {name[:-6]}_finish")
+    if not name.endswith("_async") or not callable(method):
+        raise TypeError(f"gtkloop.gio() takes a GIO *_async method, not {method!r}")
+    finish_name = name[: -len("_async")] + "_finish"
 
     loop = asyncio.get_running_loop()
-    future = loop.create_future()
     if cancellable is None:
         cancellable = Gio.Cancellable()
+    future = _GioFuture(cancellable, loop=loop)
+
+    def finisher(source):
+        # PyGObject's bound methods do not say whose they are: the
+        # callback's source object does. A static *_async call (no source)
+        # finishes through its class.
+        if source is not None:
+            return getattr(source, finish_name)
+        import importlib
+        namespace = importlib.import_module("gi.repository." + method.get_namespace())
+        return getattr(getattr(namespace, method.get_container().get_name()), finish_name)
 
     def done(source, result, *user_data):
         if future.cancelled():
             return
         try:
-            value = finish(result)
+            value = finisher(source)(result)
         except Exception as exc:  # GLib.Error, or a TypeError of a wrong call
             future.set_exception(exc)
         else:
             future.set_result(value)
 
-    def on_cancelled(fut):
-        if fut.cancelled():
-            cancellable.cancel()
-
-    future.add_done_callback(on_cancelled)
     method(*args, cancellable, done, None)
     return future

@@ -91,10 +91,18 @@ class _Selector(selectors._BaseSelectorImpl):
                 else:
                     loop._remove_writer(key.fileobj)
                 return
+            # Outside run_forever (GTK iterating the context), the loop is
+            # asyncio's running loop for the call.
+            entered = events._get_running_loop() is None
+            if entered:
+                events._set_running_loop(loop)
             try:
                 handle._run()
             except BaseException as exc:
                 loop._gtkloop_callback_raised(exc)
+            finally:
+                if entered:
+                    events._set_running_loop(None)
 
         return ready
 

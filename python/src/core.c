@@ -43,6 +43,14 @@ static PyObject *str_callback_took;
  * thread whose loop was polling; run_forever raises it. */
 static __thread PyObject *poll_exception;
 
+/* Whether Core.run_forever is iterating on this thread. When it is not,
+ * something else iterates the context (GTK's Gtk.Application.run, a
+ * GLib.MainLoop): each handle then runs with its loop set as asyncio's
+ * running loop, so the coroutines it steps find it. */
+static __thread gboolean in_run_forever;
+static PyObject *set_running_loop;   /* asyncio.events._set_running_loop */
+static PyObject *get_running_loop;   /* asyncio.events._get_running_loop */
+
 /* Callbacks ---------------------------------------------------------------- */
 
 /* A BaseException out of a handle: its loop stops and re-raises it. */
@@ -85,6 +93,50 @@ report_duration (PyObject *handle,
   Py_XDECREF (loop);
 }
 
+/* Outside run_forever: the handle's loop becomes asyncio's running loop
+ * for the call, unless one is running already. Returns the loop set (a
+ * new reference) or NULL. */
+static PyObject *
+enter_running_loop (PyObject *handle)
+{
+  PyObject *loop, *result, *running = PyObject_CallNoArgs (get_running_loop);
+
+  if (running == NULL)
+    {
+      PyErr_WriteUnraisable (handle);
+      return NULL;
+    }
+  Py_DECREF (running);
+  if (running != Py_None)
+    return NULL;
+  loop = PyObject_GetAttr (handle, str_loop);
+  if (loop == NULL)
+    {
+      PyErr_Clear ();
+      return NULL;
+    }
+  result = PyObject_CallOneArg (set_running_loop, loop);
+  if (result == NULL)
+    {
+      PyErr_WriteUnraisable (handle);
+      Py_DECREF (loop);
+      return NULL;
+    }
+  Py_DECREF (result);
+  return loop;
+}
+
+static void
+leave_running_loop (PyObject *loop)
+{
+  PyObject *result = PyObject_CallOneArg (set_running_loop, Py_None);
+
+  if (result == NULL)
+    PyErr_WriteUnraisable (loop);
+  Py_XDECREF (result);
+  Py_DECREF (loop);
+}
+
 /* asyncio's _run_once, for one handle: skipped once cancelled. */
 static void
 run_handle_cb (gpointer data)
@@ -99,11 +151,14 @@ run_handle_cb (gpointer data)
     {
       gboolean timed = g_atomic_int_get (&n_debug_loops) > 0;
       gint64 start = timed ? g_get_monotonic_time () : 0;
+      PyObject *loop = in_run_forever ? NULL : enter_running_loop (handle);
       PyObject *result = PyObject_CallMethodNoArgs (handle, str_run);
 
       if (result == NULL)
         hand_to_loop (handle);
       Py_XDECREF (result);
+      if (loop != NULL)
+        leave_running_loop (loop);
       if (timed)
         report_duration (handle, (g_get_monotonic_time () - start) / 1e6);
     }
@@ -393,6 +448,7 @@ core_run_forever (CoreObject *self,
 {
   GMainContext *context;
   GPollFunc poll_before;
+  gboolean was_in_run_forever;
   PyObject *raised;
 
   if (self->loop == NULL || gtkloop_loop_is_closed (self->loop))
@@ -414,7 +470,10 @@ core_run_forever (CoreObject *self,
   context = gtkloop_loop_get_context (self->loop);
   poll_before = g_main_context_get_poll_func (context);
   g_main_context_set_poll_func (context, poll_without_gil);
+  was_in_run_forever = in_run_forever;
+  in_run_forever = TRUE;
   gtkloop_loop_run_forever (self->loop);
+  in_run_forever = was_in_run_forever;
   g_main_context_set_poll_func (context, poll_before);
   raised = g_steal_pointer (&poll_exception);
   if (raised != NULL)
@@ -539,6 +598,18 @@ gtkloop_py_add_core_type (PyObject *module)
       (str_callback_took == NULL &&
        (str_callback_took = PyUnicode_InternFromString ("_gtkloop_callback_took")) == NULL))
     return -1;
+  if (set_running_loop == NULL)
+    {
+      PyObject *events = PyImport_ImportModule ("asyncio.events");
+
+      if (events == NULL)
+        return -1;
+      set_running_loop = PyObject_GetAttrString (events, "_set_running_loop");
+      get_running_loop = PyObject_GetAttrString (events, "_get_running_loop");
+      Py_DECREF (events);
+      if (set_running_loop == NULL || get_running_loop == NULL)
+        return -1;
+    }
   type = PyType_FromModuleAndSpec (module, &core_spec, NULL);
   if (type == NULL)
     return -1;
