@@ -8,6 +8,7 @@
  * assertions run on the main thread only. */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
 
@@ -224,6 +225,33 @@ test_post_from_loop_thread (void **state)
   assert_int_equal (gtkloop_loop_get_n_wakeups (fx->loop), wakeups);
 }
 
+/* A post from another thread that happened before a call_soon runs before
+ * it, as in asyncio, where both append to one ready queue (CPython's
+ * test_events.test_call_soon_threadsafe). */
+static gpointer
+post_hello_main (gpointer data)
+{
+  gtkloop_loop_call_soon_threadsafe (data, test_print_cb, "hello (threadsafe, posted first)", NULL);
+  return NULL;
+}
+
+static void
+test_post_before_call_soon_runs_first (void **state)
+{
+  TestFixture *fx = *state;
+  pthread_t thread;
+  gboolean done = FALSE;
+
+  assert_int_equal (pthread_create (&thread, NULL, post_hello_main, fx->loop), 0);
+  assert_int_equal (pthread_join (thread, NULL), 0);   /* the post happened */
+  gtkloop_loop_call_soon (fx->loop, test_print_cb, "world (call_soon, after)", NULL);
+  gtkloop_loop_call_soon (fx->loop, test_set_flag_cb, &done, NULL);
+  test_iterate_until (fx->loop, &done, 5);
+  assert_string_equal (fx->out->str,
+                       "hello (threadsafe, posted first)\n"
+                       "world (call_soon, after)\n");
+}
+
 /* After close ---------------------------------------------------------------------- */
 
 typedef struct
@@ -397,6 +425,7 @@ main (void)
     cmocka_unit_test_setup_teardown (test_many_producers, test_fixture_setup, test_fixture_teardown),
     cmocka_unit_test_setup_teardown (test_wakes_blocked_loop, test_fixture_setup, test_fixture_teardown),
     cmocka_unit_test_setup_teardown (test_post_from_loop_thread, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_post_before_call_soon_runs_first, test_fixture_setup, test_fixture_teardown),
     cmocka_unit_test_setup_teardown (test_post_after_close, test_fixture_setup, test_fixture_teardown),
     cmocka_unit_test_setup_teardown (test_post_racing_close, test_fixture_setup, test_fixture_teardown),
     cmocka_unit_test_setup_teardown (test_stop_from_thread, test_fixture_setup, test_fixture_teardown),

@@ -1,0 +1,148 @@
+/* fork(): in the child, loops made before the fork do nothing (their
+ * sources stay attached to the copied contexts, their epoll and wake-up
+ * fds are shared with the parent), new loops work, the default loop is a
+ * new one, and a fork made inside a callback leaves no loop running in
+ * the child (Python's ProcessPoolExecutor forks from run_in_executor, in a
+ * task step). The parent is unaffected. Children report by exit code;
+ * cmocka runs only in the parent. */
+#include "config.h"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "test-util.h"
+
+enum
+{
+  CHILD_OK = 0,
+  CHILD_PARENT_CALLBACK_RAN = 2,
+  CHILD_NEW_LOOP_IDLE,
+  CHILD_DEFAULT_IS_PARENTS,
+  CHILD_STILL_RUNNING,
+  CHILD_RUN_FAILED,
+};
+
+static void
+set_flag_cb (gpointer flag)
+{
+  *(gboolean *) flag = TRUE;
+}
+
+static int
+wait_child (pid_t pid)
+{
+  int status = 0;
+
+  assert_int_equal (waitpid (pid, &status, 0), pid);
+  assert_true (WIFEXITED (status));
+  return WEXITSTATUS (status);
+}
+
+/* In the child: a new loop on @context runs a callback. */
+static gboolean
+new_loop_runs (GMainContext *context)
+{
+  GtkloopLoop *loop = gtkloop_loop_new (context);
+  gboolean ran = FALSE;
+
+  gtkloop_loop_call_soon (loop, set_flag_cb, &ran, NULL);
+  for (int i = 0; i < 100 && !ran; i++)
+    g_main_context_iteration (context, FALSE);
+  gtkloop_loop_close (loop);
+  g_object_unref (loop);
+  return ran;
+}
+
+static void
+test_child_ignores_loops_made_before (void **state)
+{
+  TestFixture *fx = *state;
+  GMainContext *context = gtkloop_loop_get_context (fx->loop);
+  gboolean ran = FALSE;
+  pid_t pid;
+
+  gtkloop_loop_call_soon (fx->loop, set_flag_cb, &ran, NULL);
+  pid = fork ();
+  assert_true (pid >= 0);
+  if (pid == 0)
+    {
+      for (int i = 0; i < 20; i++)
+        g_main_context_iteration (context, FALSE);
+      if (ran)
+        _exit (CHILD_PARENT_CALLBACK_RAN);
+      if (!new_loop_runs (context))
+        _exit (CHILD_NEW_LOOP_IDLE);
+      /* The context's loop, for get_default, is no longer the parent's. */
+      g_main_context_push_thread_default (context);
+      if (gtkloop_loop_get_default () == fx->loop)
+        _exit (CHILD_DEFAULT_IS_PARENTS);
+      _exit (CHILD_OK);
+    }
+  assert_int_equal (wait_child (pid), CHILD_OK);
+  /* The parent's callback is still queued, and runs here. */
+  assert_false (ran);
+  test_iterate_until (fx->loop, &ran, 5);
+}
+
+/* Forked inside a callback: the child has no running loop, and runs one
+ * of its own to the end. */
+typedef struct
+{
+  pid_t pid;
+} ForkInCallback;
+
+static void
+finish_cb (gpointer future)
+{
+  gtkloop_future_set_result (future, GINT_TO_POINTER (7), NULL);
+}
+
+static void
+fork_cb (gpointer data)
+{
+  ForkInCallback *f = data;
+
+  f->pid = fork ();
+  if (f->pid != 0)
+    return;
+  {
+    GMainContext *context = g_main_context_new ();
+    GtkloopLoop *loop;
+    GtkloopFuture *future;
+    gboolean ok;
+
+    if (gtkloop_loop_get_running () != NULL)
+      _exit (CHILD_STILL_RUNNING);
+    loop = gtkloop_loop_new (context);
+    future = gtkloop_future_new (loop);
+    gtkloop_loop_call_soon (loop, finish_cb, future, NULL);
+    ok = gtkloop_loop_run_until_complete (loop, future, NULL) &&
+         GPOINTER_TO_INT (gtkloop_future_get_result (future, NULL)) == 7;
+    _exit (ok ? CHILD_OK : CHILD_RUN_FAILED);
+  }
+}
+
+static void
+test_fork_inside_a_callback (void **state)
+{
+  TestFixture *fx = *state;
+  ForkInCallback f = { -1 };
+  gboolean done = FALSE;
+
+  gtkloop_loop_call_soon (fx->loop, fork_cb, &f, NULL);
+  gtkloop_loop_call_soon (fx->loop, set_flag_cb, &done, NULL);
+  test_iterate_until (fx->loop, &done, 5);
+  assert_true (f.pid > 0);
+  assert_int_equal (wait_child (f.pid), CHILD_OK);
+}
+
+int
+main (void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test_setup_teardown (test_child_ignores_loops_made_before, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_fork_inside_a_callback, test_fixture_setup, test_fixture_teardown),
+  };
+
+  return cmocka_run_group_tests (tests, NULL, NULL);
+}
