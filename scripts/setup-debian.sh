@@ -11,6 +11,7 @@ packages="
   libglib2.0-dev libglib2.0-bin libgtk-4-dev libcmocka-dev
   xvfb xauth dbus-x11 at-spi2-core
   valgrind python3 imagemagick
+  python3-dev python3-gi gir1.2-gtk-4.0 libpython3.11-testsuite
 "
 if [ "$#" -gt 0 ]; then
   packages="$*"
