@@ -151,7 +151,9 @@ class EventLoop(unix_events.SelectorEventLoop):
         timer = _TimerHandle(when, callback, args, self, context)
         if timer._source_traceback:
             del timer._source_traceback[-1]
-        timer._gtkloop_timer = self._core.call_at(when, timer)
+        # asyncio runs a NaN deadline at once (NaN >= now is false); the C
+        # loop refuses NaN, so it is given now.
+        timer._gtkloop_timer = self._core.call_at(when if when == when else self.time(), timer)
         timer._scheduled = True
         return timer
 

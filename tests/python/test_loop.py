@@ -339,6 +339,63 @@ class NoStockSchedulingTests(LoopTestCase):
             self.loop._selector.select(0)
 
 
+class BadInputTests(unittest.TestCase):
+    """Each misuse gives the exception stock asyncio gives (differential:
+    the same call on both loops), and never a crash."""
+
+    def outcome(self, loop, action):
+        try:
+            action(loop)
+        except BaseException as exc:   # noqa: B902 - the type is the point
+            return type(exc)
+        return None
+
+    def assertSameAsAsyncio(self, action, debug=False):
+        stock = asyncio.SelectorEventLoop()
+        ours = gtkloop.new_event_loop()
+        try:
+            stock.set_debug(debug)
+            ours.set_debug(debug)
+            expected = self.outcome(stock, action)
+            self.assertEqual(self.outcome(ours, action), expected)
+            return expected
+        finally:
+            for loop in (stock, ours):
+                if not loop.is_closed():
+                    loop.close()
+
+    def test_misuse(self):
+        import signal
+        unused_fd = 19999   # below RLIMIT_NOFILE here, never open in this test
+        cases = {
+            "closed fd reader": lambda loop: loop.add_reader(unused_fd, print),
+            "negative fd": lambda loop: loop.add_reader(-1, print),
+            "not an fd": lambda loop: loop.add_reader("nope", print),
+            "remove unknown reader": lambda loop: loop.remove_reader(12345),
+            "SIGKILL handler": lambda loop: loop.add_signal_handler(signal.SIGKILL, print),
+            "bad signal number": lambda loop: loop.add_signal_handler(0, print),
+            "coroutine as callback": lambda loop: loop.add_signal_handler(signal.SIGUSR2, asyncio.sleep),
+            "call_at None": lambda loop: loop.call_at(None, print),
+            "nan delay": lambda loop: loop.call_later(float("nan"), print).cancel(),
+            "run after close": lambda loop: (loop.close(), loop.run_forever()),
+            "call_soon after close": lambda loop: (loop.close(), loop.call_soon(print)),
+            "threadsafe after close": lambda loop: (loop.close(), loop.call_soon_threadsafe(print)),
+            "run_until_complete non-awaitable": lambda loop: loop.run_until_complete(42),
+            "nested run": lambda loop: loop.run_until_complete(
+                loop.create_task(asyncio.sleep(0)).get_loop().create_task(
+                    _nested_run(loop))),
+        }
+        for name, action in cases.items():
+            with self.subTest(name):
+                self.assertSameAsAsyncio(action)
+        with self.subTest("non-callable in debug mode"):
+            self.assertIs(self.assertSameAsAsyncio(lambda loop: loop.call_soon(42), debug=True), TypeError)
+
+
+async def _nested_run(loop):
+    loop.run_forever()
+
+
 class PolicyTests(unittest.TestCase):
     def tearDown(self):
         asyncio.set_event_loop_policy(None)
