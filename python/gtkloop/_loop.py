@@ -15,7 +15,7 @@ import selectors
 import sys
 import threading
 
-from asyncio import base_events, events, unix_events
+from asyncio import base_events, events, format_helpers, unix_events
 
 from . import _gtkloop
 
@@ -33,6 +33,18 @@ class _TimerHandle(events.TimerHandle):
     def _run(self):
         self._scheduled = False
         super()._run()
+
+
+def _report_handle_exception(handle, exc):
+    """What Handle._run does with an exception, for handles run from C."""
+    cb = format_helpers._format_callback_source(handle._callback, handle._args)
+    context = {"message": f"Exception in callback {cb}", "exception": exc, "handle": handle}
+    if handle._source_traceback:
+        context["source_traceback"] = handle._source_traceback
+    handle._loop.call_exception_handler(context)
+
+
+_gtkloop._set_handle_types(events.Handle, _TimerHandle, _report_handle_exception)
 
 
 class _Selector(selectors._BaseSelectorImpl):
@@ -114,20 +126,47 @@ class _Selector(selectors._BaseSelectorImpl):
         self._loop = None
 
 
-class EventLoop(unix_events.SelectorEventLoop):
+class EventLoop(_gtkloop.LoopBase, unix_events.SelectorEventLoop):
     """asyncio's event loop on gtkloop's C core, sharing the GMainContext
     with GTK: the thread's main context on the main thread (the one GTK
-    uses), on another thread the context pushed there, or a new one."""
+    uses), on another thread the context pushed there, or a new one.
+
+    time(), call_soon(), call_later() and call_at() come from the C base
+    class (_gtkloop.LoopBase); the methods below are the rest."""
 
     def __init__(self):
         main = threading.current_thread() is threading.main_thread()
         self._core = _gtkloop.Core(main_thread=main)
+        self._gtkloop_attach(self._core)
         self._gtkloop_exception = None
         super().__init__(selector=_Selector(self, self._core))
+        # BaseEventLoop.__init__ sets _debug itself (PYTHONASYNCIODEBUG,
+        # -X dev), not through set_debug.
+        self._core.set_debug(self._debug)
+        self._gtkloop_set_fast_debug(self._debug)
 
-    # The clock: CLOCK_MONOTONIC, as time.monotonic().
-    def time(self):
-        return self._core.time()
+    # Debug mode: LoopBase's scheduling methods come here, to check the
+    # thread and the callback and record where each handle was made.
+    def _gtkloop_call_soon_checked(self, callback, args, context):
+        self._check_closed()
+        self._check_thread()
+        self._check_callback(callback, "call_soon")
+        handle = events.Handle(callback, args, self, context)
+        if handle._source_traceback:
+            del handle._source_traceback[-1]   # this method (LoopBase, in C, has no frame)
+        self._core.call_soon(handle)
+        return handle
+
+    def _gtkloop_call_at_checked(self, when, callback, args, context):
+        self._check_closed()
+        self._check_thread()
+        self._check_callback(callback, "call_at")
+        timer = _TimerHandle(when, callback, args, self, context)
+        if timer._source_traceback:
+            del timer._source_traceback[-1]
+        timer._gtkloop_timer = self._core.call_at(when if when == when else self.time(), timer)
+        timer._scheduled = True
+        return timer
 
     # Scheduling, on the C loop.
     def _call_soon(self, callback, args, context):
@@ -140,22 +179,6 @@ class EventLoop(unix_events.SelectorEventLoop):
     def _add_callback(self, handle):
         if not handle._cancelled:
             self._core.call_soon(handle)
-
-    def call_at(self, when, callback, *args, context=None):
-        if when is None:
-            raise TypeError("when cannot be None")
-        self._check_closed()
-        if self._debug:
-            self._check_thread()
-            self._check_callback(callback, "call_at")
-        timer = _TimerHandle(when, callback, args, self, context)
-        if timer._source_traceback:
-            del timer._source_traceback[-1]
-        # asyncio runs a NaN deadline at once (NaN >= now is false); the C
-        # loop refuses NaN, so it is given now.
-        timer._gtkloop_timer = self._core.call_at(when if when == when else self.time(), timer)
-        timer._scheduled = True
-        return timer
 
     def _timer_handle_cancelled(self, handle):
         if handle._scheduled and self._core.is_owner_thread() and not self._core.is_closed():
@@ -216,12 +239,14 @@ class EventLoop(unix_events.SelectorEventLoop):
             raise RuntimeError("Cannot close a running event loop")
         if self.is_closed():
             return
+        self._gtkloop_mark_closed()
         super().close()
         self._core.close()
 
     def set_debug(self, enabled):
         super().set_debug(enabled)
         self._core.set_debug(bool(enabled))
+        self._gtkloop_set_fast_debug(bool(enabled))
 
     # Called by the C core.
     def _gtkloop_callback_raised(self, exc):

@@ -21,22 +21,13 @@
 
 #include <errno.h>
 
-typedef struct
-{
-  PyObject_HEAD
-  GtkloopLoop *loop;
-  gboolean     debug;
-} CoreObject;
 
 /* How many loops are in debug mode: while there are any, each handle's
  * run is timed for asyncio's slow-callback warning. */
 static gint n_debug_loops;
 
 /* Interned names, made at module init. */
-static PyObject *str_run;
-static PyObject *str_cancelled;
 static PyObject *str_loop;
-static PyObject *str_callback_raised;
 static PyObject *str_callback_took;
 
 /* An exception raised by a Python signal handler during the poll, on the
@@ -52,28 +43,6 @@ static PyObject *set_running_loop;   /* asyncio.events._set_running_loop */
 static PyObject *get_running_loop;   /* asyncio.events._get_running_loop */
 
 /* Callbacks ---------------------------------------------------------------- */
-
-/* A BaseException out of a handle: its loop stops and re-raises it. */
-static void
-hand_to_loop (PyObject *handle)
-{
-  PyObject *type, *value, *tb, *loop, *result = NULL;
-
-  PyErr_Fetch (&type, &value, &tb);
-  PyErr_NormalizeException (&type, &value, &tb);
-  if (tb != NULL)
-    PyException_SetTraceback (value, tb);
-  loop = PyObject_GetAttr (handle, str_loop);
-  if (loop != NULL)
-    result = PyObject_CallMethodOneArg (loop, str_callback_raised, value);
-  if (result == NULL)
-    PyErr_WriteUnraisable (handle);
-  Py_XDECREF (result);
-  Py_XDECREF (loop);
-  Py_XDECREF (type);
-  Py_XDECREF (value);
-  Py_XDECREF (tb);
-}
 
 /* Debug mode: the loop logs a handle that took too long. */
 static void
@@ -143,26 +112,19 @@ run_handle_cb (gpointer data)
 {
   PyObject *handle = data;
   PyGILState_STATE gil = PyGILState_Ensure ();
-  PyObject *cancelled = PyObject_GetAttr (handle, str_cancelled);
 
-  if (cancelled == NULL)
-    PyErr_WriteUnraisable (handle);
-  else if (cancelled == Py_False)
+  if (!gtkloop_py_handle_is_cancelled (handle))
     {
       gboolean timed = g_atomic_int_get (&n_debug_loops) > 0;
       gint64 start = timed ? g_get_monotonic_time () : 0;
       PyObject *loop = in_run_forever ? NULL : enter_running_loop (handle);
-      PyObject *result = PyObject_CallMethodNoArgs (handle, str_run);
 
-      if (result == NULL)
-        hand_to_loop (handle);
-      Py_XDECREF (result);
+      gtkloop_py_handle_run (handle);
       if (loop != NULL)
         leave_running_loop (loop);
       if (timed)
         report_duration (handle, (g_get_monotonic_time () - start) / 1e6);
     }
-  Py_XDECREF (cancelled);
   PyGILState_Release (gil);
 }
 
@@ -229,8 +191,8 @@ poll_without_gil (GPollFD *fds,
 
 /* Checks --------------------------------------------------------------------- */
 
-static gboolean
-check_usable (CoreObject *self)
+gboolean
+gtkloop_py_core_check_usable (CoreObject *self)
 {
   if (self->loop == NULL || gtkloop_loop_is_closed (self->loop))
     {
@@ -301,24 +263,56 @@ core_time (CoreObject *self,
   return PyFloat_FromDouble (gtkloop_loop_time (self->loop));
 }
 
-/* call_soon(handle). From another thread (asyncio allows it, unsafely,
- * outside debug mode) it goes through the thread inbox. */
-static PyObject *
-core_call_soon (CoreObject *self,
-                PyObject   *handle)
+/* Schedules @handle (a new reference is taken). From another thread
+ * (asyncio allows it, unsafely, outside debug mode) it goes through the
+ * thread inbox. FALSE with a Python error. */
+gboolean
+gtkloop_py_core_schedule_soon (CoreObject *self,
+                               PyObject   *handle)
 {
   if (self->loop != NULL && !gtkloop_loop_is_closed (self->loop) &&
       !gtkloop_loop_is_owner_thread (self->loop))
     {
       Py_INCREF (handle);
       gtkloop_loop_call_soon_threadsafe (self->loop, run_handle_cb, handle, decref_cb);
-      Py_RETURN_NONE;
+      return TRUE;
     }
-  if (!check_usable (self))
-    return NULL;
+  if (!gtkloop_py_core_check_usable (self))
+    return FALSE;
   Py_INCREF (handle);
   if (gtkloop_loop_call_soon (self->loop, run_handle_cb, handle, decref_cb) == 0)
-    return PyErr_Format (PyExc_RuntimeError, "gtkloop refused call_soon");
+    {
+      PyErr_SetString (PyExc_RuntimeError, "gtkloop refused call_soon");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Schedules @handle at @when; returns the timer id, or 0 with a Python
+ * error. */
+guint64
+gtkloop_py_core_schedule_at (CoreObject *self,
+                             double      when,
+                             PyObject   *handle)
+{
+  guint64 id;
+
+  if (!gtkloop_py_core_check_usable (self))
+    return 0;
+  Py_INCREF (handle);
+  id = gtkloop_loop_call_at (self->loop, when, run_handle_cb, handle, decref_cb);
+  if (id == 0)
+    PyErr_SetString (PyExc_RuntimeError, "gtkloop refused call_at");
+  return id;
+}
+
+/* call_soon(handle) */
+static PyObject *
+core_call_soon (CoreObject *self,
+                PyObject   *handle)
+{
+  if (!gtkloop_py_core_schedule_soon (self, handle))
+    return NULL;
   Py_RETURN_NONE;
 }
 
@@ -336,12 +330,9 @@ core_call_at (CoreObject       *self,
   when = PyFloat_AsDouble (args[0]);
   if (when == -1.0 && PyErr_Occurred ())
     return NULL;
-  if (!check_usable (self))
-    return NULL;
-  Py_INCREF (args[1]);
-  id = gtkloop_loop_call_at (self->loop, when, run_handle_cb, args[1], decref_cb);
+  id = gtkloop_py_core_schedule_at (self, when, args[1]);
   if (id == 0)
-    return PyErr_Format (PyExc_RuntimeError, "gtkloop refused call_at");
+    return NULL;
   return PyLong_FromUnsignedLongLong (id);
 }
 
@@ -354,7 +345,7 @@ core_cancel (CoreObject *self,
 
   if (value == (unsigned long long) -1 && PyErr_Occurred ())
     return NULL;
-  if (!check_usable (self))
+  if (!gtkloop_py_core_check_usable (self))
     return NULL;
   return PyBool_FromLong (gtkloop_loop_cancel (self->loop, value));
 }
@@ -391,7 +382,7 @@ add_fd (CoreObject       *self,
   fd = PyLong_AsLong (args[0]);
   if (fd == -1 && PyErr_Occurred ())
     return NULL;
-  if (!check_usable (self))
+  if (!gtkloop_py_core_check_usable (self))
     return NULL;
   Py_INCREF (args[1]);
   if (!add (self->loop, fd, call_cb, args[1], decref_cb, &error))
@@ -413,7 +404,7 @@ remove_fd (CoreObject *self,
 
   if (fd == -1 && PyErr_Occurred ())
     return NULL;
-  if (!check_usable (self))
+  if (!gtkloop_py_core_check_usable (self))
     return NULL;
   return PyBool_FromLong (remove (self->loop, (int) fd));
 }
@@ -489,7 +480,7 @@ static PyObject *
 core_stop (CoreObject *self,
            PyObject   *unused)
 {
-  if (!check_usable (self))
+  if (!gtkloop_py_core_check_usable (self))
     return NULL;
   gtkloop_loop_stop (self->loop);
   Py_RETURN_NONE;
@@ -585,16 +576,14 @@ static PyType_Spec core_spec = {
   .slots = core_slots,
 };
 
+PyTypeObject *gtkloop_py_core_type;
+
 int
 gtkloop_py_add_core_type (PyObject *module)
 {
   PyObject *type;
 
-  if ((str_run == NULL && (str_run = PyUnicode_InternFromString ("_run")) == NULL) ||
-      (str_cancelled == NULL && (str_cancelled = PyUnicode_InternFromString ("_cancelled")) == NULL) ||
-      (str_loop == NULL && (str_loop = PyUnicode_InternFromString ("_loop")) == NULL) ||
-      (str_callback_raised == NULL &&
-       (str_callback_raised = PyUnicode_InternFromString ("_gtkloop_callback_raised")) == NULL) ||
+  if ((str_loop == NULL && (str_loop = PyUnicode_InternFromString ("_loop")) == NULL) ||
       (str_callback_took == NULL &&
        (str_callback_took = PyUnicode_InternFromString ("_gtkloop_callback_took")) == NULL))
     return -1;
@@ -613,6 +602,7 @@ gtkloop_py_add_core_type (PyObject *module)
   type = PyType_FromModuleAndSpec (module, &core_spec, NULL);
   if (type == NULL)
     return -1;
+  gtkloop_py_core_type = (PyTypeObject *) type;
   if (PyModule_AddObjectRef (module, "Core", type) < 0)
     {
       Py_DECREF (type);

@@ -3,10 +3,16 @@
  * (python/gtkloop/) build asyncio's event loop on it. */
 #include "module.h"
 
+static PyMethodDef module_methods[] = {
+  { "_set_handle_types", (PyCFunction) (void (*) (void)) gtkloop_py_set_handle_types, METH_FASTCALL,
+    "_set_handle_types(Handle, TimerHandle, report): the handle classes made and run from C." },
+  { NULL, NULL, 0, NULL },
+};
+
 static int
 exec_module (PyObject *module)
 {
-  if (gtkloop_py_add_core_type (module) < 0)
+  if (gtkloop_py_add_core_type (module) < 0 || gtkloop_py_add_loop_base_type (module) < 0)
     return -1;
   if (PyModule_AddStringConstant (module, "GTKLOOP_VERSION", GTKLOOP_VERSION_S) < 0)
     return -1;
@@ -23,6 +29,7 @@ static struct PyModuleDef module_def = {
   .m_name = "gtkloop._gtkloop",
   .m_doc = "The C core of gtkloop.EventLoop: gtkloop's loop on a GMainContext.",
   .m_size = 0,
+  .m_methods = module_methods,
   .m_slots = module_slots,
 };
 
