@@ -185,10 +185,9 @@ class EventLoop(_gtkloop.LoopBase, unix_events.SelectorEventLoop):
             self._core.cancel(handle._gtkloop_timer)
             handle._scheduled = False
 
-    def call_soon_threadsafe(self, callback, *args, context=None):
+    def _gtkloop_call_soon_threadsafe_checked(self, callback, args, context):
         self._check_closed()
-        if self._debug:
-            self._check_callback(callback, "call_soon_threadsafe")
+        self._check_callback(callback, "call_soon_threadsafe")
         handle = events.Handle(callback, args, self, context)
         if handle._source_traceback:
             del handle._source_traceback[-1]

@@ -288,6 +288,21 @@ gtkloop_py_core_schedule_soon (CoreObject *self,
   return TRUE;
 }
 
+/* Schedules @handle from any thread, through the thread inbox. */
+gboolean
+gtkloop_py_core_schedule_threadsafe (CoreObject *self,
+                                     PyObject   *handle)
+{
+  if (self->loop == NULL || gtkloop_loop_is_closed (self->loop))
+    {
+      PyErr_SetString (PyExc_RuntimeError, "Event loop is closed");
+      return FALSE;
+    }
+  Py_INCREF (handle);
+  gtkloop_loop_call_soon_threadsafe (self->loop, run_handle_cb, handle, decref_cb);
+  return TRUE;
+}
+
 /* Schedules @handle at @when; returns the timer id, or 0 with a Python
  * error. */
 guint64
@@ -355,13 +370,8 @@ static PyObject *
 core_call_soon_threadsafe (CoreObject *self,
                            PyObject   *handle)
 {
-  if (self->loop == NULL || gtkloop_loop_is_closed (self->loop))
-    {
-      PyErr_SetString (PyExc_RuntimeError, "Event loop is closed");
-      return NULL;
-    }
-  Py_INCREF (handle);
-  gtkloop_loop_call_soon_threadsafe (self->loop, run_handle_cb, handle, decref_cb);
+  if (!gtkloop_py_core_schedule_threadsafe (self, handle))
+    return NULL;
   Py_RETURN_NONE;
 }
 

@@ -2,7 +2,8 @@
  *
  * It holds the hot methods, so that scheduling a callback is one C call:
  * time(), call_soon(), call_later() and call_at() make asyncio's handle in
- * C (handles.c) and hand it to the loop's Core. EventLoop
+ * C (handles.c) and hand it to the loop's Core; call_soon_threadsafe
+ * the same through the thread inbox. EventLoop
  * (python/gtkloop/_loop.py) puts LoopBase first among its bases, before
  * asyncio's selector loop, whose versions of these it replaces; in debug
  * mode they call back into Python (_gtkloop_call_soon_checked,
@@ -22,6 +23,7 @@ typedef struct
 
 static PyObject *str_call_soon_checked;
 static PyObject *str_call_at_checked;
+static PyObject *str_call_soon_threadsafe_checked;
 
 static void
 loop_base_dealloc (LoopBaseObject *self)
@@ -124,6 +126,37 @@ loop_base_call_soon (LoopBaseObject   *self,
     {
       handle = gtkloop_py_handle_new (FALSE, callback, cb_args, (PyObject *) self, context);
       if (handle != NULL && !gtkloop_py_core_schedule_soon (self->core, handle))
+        Py_CLEAR (handle);
+    }
+  Py_DECREF (cb_args);
+  return handle;
+}
+
+/* asyncio's call_soon_threadsafe(callback, *args, context=None): any
+ * thread. */
+static PyObject *
+loop_base_call_soon_threadsafe (LoopBaseObject   *self,
+                                PyObject * const *args,
+                                size_t            nargsf,
+                                PyObject         *kwnames)
+{
+  Py_ssize_t nargs = PyVectorcall_NARGS (nargsf);
+  PyObject *callback, *cb_args, *context, *handle;
+
+  if (!parse_callback ("call_soon_threadsafe", args, nargs, kwnames, 0, &callback, &cb_args, &context))
+    return NULL;
+  if (!check_open (self))
+    {
+      Py_DECREF (cb_args);
+      return NULL;
+    }
+  if (self->debug)
+    handle = PyObject_CallMethodObjArgs ((PyObject *) self, str_call_soon_threadsafe_checked, callback,
+                                         cb_args, context != NULL ? context : Py_None, NULL);
+  else
+    {
+      handle = gtkloop_py_handle_new (FALSE, callback, cb_args, (PyObject *) self, context);
+      if (handle != NULL && !gtkloop_py_core_schedule_threadsafe (self->core, handle))
         Py_CLEAR (handle);
     }
   Py_DECREF (cb_args);
@@ -250,6 +283,8 @@ static PyMethodDef loop_base_methods[] = {
     "The loop's clock: CLOCK_MONOTONIC in seconds, as time.monotonic()." },
   { "call_soon", (PyCFunction) (void (*) (void)) loop_base_call_soon, METH_FASTCALL | METH_KEYWORDS,
     "asyncio's call_soon(callback, *args, context=None)." },
+  { "call_soon_threadsafe", (PyCFunction) (void (*) (void)) loop_base_call_soon_threadsafe,
+    METH_FASTCALL | METH_KEYWORDS, "asyncio's call_soon_threadsafe(callback, *args, context=None)." },
   { "call_at", (PyCFunction) (void (*) (void)) loop_base_call_at, METH_FASTCALL | METH_KEYWORDS,
     "asyncio's call_at(when, callback, *args, context=None)." },
   { "call_later", (PyCFunction) (void (*) (void)) loop_base_call_later, METH_FASTCALL | METH_KEYWORDS,
@@ -283,7 +318,9 @@ gtkloop_py_add_loop_base_type (PyObject *module)
 
   if (str_call_soon_checked == NULL &&
       ((str_call_soon_checked = PyUnicode_InternFromString ("_gtkloop_call_soon_checked")) == NULL ||
-       (str_call_at_checked = PyUnicode_InternFromString ("_gtkloop_call_at_checked")) == NULL))
+       (str_call_at_checked = PyUnicode_InternFromString ("_gtkloop_call_at_checked")) == NULL ||
+       (str_call_soon_threadsafe_checked =
+          PyUnicode_InternFromString ("_gtkloop_call_soon_threadsafe_checked")) == NULL))
     return -1;
   type = PyType_FromModuleAndSpec (module, &loop_base_spec, NULL);
   if (type == NULL)

@@ -23,6 +23,8 @@ int      gtkloop_py_add_core_type       (PyObject   *module);
 gboolean gtkloop_py_core_check_usable   (CoreObject *core);
 gboolean gtkloop_py_core_schedule_soon  (CoreObject *core,
                                          PyObject   *handle);
+gboolean gtkloop_py_core_schedule_threadsafe (CoreObject *core,
+                                              PyObject   *handle);
 guint64  gtkloop_py_core_schedule_at    (CoreObject *core,
                                          double      when,
                                          PyObject   *handle);
