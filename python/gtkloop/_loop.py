@@ -131,8 +131,9 @@ class EventLoop(_gtkloop.LoopBase, unix_events.SelectorEventLoop):
     with GTK: the thread's main context on the main thread (the one GTK
     uses), on another thread the context pushed there, or a new one.
 
-    time(), call_soon(), call_later() and call_at() come from the C base
-    class (_gtkloop.LoopBase); the methods below are the rest."""
+    time(), call_soon(), call_later(), call_at(), call_soon_threadsafe()
+    and _timer_handle_cancelled() come from the C base class
+    (_gtkloop.LoopBase); the methods below are the rest."""
 
     def __init__(self):
         main = threading.current_thread() is threading.main_thread()
@@ -179,11 +180,6 @@ class EventLoop(_gtkloop.LoopBase, unix_events.SelectorEventLoop):
     def _add_callback(self, handle):
         if not handle._cancelled:
             self._core.call_soon(handle)
-
-    def _timer_handle_cancelled(self, handle):
-        if handle._scheduled and self._core.is_owner_thread() and not self._core.is_closed():
-            self._core.cancel(handle._gtkloop_timer)
-            handle._scheduled = False
 
     def _gtkloop_call_soon_threadsafe_checked(self, callback, args, context):
         self._check_closed()

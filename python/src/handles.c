@@ -185,6 +185,25 @@ gtkloop_py_timer_set (PyObject *timer,
   set_slot (timer, layout.scheduled, Py_True);
 }
 
+/* For a _TimerHandle still scheduled: marks it not scheduled and returns
+ * TRUE (its C timer is then to be cancelled). */
+gboolean
+gtkloop_py_timer_unschedule (PyObject *timer)
+{
+  if (Py_TYPE (timer) != layout.timer_type && !PyObject_TypeCheck (timer, layout.timer_type))
+    return FALSE;
+  if (get_slot (timer, layout.scheduled) != Py_True || get_slot (timer, layout.timer_id) == NULL)
+    return FALSE;
+  set_slot (timer, layout.scheduled, Py_False);
+  return TRUE;
+}
+
+guint64
+gtkloop_py_timer_id (PyObject *timer)
+{
+  return PyLong_AsUnsignedLongLong (get_slot (timer, layout.timer_id));
+}
+
 gboolean
 gtkloop_py_handle_is_cancelled (PyObject *handle)
 {

@@ -247,6 +247,20 @@ loop_base_call_later (LoopBaseObject   *self,
   return timer;
 }
 
+/* TimerHandle.cancel() calls this: the C timer goes at once (O(1) for
+ * the handle; the loop frees its entry). From another thread, or once
+ * closed, the handle is only marked, and skipped when it comes due. */
+static PyObject *
+loop_base_timer_handle_cancelled (LoopBaseObject *self,
+                                  PyObject       *timer)
+{
+  if (self->core != NULL && !self->closed && gtkloop_py_handles_ready () &&
+      gtkloop_py_timer_unschedule (timer) &&
+      gtkloop_loop_is_owner_thread (self->core->loop) && !gtkloop_loop_is_closed (self->core->loop))
+    gtkloop_loop_cancel (self->core->loop, gtkloop_py_timer_id (timer));
+  Py_RETURN_NONE;
+}
+
 static PyObject *
 loop_base_attach (LoopBaseObject *self,
                   PyObject       *core)
@@ -289,6 +303,8 @@ static PyMethodDef loop_base_methods[] = {
     "asyncio's call_at(when, callback, *args, context=None)." },
   { "call_later", (PyCFunction) (void (*) (void)) loop_base_call_later, METH_FASTCALL | METH_KEYWORDS,
     "asyncio's call_later(delay, callback, *args, context=None)." },
+  { "_timer_handle_cancelled", (PyCFunction) loop_base_timer_handle_cancelled, METH_O,
+    "Called by TimerHandle.cancel(): removes the C timer." },
   { "_gtkloop_attach", (PyCFunction) loop_base_attach, METH_O, "Gives the loop its Core." },
   { "_gtkloop_mark_closed", (PyCFunction) loop_base_mark_closed, METH_NOARGS, "Refuses scheduling from now on." },
   { "_gtkloop_set_fast_debug", (PyCFunction) loop_base_set_fast_debug, METH_O,

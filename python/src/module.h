@@ -42,6 +42,8 @@ PyObject *gtkloop_py_handle_new          (gboolean  timer,
 void      gtkloop_py_timer_set           (PyObject *timer,
                                           PyObject *when,
                                           PyObject *timer_id);
+gboolean  gtkloop_py_timer_unschedule    (PyObject *timer);
+guint64   gtkloop_py_timer_id            (PyObject *timer);
 gboolean  gtkloop_py_handle_is_cancelled (PyObject *handle);
 void      gtkloop_py_handle_run          (PyObject *handle);
 void      gtkloop_py_hand_to_loop        (PyObject *handle);
