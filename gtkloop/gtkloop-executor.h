@@ -126,13 +126,22 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (GtkloopThreadFuture, gtkloop_thread_future_unref)
 
 typedef struct _GtkloopLoopThread GtkloopLoopThread;
 
+#define GTKLOOP_TYPE_LOOP_THREAD (gtkloop_loop_thread_get_type ())
+GTKLOOP_AVAILABLE_IN_ALL
+GType              gtkloop_loop_thread_get_type (void) G_GNUC_CONST;
+
 GTKLOOP_AVAILABLE_IN_ALL
 GtkloopLoopThread *gtkloop_loop_thread_start    (const char        *name,
                                                  GError           **error) G_GNUC_WARN_UNUSED_RESULT;
 GTKLOOP_AVAILABLE_IN_ALL
 GtkloopLoop       *gtkloop_loop_thread_get_loop (GtkloopLoopThread *thread);
+/* Stops and joins the thread (once), then drops the caller's reference. */
 GTKLOOP_AVAILABLE_IN_ALL
 void               gtkloop_loop_thread_stop     (GtkloopLoopThread *thread);
+GTKLOOP_AVAILABLE_IN_ALL
+GtkloopLoopThread *gtkloop_loop_thread_ref      (GtkloopLoopThread *thread);
+GTKLOOP_AVAILABLE_IN_ALL
+void               gtkloop_loop_thread_unref    (GtkloopLoopThread *thread);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GtkloopLoopThread, gtkloop_loop_thread_stop)
 

@@ -68,10 +68,16 @@ GtkloopTask  *gtkloop_spawn                 (GtkloopTaskFunc           func,
                                              gpointer                  data,
                                              GDestroyNotify            destroy) G_GNUC_WARN_UNUSED_RESULT;
 
+#define GTKLOOP_TYPE_TASK (gtkloop_task_get_type ())
+GTKLOOP_AVAILABLE_IN_ALL
+GType         gtkloop_task_get_type         (void) G_GNUC_CONST;
+
 GTKLOOP_AVAILABLE_IN_ALL
 GtkloopTask  *gtkloop_task_ref              (GtkloopTask  *task);
 GTKLOOP_AVAILABLE_IN_ALL
 void          gtkloop_task_unref            (GtkloopTask  *task);
+GTKLOOP_AVAILABLE_IN_ALL
+GtkloopFuture *gtkloop_task_get_future      (GtkloopTask  *task);
 
 GTKLOOP_AVAILABLE_IN_ALL
 void          gtkloop_task_return           (GtkloopTask   *task,

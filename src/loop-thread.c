@@ -15,13 +15,21 @@
 
 struct _GtkloopLoopThread
 {
+  gint             ref_count; /* (atomic) */
   pthread_t        thread;
   char            *name;      /* (owned) */
   pthread_mutex_t  lock;
   pthread_cond_t   cond;
   GtkloopLoop     *loop;      /* (owned) (lock: lock) until ready; then read-only */
   gboolean         ready;     /* (lock: lock) */
+  gboolean         joined;    /* (lock: lock) the thread was stopped and joined */
 };
+
+/* Counted, so that a binding's wrapper and a C caller can share one; the
+ * thread itself is stopped once, by gtkloop_loop_thread_stop() or by the
+ * last unref, whichever comes first. */
+G_DEFINE_BOXED_TYPE (GtkloopLoopThread, gtkloop_loop_thread,
+                     gtkloop_loop_thread_ref, gtkloop_loop_thread_unref)
 
 static void *
 loop_thread_main (gpointer data)
@@ -77,6 +85,7 @@ gtkloop_loop_thread_start (const char *name,
   GtkloopLoopThread *t = g_new0 (GtkloopLoopThread, 1);
   int err;
 
+  t->ref_count = 1;
   t->name = name ? g_strndup (name, 15) : NULL;
   pthread_mutex_init (&t->lock, NULL);
   pthread_cond_init (&t->cond, NULL);
@@ -102,17 +111,19 @@ gtkloop_loop_thread_start (const char *name,
 
 /**
  * gtkloop_loop_thread_get_loop:
+ * @thread: a loop thread
  *
  * Returns: (transfer none): the thread's loop; hand it work with the
- *   thread-safe calls only
+ *   thread-safe calls only. After gtkloop_loop_thread_stop() it is the
+ *   closed loop, valid while @thread is.
  *
  * Since: 1.0
  */
 GtkloopLoop *
-gtkloop_loop_thread_get_loop (GtkloopLoopThread *t)
+gtkloop_loop_thread_get_loop (GtkloopLoopThread *thread)
 {
-  g_return_val_if_fail (t != NULL, NULL);
-  return t->loop;
+  g_return_val_if_fail (thread != NULL, NULL);
+  return thread->loop;
 }
 
 static void
@@ -121,31 +132,96 @@ stop_cb (gpointer loop)
   gtkloop_loop_stop (loop);
 }
 
+/* Stops the loop and joins the thread, once; TRUE once joined. */
+static gboolean
+loop_thread_join (GtkloopLoopThread *t,
+                  const char        *caller)
+{
+  gboolean joined;
+
+  pthread_mutex_lock (&t->lock);
+  if (!t->joined)
+    {
+      if (pthread_equal (t->thread, pthread_self ()))
+        g_critical ("%s: called from the loop thread itself, which cannot join itself", caller);
+      else
+        {
+          gtkloop_loop_call_soon_threadsafe (t->loop, stop_cb, g_object_ref (t->loop), g_object_unref);
+          pthread_join (t->thread, NULL);
+          t->joined = TRUE;
+        }
+    }
+  joined = t->joined;
+  pthread_mutex_unlock (&t->lock);
+  return joined;
+}
+
 /**
- * gtkloop_loop_thread_stop:
+ * gtkloop_loop_thread_ref:
+ * @thread: a loop thread
  *
- * Stops the thread's loop (call_soon_threadsafe of stop, so what was
- * posted before still runs), waits while the thread closes the loop —
- * pending tasks are cancelled and finished, executor jobs come home — and
- * joins it; then frees @t. Call it from any thread but @t's own.
+ * Any thread.
+ *
+ * Returns: (transfer full): @thread
+ *
+ * Since: 1.0
+ */
+GtkloopLoopThread *
+gtkloop_loop_thread_ref (GtkloopLoopThread *thread)
+{
+  g_return_val_if_fail (thread != NULL, NULL);
+
+  g_atomic_int_inc (&thread->ref_count);
+  return thread;
+}
+
+/**
+ * gtkloop_loop_thread_unref:
+ * @thread: (transfer full): a loop thread
+ *
+ * Drops a reference. The last one stops and joins the thread first if
+ * gtkloop_loop_thread_stop() has not, so drop it on another thread than
+ * @thread's own (there the thread and @thread are left running, with a
+ * critical).
  *
  * Since: 1.0
  */
 void
-gtkloop_loop_thread_stop (GtkloopLoopThread *t)
+gtkloop_loop_thread_unref (GtkloopLoopThread *thread)
 {
-  g_return_if_fail (t != NULL);
+  g_return_if_fail (thread != NULL);
 
-  if (pthread_equal (t->thread, pthread_self ()))
-    {
-      g_critical ("%s: called from the loop thread itself, which cannot join itself", G_STRFUNC);
-      return;
-    }
-  gtkloop_loop_call_soon_threadsafe (t->loop, stop_cb, g_object_ref (t->loop), g_object_unref);
-  pthread_join (t->thread, NULL);
-  g_object_unref (t->loop);
-  pthread_cond_destroy (&t->cond);
-  pthread_mutex_destroy (&t->lock);
-  g_free (t->name);
-  g_free (t);
+  if (!g_atomic_int_dec_and_test (&thread->ref_count))
+    return;
+  if (!loop_thread_join (thread, G_STRFUNC))
+    return;
+  g_object_unref (thread->loop);
+  pthread_cond_destroy (&thread->cond);
+  pthread_mutex_destroy (&thread->lock);
+  g_free (thread->name);
+  g_free (thread);
+}
+
+/**
+ * gtkloop_loop_thread_stop:
+ * @thread: (transfer full): a loop thread
+ *
+ * Stops the thread's loop (call_soon_threadsafe of stop, so what was
+ * posted before still runs), waits while the thread closes the loop —
+ * pending tasks are cancelled and finished, executor jobs come home — and
+ * joins it; then drops the caller's reference, which frees @thread
+ * unless someone else holds one. Only the first stop stops the thread;
+ * later ones (from other holders) just drop their reference. Call it
+ * from any thread but @thread's own.
+ *
+ * Since: 1.0
+ */
+void
+gtkloop_loop_thread_stop (GtkloopLoopThread *thread)
+{
+  g_return_if_fail (thread != NULL);
+
+  if (!loop_thread_join (thread, G_STRFUNC))
+    return;
+  gtkloop_loop_thread_unref (thread);
 }

@@ -349,16 +349,55 @@ gtkloop_spawn (GtkloopTaskFunc func,
   return gtkloop_loop_create_task_full (gtkloop_loop_get_default (), func, data, destroy, NULL);
 }
 
+/* A boxed type of its own, so bindings see the task calls as methods;
+ * copying a task refs the future it is. */
+G_DEFINE_BOXED_TYPE (GtkloopTask, gtkloop_task, gtkloop_task_ref, gtkloop_task_unref)
+
+/**
+ * gtkloop_task_ref:
+ * @task: a task
+ *
+ * gtkloop_future_ref() on the task's future: the same count.
+ *
+ * Returns: (transfer full): @task
+ */
 GtkloopTask *
 gtkloop_task_ref (GtkloopTask *task)
 {
   return GTKLOOP_TASK (gtkloop_future_ref (GTKLOOP_FUTURE (task)));
 }
 
+/**
+ * gtkloop_task_unref:
+ * @task: (transfer full): a task
+ *
+ * gtkloop_future_unref() on the task's future.
+ */
 void
 gtkloop_task_unref (GtkloopTask *task)
 {
   gtkloop_future_unref (GTKLOOP_FUTURE (task));
+}
+
+/**
+ * gtkloop_task_get_future:
+ * @task: a task
+ *
+ * The task as a #GtkloopFuture: in C the same pointer as
+ * `GTKLOOP_FUTURE (task)`. For language bindings, where the two are
+ * distinct boxed types, this is how a task goes wherever a future does
+ * (gtkloop_loop_run_until_complete(), gtkloop_gather(), done callbacks).
+ *
+ * Returns: (transfer none): @task's future, valid as long as @task
+ *
+ * Since: 1.0
+ */
+GtkloopFuture *
+gtkloop_task_get_future (GtkloopTask *task)
+{
+  g_return_val_if_fail (task != NULL && is_task (GTKLOOP_FUTURE (task)), NULL);
+
+  return GTKLOOP_FUTURE (task);
 }
 
 static void

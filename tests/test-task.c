@@ -331,6 +331,16 @@ test_identity (void **state)
   all = gtkloop_loop_all_tasks (fx->loop);
   assert_int_equal (all->len, 0);
   assert_true (gtkloop_future_is_task (GTKLOOP_FUTURE (task)));
+
+  /* The boxed type bindings see: a copy is a reference to the same task,
+   * and the task's future is the task. */
+  assert_ptr_equal (gtkloop_task_get_future (task), GTKLOOP_FUTURE (task));
+  {
+    GtkloopTask *copy = g_boxed_copy (GTKLOOP_TYPE_TASK, task);
+
+    assert_ptr_equal (copy, task);
+    g_boxed_free (GTKLOOP_TYPE_TASK, copy);
+  }
 }
 
 /* ---------------------------------------------------------------------- */

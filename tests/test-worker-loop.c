@@ -195,6 +195,37 @@ test_job_data_freed_on_worker_loop_thread (void **state)
   assert_false (thread_record_on_self (&r.job_data_destroyed));
 }
 
+/* Shared references (a binding's wrapper and its caller): the first stop
+ * stops and joins, the loop stays readable (closed) until the last unref;
+ * a last unref without any stop stops the thread as well. */
+static void
+test_loop_thread_references (void **state)
+{
+  guint threads_before = count_process_threads ();
+  GtkloopLoopThread *thread = gtkloop_loop_thread_start ("refs", NULL);
+  GtkloopLoopThread *other = gtkloop_loop_thread_ref (thread);
+  GtkloopLoop *loop = gtkloop_loop_thread_get_loop (thread);
+  g_autoptr(GtkloopThreadFuture) f = NULL;
+  GValue value = G_VALUE_INIT;
+
+  assert_true (G_TYPE_IS_BOXED (GTKLOOP_TYPE_LOOP_THREAD));
+  g_value_init (&value, GTKLOOP_TYPE_LOOP_THREAD);
+  g_value_set_boxed (&value, thread);
+  assert_ptr_equal (g_value_get_boxed (&value), thread);
+
+  gtkloop_loop_thread_stop (thread);
+  assert_true (gtkloop_loop_is_closed (loop));
+  assert_ptr_equal (gtkloop_loop_thread_get_loop (other), loop);
+  gtkloop_loop_thread_stop (other);   /* only drops a reference */
+  g_value_unset (&value);             /* the last one: frees */
+
+  thread = gtkloop_loop_thread_start ("refs", NULL);
+  f = gtkloop_run_task_threadsafe (gtkloop_loop_thread_get_loop (thread), leftover_task, NULL, NULL);
+  gtkloop_loop_thread_unref (thread);
+  assert_true (gtkloop_thread_future_is_cancelled (f));
+  assert_int_equal (settle_process_threads (threads_before, 5), threads_before);
+}
+
 /* ---------------------------------------------------------------------- */
 /* gtkloop_run in several threads at once                                  */
 
@@ -246,6 +277,7 @@ main (void)
     cmocka_unit_test_setup_teardown (test_raw_worker_loop_hundred_times, test_fixture_setup, threads_fixture_teardown),
     cmocka_unit_test_setup_teardown (test_loop_thread_hundred_times, test_fixture_setup, threads_fixture_teardown),
     cmocka_unit_test_setup_teardown (test_job_data_freed_on_worker_loop_thread, test_fixture_setup, threads_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_loop_thread_references, test_fixture_setup, threads_fixture_teardown),
     cmocka_unit_test_setup_teardown (test_gtkloop_run_in_threads, test_fixture_setup, threads_fixture_teardown),
   };
 
