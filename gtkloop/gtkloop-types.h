@@ -21,8 +21,32 @@ typedef struct _GtkloopQueue          GtkloopQueue;
 /* A plain callback, as given to call_soon / call_later / call_at. */
 typedef void (*GtkloopCallback) (gpointer user_data);
 
-/* The body of a task; runs on the task's own stack (a fiber). */
+/**
+ * GtkloopTaskFunc:
+ * @task: the task running this call
+ * @user_data: the data given with the function
+ *
+ * The body of a task; runs on the task's own stack (a fiber). Task bodies
+ * are C only: the calls that take one are not available to language
+ * bindings (CPython 3.11 keeps one frame stack per thread, and two task
+ * bodies written in Python that suspend would interleave on it and crash
+ * the interpreter).
+ */
 typedef void (*GtkloopTaskFunc) (GtkloopTask *task,
                                  gpointer     user_data);
+
+/**
+ * GtkloopValueDestroyNotify:
+ * @value: a value the library no longer holds
+ *
+ * Frees a value handed to the library — a queue's items, a job's result —
+ * as opposed to a callback's data. It is a #GDestroyNotify, and the
+ * functions take a #GDestroyNotify; the type exists for language bindings
+ * only: their annotations name it so that GObject Introspection 1.74,
+ * which pairs any #GDestroyNotify after a callback with that callback and
+ * takes it to run once, keeps the scope they give (a queue calls its
+ * item destroy notify once per item).
+ */
+typedef void (*GtkloopValueDestroyNotify) (gpointer value);
 
 G_END_DECLS

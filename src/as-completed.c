@@ -74,8 +74,8 @@ on_timeout (gpointer user_data)
 
 /**
  * gtkloop_as_completed_new:
- * @futures: (array length=n): futures or tasks of one loop (transfer none);
- *   one given twice counts once
+ * @futures: (array length=n) (transfer none): futures or tasks of one
+ *   loop; one given twice counts once
  * @n: how many
  * @timeout: seconds after which the futures not yet returned come out as
  *   %G_IO_ERROR_TIMED_OUT; negative for none
@@ -143,6 +143,7 @@ gtkloop_as_completed_new (GtkloopFuture *const *futures,
 
 /**
  * gtkloop_as_completed_ref:
+ * @ac: an iterator
  *
  * Returns: (transfer full): @ac
  */
@@ -156,6 +157,7 @@ gtkloop_as_completed_ref (GtkloopAsCompleted *ac)
 
 /**
  * gtkloop_as_completed_unref:
+ * @ac: (transfer full): an iterator
  *
  * Drops a reference. Dropping the last one before every future was
  * returned is fine: the futures are left alone.
@@ -188,6 +190,7 @@ gtkloop_as_completed_unref (GtkloopAsCompleted *ac)
 
 /**
  * gtkloop_as_completed_next:
+ * @ac: an iterator
  * @error: return location for a #GError
  *
  * Waits for the next future to finish. A suspension point.
@@ -228,6 +231,7 @@ gtkloop_as_completed_next (GtkloopAsCompleted *ac,
 
 /**
  * gtkloop_as_completed_get_n_left:
+ * @ac: an iterator
  *
  * Returns: how many more times gtkloop_as_completed_next() returns a
  *   future or an error

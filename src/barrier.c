@@ -67,6 +67,7 @@ gtkloop_barrier_ref (GtkloopBarrier *b)
 
 /**
  * gtkloop_barrier_unref:
+ * @b: (transfer full): the reference to drop
  *
  * Drops a reference; any thread may drop the last one.
  */

@@ -67,6 +67,7 @@ gtkloop_condition_ref (GtkloopCondition *c)
 
 /**
  * gtkloop_condition_unref:
+ * @c: (transfer full): the reference to drop
  *
  * Drops a reference; any thread may drop the last one.
  */
@@ -249,8 +250,9 @@ gtkloop_condition_wait (GtkloopCondition *c,
 
 /**
  * gtkloop_condition_wait_for:
- * @predicate: (scope call): tested with the lock held
- * @user_data: (closure predicate)
+ * @c: a condition
+ * @predicate: (scope call) (closure user_data): tested with the lock held
+ * @user_data: data for @predicate
  * @error: return location for a #GError
  *
  * Waits until @predicate returns %TRUE: tests it, and while it is %FALSE

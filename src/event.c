@@ -54,6 +54,7 @@ gtkloop_event_ref (GtkloopEvent *e)
 
 /**
  * gtkloop_event_unref:
+ * @e: (transfer full): the reference to drop
  *
  * Drops a reference; any thread may drop the last one.
  */

@@ -137,6 +137,7 @@ executor_free (GtkloopThreadExecutor *ex)
 
 /**
  * gtkloop_thread_executor_unref:
+ * @ex: (transfer full): the reference to drop
  *
  * Drops a reference. The last one shuts the executor down with `wait`
  * (queued jobs still run) and returns once its threads have ended; so do
@@ -425,12 +426,14 @@ failed_future (GtkloopLoop    *loop,
  * gtkloop_loop_run_in_executor:
  * @loop: the loop whose future it is; call on its thread
  * @ex: (nullable): the executor; %NULL for the loop's default one
- * @func: (scope notified): the job, run on a worker thread
- * @data: (closure func): its data
- * @data_destroy: (destroy data) (nullable): frees @data on the loop's
- *   thread once the job has run, or when it is taken out of the queue
- * @result_destroy: (nullable): frees @func's result on the loop's thread
- *   (with the future, or at once if the future was cancelled meanwhile)
+ * @func: (scope notified) (closure data) (destroy data_destroy): the
+ *   job, run on a worker thread
+ * @data: data for @func
+ * @data_destroy: (nullable): frees @data on the loop's thread once the
+ *   job has run, or when it is taken out of the queue
+ * @result_destroy: (nullable) (scope async) (type GtkloopValueDestroyNotify):
+ *   frees @func's result on the loop's thread (with the future, or at once if the future was
+ *   cancelled meanwhile)
  *
  * asyncio's loop.run_in_executor(). The future completes on @loop's
  * thread with @func's result or error. Cancelling it while the job waits
@@ -515,10 +518,12 @@ gtkloop_loop_run_in_executor (GtkloopLoop           *loop,
 
 /**
  * gtkloop_to_thread:
- * @func: (scope notified): the job
- * @data: (closure func)
- * @data_destroy: (destroy data) (nullable)
- * @result_destroy: (nullable)
+ * @func: (scope notified) (closure data) (destroy data_destroy): the job,
+ *   run on a worker thread
+ * @data: data for @func
+ * @data_destroy: (nullable): as for gtkloop_loop_run_in_executor()
+ * @result_destroy: (nullable) (scope async) (type GtkloopValueDestroyNotify):
+ *   as for gtkloop_loop_run_in_executor()
  *
  * asyncio.to_thread(): gtkloop_loop_run_in_executor() on the running loop
  * (or, outside one, gtkloop_loop_get_default()) with its default executor.
@@ -573,6 +578,7 @@ loop_executors (GtkloopLoop *loop)
 
 /**
  * gtkloop_loop_set_default_executor:
+ * @loop: the loop
  * @ex: (nullable): the executor run_in_executor uses when given %NULL;
  *   %NULL to go back to one made on first use
  *
@@ -608,6 +614,7 @@ gtkloop_loop_set_default_executor (GtkloopLoop           *loop,
 
 /**
  * gtkloop_loop_get_default_executor:
+ * @loop: the loop
  *
  * The executor run_in_executor uses when given %NULL, made on first use.
  * Loop-thread only.

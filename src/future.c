@@ -77,6 +77,14 @@ gtkloop_future_new (GtkloopLoop *loop)
   return gtkloop_future_new_of_class (&gtkloop_plain_future_class, loop);
 }
 
+/**
+ * gtkloop_future_ref:
+ * @f: a future or task
+ *
+ * Any thread.
+ *
+ * Returns: (transfer full): @f
+ */
 GtkloopFuture *
 gtkloop_future_ref (GtkloopFuture *f)
 {
@@ -116,6 +124,14 @@ free_callbacks (GtkloopFuture *f)
   f->n_callbacks = 0;
 }
 
+/**
+ * gtkloop_future_unref:
+ * @f: (transfer full): a future or task
+ *
+ * Drops a reference. A future that failed and whose error nobody read is
+ * reported through its loop's exception handler when the last one goes
+ * (for a task, also one freed while pending).
+ */
 void
 gtkloop_future_unref (GtkloopFuture *f)
 {
@@ -185,9 +201,10 @@ check_settable (GtkloopFuture *f,
 
 /**
  * gtkloop_future_set_result:
+ * @f: a pending future
  * @value: (nullable) (transfer full): the result
- * @destroy: (nullable): frees @value when the future is freed — or at once
- *   if the future is already done
+ * @destroy: (nullable) (scope async): frees @value when the future is
+ *   freed — or at once if the future is already done
  *
  * Returns: %TRUE if the future was pending and now has @value
  *
@@ -227,6 +244,7 @@ gtkloop_future_resolve (GtkloopFuture *f,
 
 /**
  * gtkloop_future_set_error:
+ * @f: a pending future
  * @error: (transfer full): the failure
  *
  * Returns: %TRUE if the future was pending and now has failed with @error;
@@ -285,6 +303,7 @@ plain_future_cancel (GtkloopFuture *f,
 
 /**
  * gtkloop_future_cancel:
+ * @f: a future or task
  * @msg: (nullable): the message of the %G_IO_ERROR_CANCELLED error
  *
  * Cancels the future (for a task, asks the task to stop: see
@@ -305,6 +324,12 @@ gtkloop_future_cancel (GtkloopFuture *f,
   return f->klass->cancel (f, msg);
 }
 
+/**
+ * gtkloop_future_is_done:
+ * @f: a future or task
+ *
+ * Returns: %TRUE once @f has a result, an error or a cancellation
+ */
 gboolean
 gtkloop_future_is_done (GtkloopFuture *f)
 {
@@ -312,6 +337,12 @@ gtkloop_future_is_done (GtkloopFuture *f)
   return f->state != FUTURE_PENDING;
 }
 
+/**
+ * gtkloop_future_is_cancelled:
+ * @f: a future or task
+ *
+ * Returns: %TRUE if @f ended cancelled
+ */
 gboolean
 gtkloop_future_is_cancelled (GtkloopFuture *f)
 {
@@ -321,6 +352,8 @@ gtkloop_future_is_cancelled (GtkloopFuture *f)
 
 /**
  * gtkloop_future_get_result:
+ * @f: a future or task
+ * @error: return location for a #GError
  *
  * Returns: (transfer none) (nullable): the result, owned by the future; or
  *   %NULL with @error set: %GTKLOOP_ERROR_INVALID_STATE while pending,
@@ -381,8 +414,11 @@ gtkloop_future_get_error (GtkloopFuture *f)
 
 /**
  * gtkloop_future_add_done_callback:
- * @cb: (scope notified): called as @cb (@f, @data) on a later iteration
- *   once @f is done (at once scheduled if it already is)
+ * @f: a future or task
+ * @cb: (scope notified) (closure data) (destroy destroy): called as
+ *   @cb (@f, @data) on a later iteration once @f is done (at once
+ *   scheduled if it already is)
+ * @data: data for @cb
  * @destroy: (nullable): frees @data after @cb ran, when removed, or when
  *   the future or its loop goes away
  *
@@ -428,10 +464,15 @@ callback_matches (const GtkloopDoneCallback *c,
 }
 
 /**
- * gtkloop_future_remove_done_callback:
+ * gtkloop_future_remove_done_callback: (skip)
+ * @f: a future or task
+ * @cb: the callback given to gtkloop_future_add_done_callback()
+ * @data: the data given with it
  *
  * Removes every pending registration of (@cb, @data), running their
- * destroy notifies.
+ * destroy notifies. Bindings do not get this call: it matches the
+ * function pointer, and a binding makes a new one for every callback it
+ * passes, so nothing would ever match.
  *
  * Returns: how many were removed
  *
@@ -498,6 +539,7 @@ gtkloop_future_remove_done_callback (GtkloopFuture        *f,
 
 /**
  * gtkloop_future_get_loop:
+ * @f: a future or task
  *
  * Returns: (transfer none): the loop the future belongs to
  */
@@ -508,6 +550,12 @@ gtkloop_future_get_loop (GtkloopFuture *f)
   return f->loop;
 }
 
+/**
+ * gtkloop_future_is_task:
+ * @f: a future
+ *
+ * Returns: %TRUE if @f is a task (a #GtkloopTask in C, same pointer)
+ */
 gboolean
 gtkloop_future_is_task (GtkloopFuture *f)
 {

@@ -117,7 +117,8 @@ child_done (GtkloopFuture *child,
 
 /**
  * gtkloop_gather:
- * @futures: (array length=n): futures or tasks, all of one loop (transfer none)
+ * @futures: (array length=n) (transfer none): futures or tasks, all of
+ *   one loop
  * @n: how many; 0 gives a future already done with an empty array
  * @return_exceptions: %TRUE to wait for all, whatever they end with
  *

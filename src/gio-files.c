@@ -242,7 +242,8 @@ copy_ready (GObject      *source,
  * @source: the file to copy
  * @destination: where to
  * @flags: as for g_file_copy()
- * @progress_callback: (nullable) (scope call): called on the loop's thread
+ * @progress_callback: (nullable) (scope call) (closure progress_callback_data):
+ *   called on the loop's thread
  *   with the bytes copied so far and the total, only while this call
  *   waits and the task is not cancelled
  * @progress_callback_data: its data; it is used while the task is

@@ -62,6 +62,7 @@ gtkloop_lock_ref (GtkloopLock *l)
 
 /**
  * gtkloop_lock_unref:
+ * @l: (transfer full): the reference to drop
  *
  * Drops a reference; any thread may drop the last one.
  */

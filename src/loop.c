@@ -731,12 +731,27 @@ gtkloop_loop_get_running (void)
   return running_loop;
 }
 
+/**
+ * gtkloop_loop_ref:
+ * @loop: a loop
+ *
+ * g_object_ref() under the name API.md gives it.
+ *
+ * Returns: (transfer full): @loop
+ */
 GtkloopLoop *
 gtkloop_loop_ref (GtkloopLoop *loop)
 {
   return g_object_ref (loop);
 }
 
+/**
+ * gtkloop_loop_unref:
+ * @loop: (transfer full): a loop
+ *
+ * g_object_unref(). Dropping the last reference does not close the loop:
+ * close it first (gtkloop_loop_close()) so destroy notifies run.
+ */
 void
 gtkloop_loop_unref (GtkloopLoop *loop)
 {
@@ -791,9 +806,10 @@ accept_call (GtkloopLoop    *loop,
 
 /**
  * gtkloop_loop_call_soon:
- * @cb: (scope notified): the callback
- * @data: (closure cb): its data
- * @destroy: (destroy data) (nullable): run once, after @cb ran, when the
+ * @loop: the loop
+ * @cb: (scope notified) (closure data) (destroy destroy): the callback
+ * @data: data for @cb
+ * @destroy: (nullable): frees @data once: after @cb ran, when the
  *   handle is cancelled, or when the loop closes
  *
  * Schedules @cb (@data) on a later iteration, after everything scheduled
@@ -869,7 +885,12 @@ schedule_timer (GtkloopLoop    *loop,
 
 /**
  * gtkloop_loop_call_later:
+ * @loop: the loop
  * @delay: seconds from now; zero or less runs on the next iteration
+ * @cb: (scope notified) (closure data) (destroy destroy): the callback
+ * @data: data for @cb
+ * @destroy: (nullable): frees @data once: after @cb ran, when the
+ *   handle is cancelled, or when the loop closes
  *
  * Schedules @cb after @delay seconds, never earlier. Timers with the same
  * deadline run in the order they were scheduled. Loop-thread only.
@@ -894,8 +915,15 @@ gtkloop_loop_call_later (GtkloopLoop    *loop,
 
 /**
  * gtkloop_loop_call_at:
+ * @loop: the loop
  * @when: a time on the loop's clock (gtkloop_loop_time()); a past time
  *   runs on the next iteration
+ * @cb: (scope notified) (closure data) (destroy destroy): the callback
+ * @data: data for @cb
+ * @destroy: (nullable): frees @data once: after @cb ran, when the
+ *   handle is cancelled, or when the loop closes
+ *
+ * Schedules @cb at @when, never earlier. Loop-thread only.
  *
  * Returns: a handle id; 0 on misuse
  *
@@ -968,6 +996,11 @@ gtkloop_loop_cancel (GtkloopLoop *loop,
 
 /**
  * gtkloop_loop_call_soon_threadsafe:
+ * @loop: the loop
+ * @cb: (scope notified) (closure data) (destroy destroy): the callback,
+ *   run on the loop's thread
+ * @data: data for @cb
+ * @destroy: (nullable): frees @data once, as for gtkloop_loop_call_soon()
  *
  * call_soon from any thread. Posts from one thread run in the order they
  * were posted. Only a post that finds the inbox empty wakes the loop's
@@ -1160,11 +1193,13 @@ add_fd_callback (GtkloopLoop        *loop,
 
 /**
  * gtkloop_loop_add_reader:
+ * @loop: the loop
  * @fd: a file descriptor that poll() can watch (a pipe, socket, eventfd,
  *   terminal…; not a regular file)
- * @cb: (scope notified): run on the loop thread while @fd is readable
- * @data: (closure cb): its data
- * @destroy: (destroy data) (nullable): run once, when the reader is
+ * @cb: (scope notified) (closure data) (destroy destroy): run on the loop
+ *   thread while @fd is readable
+ * @data: data for @cb
+ * @destroy: (nullable): frees @data once, when the reader is
  *   removed, replaced or the loop closes (after @cb returns, if @cb
  *   removed itself)
  * @error: return location for a #GError
@@ -1201,7 +1236,13 @@ gtkloop_loop_add_reader (GtkloopLoop    *loop,
 
 /**
  * gtkloop_loop_add_writer:
- * @cb: (scope notified): run on the loop thread while @fd is writable
+ * @loop: the loop
+ * @fd: a file descriptor that poll() can watch
+ * @cb: (scope notified) (closure data) (destroy destroy): run on the loop
+ *   thread while @fd is writable
+ * @data: data for @cb
+ * @destroy: (nullable): frees @data once, as for gtkloop_loop_add_reader()
+ * @error: return location for a #GError
  *
  * asyncio's loop.add_writer(): as gtkloop_loop_add_reader(), for
  * writability. Remove the writer once there is nothing left to write, or
@@ -1463,7 +1504,12 @@ gtkloop_loop_get_dispatch_budget (GtkloopLoop *loop)
 
 /**
  * gtkloop_loop_set_exception_handler:
- * @handler: (nullable) (scope notified): %NULL restores the default
+ * @loop: the loop
+ * @handler: (nullable) (scope notified) (closure data) (destroy destroy):
+ *   the handler; %NULL restores the default
+ * @data: data for @handler
+ * @destroy: (nullable): frees @data when the handler is replaced or the
+ *   loop is finalized
  *
  * Sets what receives errors nobody else could: task errors never
  * retrieved, tasks freed while pending. The default logs a warning.
@@ -1487,6 +1533,14 @@ gtkloop_loop_set_exception_handler (GtkloopLoop            *loop,
   gtkloop_destroy_notify_run (old_destroy, old_data);
 }
 
+/**
+ * gtkloop_loop_default_exception_handler:
+ * @loop: (nullable): the loop concerned
+ * @context: what happened
+ *
+ * What a loop without a handler does: logs @context as a warning. A
+ * handler may call it for the cases it does not handle itself.
+ */
 void
 gtkloop_loop_default_exception_handler (GtkloopLoop               *loop,
                                         const GtkloopErrorContext *context)
@@ -1501,6 +1555,14 @@ gtkloop_loop_default_exception_handler (GtkloopLoop               *loop,
              context->error ? context->error->message : "");
 }
 
+/**
+ * gtkloop_loop_call_exception_handler:
+ * @loop: the loop
+ * @context: what happened; read during the call only
+ *
+ * Hands @context to @loop's exception handler, or to
+ * gtkloop_loop_default_exception_handler() if it has none.
+ */
 void
 gtkloop_loop_call_exception_handler (GtkloopLoop               *loop,
                                      const GtkloopErrorContext *context)

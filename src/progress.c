@@ -76,9 +76,10 @@ gtkloop_progress_debug_n_live (void)
  * gtkloop_progress_new:
  * @loop: the loop whose thread receives the updates (any thread may make
  *   the channel)
- * @func: (scope notified): receives the latest report
- * @data: (closure func)
- * @destroy: (destroy data) (nullable): runs on @loop's thread, at
+ * @func: (scope notified) (closure data) (destroy destroy): receives the
+ *   latest report
+ * @data: data for @func
+ * @destroy: (nullable): frees @data on @loop's thread, at
  *   gtkloop_progress_disconnect() or when the last reference goes (if the
  *   loop is closed by then, on the thread dropping it)
  *
@@ -148,6 +149,7 @@ destroy_leftover (gpointer user_data)
 
 /**
  * gtkloop_progress_unref:
+ * @progress: (transfer full): the reference to drop
  *
  * Drops a reference; any thread (a worker drops its own when its job
  * ends). The callback's data is destroyed on the loop's thread.

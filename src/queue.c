@@ -78,8 +78,9 @@ queue_new (QueueKind      kind,
  * gtkloop_queue_new:
  * @maxsize: how many items the queue holds before put() waits; 0 for no
  *   limit
- * @item_destroy: (nullable): frees an item the queue still holds when it
- *   is freed or shut down, and an item a failed gtkloop_queue_put() took
+ * @item_destroy: (nullable) (scope forever) (type GtkloopValueDestroyNotify):
+ *   frees an item the queue still holds when it is freed or shut down, and an item a failed
+ *   gtkloop_queue_put() took
  *
  * Creates a first in, first out queue (asyncio.Queue).
  *
@@ -97,7 +98,8 @@ gtkloop_queue_new (guint          maxsize,
 /**
  * gtkloop_queue_new_lifo:
  * @maxsize: 0 for no limit
- * @item_destroy: (nullable): as for gtkloop_queue_new()
+ * @item_destroy: (nullable) (scope forever) (type GtkloopValueDestroyNotify):
+ *   as for gtkloop_queue_new()
  *
  * Creates a last in, first out queue (asyncio.LifoQueue).
  *
@@ -115,10 +117,11 @@ gtkloop_queue_new_lifo (guint          maxsize,
 /**
  * gtkloop_queue_new_priority:
  * @maxsize: 0 for no limit
- * @compare: (scope forever): orders items: get() returns the smallest
- * @compare_data: (closure compare): passed to @compare; must outlive the
- *   queue
- * @item_destroy: (nullable): as for gtkloop_queue_new()
+ * @compare: (scope forever) (closure compare_data): orders items: get()
+ *   returns the smallest
+ * @compare_data: passed to @compare; must outlive the queue
+ * @item_destroy: (nullable) (scope forever) (type GtkloopValueDestroyNotify):
+ *   as for gtkloop_queue_new()
  *
  * Creates a priority queue (asyncio.PriorityQueue): get() returns the
  * item @compare orders first. Unlike Python's heapq, items that compare
@@ -169,6 +172,7 @@ destroy_item (GtkloopQueue *q,
 
 /**
  * gtkloop_queue_unref:
+ * @q: (transfer full): the reference to drop
  *
  * Drops a reference. The last one frees the items left in the queue with
  * its item_destroy; any thread may drop it.

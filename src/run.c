@@ -63,7 +63,9 @@ run_until_done (GtkloopLoop   *loop,
 
 /**
  * gtkloop_loop_run_until_complete:
+ * @loop: the loop
  * @future: what to wait for (a task is a future)
+ * @error: return location for a #GError
  *
  * Runs the loop until @future is done.
  *
@@ -148,8 +150,10 @@ cancel_leftovers (GtkloopLoop *loop)
 }
 
 /**
- * gtkloop_run:
- * @main: (scope call): the program's main task
+ * gtkloop_run: (skip)
+ * @main: (scope call) (closure data): the program's main task
+ * @data: data for @main
+ * @error: return location for a #GError
  *
  * asyncio.run(): makes a fresh #GMainContext, pushes it as the calling
  * thread's default (so gtkloop_spawn() and gtkloop_loop_get_default() use
@@ -157,6 +161,11 @@ cancel_leftovers (GtkloopLoop *loop)
  * tasks left over, shuts down the loop's default executor, closes the loop
  * and pops the context. For programs that own their main loop: tools,
  * tests, worker threads. GTK programs use the default loop instead.
+ *
+ * Task bodies are C only, so bindings do not get this call (it is
+ * `(skip)`ped): CPython 3.11 keeps one frame stack per thread, and two
+ * task bodies written in Python that suspend would interleave on it and
+ * crash the interpreter. Python gets tasks from the asyncio binding.
  *
  * Returns: %TRUE if @main finished with a result; %FALSE with its error,
  *   %G_IO_ERROR_CANCELLED, or %GTKLOOP_ERROR_REENTRANT when called while a

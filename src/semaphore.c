@@ -64,6 +64,7 @@ gtkloop_semaphore_ref (GtkloopSemaphore *s)
 
 /**
  * gtkloop_semaphore_unref:
+ * @s: (transfer full): the reference to drop
  *
  * Drops a reference; any thread may drop the last one.
  */

@@ -83,7 +83,7 @@ outer_done (GtkloopFuture *outer,
 
 /**
  * gtkloop_shield:
- * @f: the future or task to protect (transfer none)
+ * @f: (transfer none): the future or task to protect
  *
  * asyncio.shield(): a future that ends as @f ends, except that cancelling
  * it does not cancel @f. Await it instead of @f when @f must finish even

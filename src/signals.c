@@ -513,12 +513,13 @@ check_signum (int          signum,
 
 /**
  * gtkloop_loop_add_signal_handler:
+ * @loop: the loop
  * @signum: a signal number: any catchable signal but SIGCHLD and the
  *   faults (SIGSEGV, SIGBUS, SIGFPE, SIGILL)
- * @cb: (scope notified): run on the loop's thread, as a loop callback,
- *   after the signal arrived
- * @data: (closure cb): its data
- * @destroy: (destroy data) (nullable): run once, when the handler is
+ * @cb: (scope notified) (closure data) (destroy destroy): run on the
+ *   loop's thread, as a loop callback, after the signal arrived
+ * @data: data for @cb
+ * @destroy: (nullable): frees @data once, when the handler is
  *   removed, replaced, the loop closes (after @cb returns, if @cb removed
  *   it), or at once if the call fails
  * @error: return location for a #GError

@@ -47,8 +47,9 @@ connect_to (GSocketConnectable   *target,
  * gtkloop_open_connection:
  * @host: a host name or numeric address
  * @port: the TCP port
- * @reader: (out): the connection's reader
- * @writer: (out): its writer
+ * @reader: (out) (transfer full): the connection's reader
+ * @writer: (out) (transfer full): its writer
+ * @error: return location for a #GError
  *
  * asyncio.open_connection(): a suspension point of the current task,
  * cancelled with it.
@@ -77,6 +78,9 @@ gtkloop_open_connection (const char           *host,
 /**
  * gtkloop_open_unix_connection:
  * @path: the socket's path
+ * @reader: (out) (transfer full): the connection's reader
+ * @writer: (out) (transfer full): its writer
+ * @error: return location for a #GError
  *
  * asyncio.open_unix_connection(), as gtkloop_open_connection().
  */

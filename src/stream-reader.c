@@ -28,6 +28,12 @@ gtkloop_stream_reader_new (GtkloopStreamTransport *t)
   return reader;
 }
 
+/**
+ * gtkloop_stream_reader_ref:
+ * @reader: a reader
+ *
+ * Returns: (transfer full): @reader
+ */
 GtkloopStreamReader *
 gtkloop_stream_reader_ref (GtkloopStreamReader *reader)
 {
@@ -36,6 +42,13 @@ gtkloop_stream_reader_ref (GtkloopStreamReader *reader)
   return reader;
 }
 
+/**
+ * gtkloop_stream_reader_unref:
+ * @reader: (transfer full): the reference to drop
+ *
+ * Drops a reference. A connection that neither its reader nor its writer
+ * holds any more is closed once its buffer is sent.
+ */
 void
 gtkloop_stream_reader_unref (GtkloopStreamReader *reader)
 {
@@ -119,6 +132,7 @@ read_to_end (GtkloopStreamTransport *t,
 
 /**
  * gtkloop_stream_reader_read:
+ * @reader: a reader
  * @n: the most bytes to return; -1: everything up to the end
  *
  * asyncio's StreamReader.read(). A suspension point while nothing is
@@ -158,6 +172,9 @@ gtkloop_stream_reader_read (GtkloopStreamReader *reader,
 
 /**
  * gtkloop_stream_reader_readexactly:
+ * @reader: a reader
+ * @n: how many bytes
+ * @error: return location for a #GError
  *
  * asyncio's StreamReader.readexactly(). When the stream ends first it
  * fails with %G_IO_ERROR_PARTIAL_INPUT (asyncio's IncompleteReadError) and
@@ -194,6 +211,11 @@ gtkloop_stream_reader_readexactly (GtkloopStreamReader *reader,
 
 /**
  * gtkloop_stream_reader_readuntil:
+ * @reader: a reader
+ * @separator: (array length=separator_len) (element-type guint8): the
+ *   bytes that end the chunk
+ * @separator_len: the separator's length, at least 1
+ * @error: return location for a #GError
  *
  * asyncio's StreamReader.readuntil(). Fails with
  * %G_IO_ERROR_MESSAGE_TOO_LARGE (asyncio's LimitOverrunError) when the
@@ -262,6 +284,8 @@ gtkloop_stream_reader_readuntil (GtkloopStreamReader *reader,
 
 /**
  * gtkloop_stream_reader_readline:
+ * @reader: a reader
+ * @error: return location for a #GError
  *
  * asyncio's StreamReader.readline(): a line with its "\n", or at the end
  * of the stream the partial line (empty when nothing is left). A line
@@ -291,6 +315,13 @@ gtkloop_stream_reader_readline (GtkloopStreamReader *reader,
   return line;
 }
 
+/**
+ * gtkloop_stream_reader_at_eof:
+ * @reader: a reader
+ *
+ * Returns: %TRUE once the peer's end was reached and nothing is left to
+ *   read
+ */
 gboolean
 gtkloop_stream_reader_at_eof (GtkloopStreamReader *reader)
 {
@@ -298,6 +329,12 @@ gtkloop_stream_reader_at_eof (GtkloopStreamReader *reader)
   return reader->transport->eof && reader->transport->rbuf->len == 0;
 }
 
+/**
+ * gtkloop_stream_reader_get_limit:
+ * @reader: a reader
+ *
+ * Returns: the longest line (or readuntil() chunk) the reader takes
+ */
 gsize
 gtkloop_stream_reader_get_limit (GtkloopStreamReader *reader)
 {
@@ -305,6 +342,11 @@ gtkloop_stream_reader_get_limit (GtkloopStreamReader *reader)
   return reader->transport->limit;
 }
 
+/**
+ * gtkloop_stream_reader_set_limit:
+ * @reader: a reader
+ * @limit: the longest line (or readuntil() chunk) the reader takes
+ */
 void
 gtkloop_stream_reader_set_limit (GtkloopStreamReader *reader,
                                  gsize                limit)
@@ -315,6 +357,12 @@ gtkloop_stream_reader_set_limit (GtkloopStreamReader *reader,
   gtkloop_stream_transport_consumed (reader->transport);
 }
 
+/**
+ * gtkloop_stream_reader_get_buffer_size:
+ * @reader: a reader
+ *
+ * Returns: the bytes received and not read yet
+ */
 gsize
 gtkloop_stream_reader_get_buffer_size (GtkloopStreamReader *reader)
 {

@@ -34,6 +34,12 @@ struct _GtkloopStreamServer
 G_DEFINE_BOXED_TYPE (GtkloopStreamServer, gtkloop_stream_server,
                      gtkloop_stream_server_ref, gtkloop_stream_server_unref)
 
+/**
+ * gtkloop_stream_server_ref:
+ * @server: a server
+ *
+ * Returns: (transfer full): @server
+ */
 GtkloopStreamServer *
 gtkloop_stream_server_ref (GtkloopStreamServer *server)
 {
@@ -42,6 +48,12 @@ gtkloop_stream_server_ref (GtkloopStreamServer *server)
   return server;
 }
 
+/**
+ * gtkloop_stream_server_unref:
+ * @server: (transfer full): the reference to drop
+ *
+ * Drops a reference; the last one closes the server.
+ */
 void
 gtkloop_stream_server_unref (GtkloopStreamServer *server)
 {
@@ -222,16 +234,22 @@ failed:
 }
 
 /**
- * gtkloop_start_server:
- * @handler: run as a new task for each accepted connection
- * @data: (closure handler): its data
- * @destroy: (nullable): run once, when the server is freed
+ * gtkloop_start_server: (skip)
+ * @handler: (scope notified) (closure data) (destroy destroy): the body
+ *   of the task run for each accepted connection
+ * @data: data for @handler
+ * @destroy: (nullable): frees @data once, when the server is freed
  * @host: (nullable): a numeric address or "localhost"; %NULL: every
  *   IPv4 interface
  * @port: the TCP port; 0: any free one (see gtkloop_stream_server_get_port())
  *
  * asyncio.start_server(), on the current task's loop (outside a task, the
  * default loop). Listening starts at once.
+ *
+ * Task bodies are C only, so bindings do not get this call (it is
+ * `(skip)`ped): CPython 3.11 keeps one frame stack per thread, and two
+ * task bodies written in Python that suspend would interleave on it and
+ * crash the interpreter. Python gets tasks from the asyncio binding.
  *
  * Returns: (transfer full): the server, or %NULL with the error (and
  *   @destroy run): an address in use, a host that is not numeric
@@ -268,11 +286,20 @@ gtkloop_start_server (GtkloopStreamHandler  handler,
 }
 
 /**
- * gtkloop_start_unix_server:
+ * gtkloop_start_unix_server: (skip)
+ * @handler: (scope notified) (closure data) (destroy destroy): the body
+ *   of the task run for each accepted connection
+ * @data: data for @handler
+ * @destroy: (nullable): frees @data once, when the server is freed
  * @path: where the socket file goes; a stale socket file there is
  *   replaced, and the file is removed when the server closes
  *
  * asyncio.start_unix_server(), as gtkloop_start_server().
+ *
+ * Task bodies are C only, so bindings do not get this call (it is
+ * `(skip)`ped): CPython 3.11 keeps one frame stack per thread, and two
+ * task bodies written in Python that suspend would interleave on it and
+ * crash the interpreter. Python gets tasks from the asyncio binding.
  */
 GtkloopStreamServer *
 gtkloop_start_unix_server (GtkloopStreamHandler  handler,
@@ -295,6 +322,12 @@ gtkloop_start_unix_server (GtkloopStreamHandler  handler,
   return server_new (handler, data, destroy, address, path, G_STRFUNC, error);
 }
 
+/**
+ * gtkloop_stream_server_get_port:
+ * @server: a server
+ *
+ * Returns: the TCP port bound, or 0 for a Unix socket
+ */
 guint16
 gtkloop_stream_server_get_port (GtkloopStreamServer *server)
 {
@@ -304,6 +337,12 @@ gtkloop_stream_server_get_port (GtkloopStreamServer *server)
   return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (server->address));
 }
 
+/**
+ * gtkloop_stream_server_get_address:
+ * @server: a server
+ *
+ * Returns: (transfer none): the listening address
+ */
 GSocketAddress *
 gtkloop_stream_server_get_address (GtkloopStreamServer *server)
 {
@@ -311,6 +350,12 @@ gtkloop_stream_server_get_address (GtkloopStreamServer *server)
   return server->address;
 }
 
+/**
+ * gtkloop_stream_server_is_serving:
+ * @server: a server
+ *
+ * Returns: %TRUE until gtkloop_stream_server_close()
+ */
 gboolean
 gtkloop_stream_server_is_serving (GtkloopStreamServer *server)
 {

@@ -26,6 +26,12 @@ gtkloop_stream_writer_new (GtkloopStreamTransport *t)
   return writer;
 }
 
+/**
+ * gtkloop_stream_writer_ref:
+ * @writer: a writer
+ *
+ * Returns: (transfer full): @writer
+ */
 GtkloopStreamWriter *
 gtkloop_stream_writer_ref (GtkloopStreamWriter *writer)
 {
@@ -34,8 +40,13 @@ gtkloop_stream_writer_ref (GtkloopStreamWriter *writer)
   return writer;
 }
 
-/* The last reference to both the writer and the reader closes the
- * connection once what is buffered has been sent. */
+/**
+ * gtkloop_stream_writer_unref:
+ * @writer: (transfer full): the reference to drop
+ *
+ * Drops a reference. A connection that neither its reader nor its writer
+ * holds any more is closed once its buffer is sent.
+ */
 void
 gtkloop_stream_writer_unref (GtkloopStreamWriter *writer)
 {
@@ -48,6 +59,10 @@ gtkloop_stream_writer_unref (GtkloopStreamWriter *writer)
 
 /**
  * gtkloop_stream_writer_write:
+ * @writer: a writer
+ * @data: (array length=len) (element-type guint8): the bytes to send
+ * @len: how many
+ * @error: return location for a #GError
  *
  * asyncio's StreamWriter.write(): sends what the socket takes now and
  * buffers the rest; never blocks. Follow it with
@@ -69,6 +84,15 @@ gtkloop_stream_writer_write (GtkloopStreamWriter *writer,
   return gtkloop_stream_transport_write (writer->transport, data, len, error);
 }
 
+/**
+ * gtkloop_stream_writer_write_bytes:
+ * @writer: a writer
+ * @bytes: the data
+ *
+ * gtkloop_stream_writer_write() with the contents of @bytes.
+ *
+ * Returns: as gtkloop_stream_writer_write()
+ */
 gboolean
 gtkloop_stream_writer_write_bytes (GtkloopStreamWriter *writer,
                                    GBytes              *bytes,
@@ -150,6 +174,13 @@ gtkloop_stream_writer_wait_closed (GtkloopStreamWriter *writer,
   return gtkloop_await (shielded, error);
 }
 
+/**
+ * gtkloop_stream_writer_is_closing:
+ * @writer: a writer
+ *
+ * Returns: %TRUE once gtkloop_stream_writer_close() was called or the
+ *   connection was lost
+ */
 gboolean
 gtkloop_stream_writer_is_closing (GtkloopStreamWriter *writer)
 {
@@ -157,6 +188,12 @@ gtkloop_stream_writer_is_closing (GtkloopStreamWriter *writer)
   return writer->transport->closing || writer->transport->closed;
 }
 
+/**
+ * gtkloop_stream_writer_get_peer_address:
+ * @writer: a writer
+ *
+ * Returns: (transfer none) (nullable): the peer's address, as connected
+ */
 GSocketAddress *
 gtkloop_stream_writer_get_peer_address (GtkloopStreamWriter *writer)
 {
@@ -164,6 +201,13 @@ gtkloop_stream_writer_get_peer_address (GtkloopStreamWriter *writer)
   return writer->transport->peer;
 }
 
+/**
+ * gtkloop_stream_writer_get_socket:
+ * @writer: a writer
+ *
+ * Returns: (transfer none): the socket (non-blocking; do not read or write
+ *   it)
+ */
 GSocket *
 gtkloop_stream_writer_get_socket (GtkloopStreamWriter *writer)
 {
@@ -171,6 +215,15 @@ gtkloop_stream_writer_get_socket (GtkloopStreamWriter *writer)
   return writer->transport->socket;
 }
 
+/**
+ * gtkloop_stream_writer_set_write_buffer_limits:
+ * @writer: a writer
+ * @high: the high-water mark; 0 for the default (64 KiB, or 4 * @low)
+ * @low: the low-water mark; 0 for @high / 4
+ *
+ * asyncio's set_write_buffer_limits(): gtkloop_stream_writer_drain() waits
+ * while the buffer is above @high, until it is down to @low.
+ */
 void
 gtkloop_stream_writer_set_write_buffer_limits (GtkloopStreamWriter *writer,
                                                gsize                high,
@@ -188,6 +241,12 @@ gtkloop_stream_writer_set_write_buffer_limits (GtkloopStreamWriter *writer,
   t->low_water = low;
 }
 
+/**
+ * gtkloop_stream_writer_get_write_buffer_size:
+ * @writer: a writer
+ *
+ * Returns: the bytes written and not sent yet
+ */
 gsize
 gtkloop_stream_writer_get_write_buffer_size (GtkloopStreamWriter *writer)
 {

@@ -405,6 +405,12 @@ gtkloop_create_subprocess_exec (const char * const  *argv,
   return gtkloop_create_subprocess_exec_full (argv, NULL, NULL, flags, error);
 }
 
+/**
+ * gtkloop_subprocess_ref:
+ * @process: a process
+ *
+ * Returns: (transfer full): @process
+ */
 GtkloopSubprocess *
 gtkloop_subprocess_ref (GtkloopSubprocess *process)
 {
@@ -413,6 +419,13 @@ gtkloop_subprocess_ref (GtkloopSubprocess *process)
   return process;
 }
 
+/**
+ * gtkloop_subprocess_unref:
+ * @process: (transfer full): the reference to drop
+ *
+ * The last reference closes the pipes; the child itself runs on (as
+ * asyncio's and GSubprocess's do) and is still reaped when it exits.
+ */
 void
 gtkloop_subprocess_unref (GtkloopSubprocess *process)
 {
@@ -421,6 +434,13 @@ gtkloop_subprocess_unref (GtkloopSubprocess *process)
     free_process (process);
 }
 
+/**
+ * gtkloop_subprocess_get_stdin:
+ * @process: a process
+ *
+ * Returns: (transfer none) (nullable): the stdin pipe, or %NULL if none was
+ *   asked for
+ */
 GtkloopStreamWriter *
 gtkloop_subprocess_get_stdin (GtkloopSubprocess *process)
 {
@@ -428,6 +448,13 @@ gtkloop_subprocess_get_stdin (GtkloopSubprocess *process)
   return process->stdin_pipe;
 }
 
+/**
+ * gtkloop_subprocess_get_stdout:
+ * @process: a process
+ *
+ * Returns: (transfer none) (nullable): the stdout pipe, or %NULL if none
+ *   was asked for
+ */
 GtkloopStreamReader *
 gtkloop_subprocess_get_stdout (GtkloopSubprocess *process)
 {
@@ -435,6 +462,13 @@ gtkloop_subprocess_get_stdout (GtkloopSubprocess *process)
   return process->stdout_pipe;
 }
 
+/**
+ * gtkloop_subprocess_get_stderr:
+ * @process: a process
+ *
+ * Returns: (transfer none) (nullable): the stderr pipe, or %NULL if none
+ *   was asked for
+ */
 GtkloopStreamReader *
 gtkloop_subprocess_get_stderr (GtkloopSubprocess *process)
 {
@@ -442,6 +476,12 @@ gtkloop_subprocess_get_stderr (GtkloopSubprocess *process)
   return process->stderr_pipe;
 }
 
+/**
+ * gtkloop_subprocess_get_gsubprocess:
+ * @process: a process
+ *
+ * Returns: (transfer none): the #GSubprocess underneath
+ */
 GSubprocess *
 gtkloop_subprocess_get_gsubprocess (GtkloopSubprocess *process)
 {
@@ -449,6 +489,13 @@ gtkloop_subprocess_get_gsubprocess (GtkloopSubprocess *process)
   return process->process;
 }
 
+/**
+ * gtkloop_subprocess_get_pid:
+ * @process: a process
+ *
+ * Returns: the child's pid; 0 for a child so quick that GLib had reaped it
+ *   before GSubprocess was asked (its return code is known all the same)
+ */
 GPid
 gtkloop_subprocess_get_pid (GtkloopSubprocess *process)
 {
@@ -456,6 +503,16 @@ gtkloop_subprocess_get_pid (GtkloopSubprocess *process)
   return process->pid;
 }
 
+/**
+ * gtkloop_subprocess_get_returncode:
+ * @process: a process
+ * @returncode: (out) (optional): the exit status, or minus the signal that
+ *   ended the child
+ *
+ * asyncio's returncode.
+ *
+ * Returns: %FALSE while the loop has not seen the child exit; then %TRUE
+ */
 gboolean
 gtkloop_subprocess_get_returncode (GtkloopSubprocess *process,
                                    int               *returncode)
@@ -495,6 +552,15 @@ gtkloop_subprocess_send_signal (GtkloopSubprocess *process,
   return TRUE;
 }
 
+/**
+ * gtkloop_subprocess_terminate:
+ * @process: a process
+ * @error: return location for a #GError
+ *
+ * gtkloop_subprocess_send_signal() with SIGTERM.
+ *
+ * Returns: as gtkloop_subprocess_send_signal()
+ */
 gboolean
 gtkloop_subprocess_terminate (GtkloopSubprocess *process,
                               GError           **error)
@@ -502,6 +568,15 @@ gtkloop_subprocess_terminate (GtkloopSubprocess *process,
   return gtkloop_subprocess_send_signal (process, SIGTERM, error);
 }
 
+/**
+ * gtkloop_subprocess_kill:
+ * @process: a process
+ * @error: return location for a #GError
+ *
+ * gtkloop_subprocess_send_signal() with SIGKILL.
+ *
+ * Returns: as gtkloop_subprocess_send_signal()
+ */
 gboolean
 gtkloop_subprocess_kill (GtkloopSubprocess *process,
                          GError           **error)
@@ -509,6 +584,15 @@ gtkloop_subprocess_kill (GtkloopSubprocess *process,
   return gtkloop_subprocess_send_signal (process, SIGKILL, error);
 }
 
+/**
+ * gtkloop_subprocess_set_terminate_on_cancel:
+ * @process: a process
+ * @terminate: whether to send SIGTERM (the default is %TRUE)
+ *
+ * Whether cancelling a task in gtkloop_subprocess_wait() or
+ * gtkloop_subprocess_communicate() terminates the child. With %FALSE the
+ * child runs on and only the wait ends.
+ */
 void
 gtkloop_subprocess_set_terminate_on_cancel (GtkloopSubprocess *process,
                                             gboolean           terminate)
@@ -517,6 +601,12 @@ gtkloop_subprocess_set_terminate_on_cancel (GtkloopSubprocess *process,
   process->terminate_on_cancel = !!terminate;
 }
 
+/**
+ * gtkloop_subprocess_get_terminate_on_cancel:
+ * @process: a process
+ *
+ * Returns: what gtkloop_subprocess_set_terminate_on_cancel() set
+ */
 gboolean
 gtkloop_subprocess_get_terminate_on_cancel (GtkloopSubprocess *process)
 {

@@ -86,6 +86,7 @@ gtkloop_task_group_new (void)
 
 /**
  * gtkloop_task_group_ref:
+ * @tg: a task group
  *
  * Returns: (transfer full): @tg
  */
@@ -99,6 +100,7 @@ gtkloop_task_group_ref (GtkloopTaskGroup *tg)
 
 /**
  * gtkloop_task_group_unref:
+ * @tg: (transfer full): a task group
  *
  * Drops a reference. Children still running hold their own.
  */
@@ -184,16 +186,23 @@ on_task_done (GtkloopFuture *f,
 }
 
 /**
- * gtkloop_task_group_create_task_full:
- * @func: (scope notified): the child's body
- * @data: (closure func)
- * @destroy: (destroy data) (nullable)
+ * gtkloop_task_group_create_task_full: (skip)
+ * @tg: a task group
+ * @func: (scope notified) (closure data) (destroy destroy): the child's body
+ * @data: data for @func
+ * @destroy: (nullable): frees @data once @func returned, or when the task
+ *   ends without running it
  * @options: (nullable): as for gtkloop_loop_create_task_full()
  *
  * Creates a child task in the group, on the parent's loop. Once the group
  * is aborting (a child failed) or has ended, no child can be added: the
  * task returned is then already failed with %GTKLOOP_ERROR_INVALID_STATE,
  * @func never runs and @destroy runs at once.
+ *
+ * Task bodies are C only, so bindings do not get this call (it is
+ * `(skip)`ped): CPython 3.11 keeps one frame stack per thread, and two
+ * task bodies written in Python that suspend would interleave on it and
+ * crash the interpreter. Python gets tasks from the asyncio binding.
  *
  * Returns: (transfer full): the task
  *
@@ -234,9 +243,18 @@ gtkloop_task_group_create_task_full (GtkloopTaskGroup         *tg,
 }
 
 /**
- * gtkloop_task_group_create_task:
+ * gtkloop_task_group_create_task: (skip)
+ * @tg: a task group
+ * @func: (scope notified) (closure data) (destroy destroy): the child's body
+ * @data: data for @func
+ * @destroy: (nullable): as for gtkloop_task_group_create_task_full()
  *
  * gtkloop_task_group_create_task_full() without options.
+ *
+ * Task bodies are C only, so bindings do not get this call (it is
+ * `(skip)`ped): CPython 3.11 keeps one frame stack per thread, and two
+ * task bodies written in Python that suspend would interleave on it and
+ * crash the interpreter. Python gets tasks from the asyncio binding.
  *
  * Returns: (transfer full): the task
  *
@@ -303,6 +321,7 @@ wait_for_children (GtkloopTaskGroup *tg,
 
 /**
  * gtkloop_task_group_exit:
+ * @tg: a task group
  * @error: (inout) (optional): on entry, what the body between new and exit
  *   failed with, or a pointer to %NULL if it succeeded; on return, the
  *   group's outcome
@@ -381,6 +400,7 @@ gtkloop_task_group_exit (GtkloopTaskGroup *tg,
 
 /**
  * gtkloop_task_group_get_errors:
+ * @tg: a task group
  *
  * Returns: (transfer none) (element-type GError): the errors the children
  *   failed with, in the order they failed, and the body's last if

@@ -248,11 +248,12 @@ gtkloop_task_new_failed (GtkloopLoop *loop,
 }
 
 /**
- * gtkloop_loop_create_task_full:
- * @func: (scope notified): the task's body
- * @data: (closure func)
- * @destroy: (destroy data) (nullable): runs once @func returned, or when
- *   the task ends without running it
+ * gtkloop_loop_create_task_full: (skip)
+ * @loop: the loop to run the task on
+ * @func: (scope notified) (closure data) (destroy destroy): the task's body
+ * @data: data for @func
+ * @destroy: (nullable): frees @data once @func returned, or when the task
+ *   ends without running it
  * @options: (nullable): name, stack mode and size
  *
  * Creates a task that starts on a later iteration, in creation order. The
@@ -260,6 +261,11 @@ gtkloop_task_new_failed (GtkloopLoop *loop,
  * returned one at once is fine. When no stack can be had the task is
  * returned already failed with %GTKLOOP_ERROR_RESOURCES; on a closed loop,
  * failed with %GTKLOOP_ERROR_CLOSED.
+ *
+ * Task bodies are C only, so bindings do not get this call (it is
+ * `(skip)`ped): CPython 3.11 keeps one frame stack per thread, and two
+ * task bodies written in Python that suspend would interleave on it and
+ * crash the interpreter. Python gets tasks from the asyncio binding.
  *
  * Returns: (transfer full): the task
  *
@@ -325,6 +331,25 @@ gtkloop_loop_create_task_full (GtkloopLoop              *loop,
   return task;
 }
 
+/**
+ * gtkloop_loop_create_task: (skip)
+ * @loop: the loop to run the task on
+ * @func: (scope notified) (closure data) (destroy destroy): the task's body
+ * @data: data for @func
+ * @destroy: (nullable): frees @data once @func returned, or when the task
+ *   ends without running it
+ *
+ * gtkloop_loop_create_task_full() without options.
+ *
+ * Task bodies are C only, so bindings do not get this call (it is
+ * `(skip)`ped): CPython 3.11 keeps one frame stack per thread, and two
+ * task bodies written in Python that suspend would interleave on it and
+ * crash the interpreter. Python gets tasks from the asyncio binding.
+ *
+ * Returns: (transfer full): the task
+ *
+ * Since: 1.0
+ */
 GtkloopTask *
 gtkloop_loop_create_task (GtkloopLoop    *loop,
                           GtkloopTaskFunc func,
@@ -335,9 +360,18 @@ gtkloop_loop_create_task (GtkloopLoop    *loop,
 }
 
 /**
- * gtkloop_spawn:
+ * gtkloop_spawn: (skip)
+ * @func: (scope notified) (closure data) (destroy destroy): the task's body
+ * @data: data for @func
+ * @destroy: (nullable): frees @data once @func returned, or when the task
+ *   ends without running it
  *
  * gtkloop_loop_create_task() on gtkloop_loop_get_default().
+ *
+ * Task bodies are C only, so bindings do not get this call (it is
+ * `(skip)`ped): CPython 3.11 keeps one frame stack per thread, and two
+ * task bodies written in Python that suspend would interleave on it and
+ * crash the interpreter. Python gets tasks from the asyncio binding.
  *
  * Returns: (transfer full): the task
  */
@@ -458,8 +492,9 @@ clear_return (GtkloopTask *task)
 
 /**
  * gtkloop_task_return:
- * @value: (nullable) (transfer full)
- * @destroy: (nullable): frees @value with the task
+ * @task: a task
+ * @value: (nullable) (transfer full): the task's result
+ * @destroy: (nullable) (scope async): frees @value with the task
  *
  * Sets what the task ends with once its function returns (a later call
  * replaces an earlier one). Usually called by the task's own function
@@ -485,7 +520,8 @@ gtkloop_task_return (GtkloopTask   *task,
 
 /**
  * gtkloop_task_return_error:
- * @error: (transfer full)
+ * @task: a task
+ * @error: (transfer full): the task's failure
  *
  * Makes the task fail with @error once its function returns.
  */
@@ -533,6 +569,7 @@ task_cancel_vfunc (GtkloopFuture *f,
 
 /**
  * gtkloop_task_cancel:
+ * @task: a task
  * @msg: (nullable): the message of the %G_IO_ERROR_CANCELLED error
  *
  * Asks the task to stop: its current (or next) suspension point returns
@@ -550,6 +587,7 @@ gtkloop_task_cancel (GtkloopTask *task,
 
 /**
  * gtkloop_task_uncancel:
+ * @task: a task
  *
  * Takes back one cancellation request (asyncio's Task.uncancel). When the
  * count reaches zero the task gets a fresh #GCancellable.
@@ -572,6 +610,7 @@ gtkloop_task_uncancel (GtkloopTask *task)
 
 /**
  * gtkloop_task_cancelling:
+ * @task: a task
  *
  * Returns: the number of pending cancellation requests (asyncio's
  *   Task.cancelling)
@@ -585,6 +624,7 @@ gtkloop_task_cancelling (GtkloopTask *task)
 
 /**
  * gtkloop_task_get_cancellable:
+ * @task: a task
  *
  * Returns: (transfer none): the task's current #GCancellable, cancelled
  *   with the task: pass it to GIO calls made inside the task
@@ -604,12 +644,23 @@ gtkloop_task_get_cancellable (GtkloopTask *task)
   return task->cancellable;
 }
 
+/**
+ * gtkloop_task_get_current:
+ *
+ * Returns: (transfer none) (nullable): the task running on this thread
+ *   now, or %NULL outside a task
+ */
 GtkloopTask *
 gtkloop_task_get_current (void)
 {
   return current_task;
 }
 
+/**
+ * gtkloop_task_set_name:
+ * @task: a task
+ * @name: (nullable): the new name; %NULL for "Task-N" again
+ */
 void
 gtkloop_task_set_name (GtkloopTask *task,
                        const char  *name)
@@ -624,6 +675,7 @@ gtkloop_task_set_name (GtkloopTask *task,
 
 /**
  * gtkloop_task_get_name:
+ * @task: a task
  *
  * Returns: (transfer none): the name; "Task-N" unless one was set
  */
@@ -641,6 +693,14 @@ gtkloop_task_get_name (GtkloopTask *task)
   return task->name;
 }
 
+/**
+ * gtkloop_task_get_stack_mode:
+ * @task: a task
+ *
+ * Returns: where the task's stack lives: %GTKLOOP_STACK_SHARED or
+ *   %GTKLOOP_STACK_GUARDED; %GTKLOOP_STACK_DEFAULT while it has none (not
+ *   started yet, or done)
+ */
 GtkloopStackMode
 gtkloop_task_get_stack_mode (GtkloopTask *task)
 {
@@ -654,8 +714,11 @@ gtkloop_task_get_stack_mode (GtkloopTask *task)
 
 /**
  * gtkloop_loop_all_tasks:
+ * @loop: the loop
  *
- * Returns: (transfer container): the loop's pending tasks
+ * Returns: (transfer container) (element-type GtkloopTask): the loop's
+ *   pending tasks, in creation order; the array is yours, the tasks are
+ *   not referenced
  */
 GPtrArray *
 gtkloop_loop_all_tasks (GtkloopLoop *loop)
@@ -670,6 +733,17 @@ gtkloop_loop_all_tasks (GtkloopLoop *loop)
   return tasks;
 }
 
+/**
+ * gtkloop_task_set_local:
+ * @task: a task
+ * @key: the name of the value
+ * @value: (nullable): the value
+ * @destroy: (nullable) (scope async): frees @value once no task holds it
+ *
+ * Sets a task-local value (asyncio's contextvars, in C): tasks @task
+ * creates from now on start with it; changes on either side later are not
+ * seen by the other. Values are shared, not copied.
+ */
 void
 gtkloop_task_set_local (GtkloopTask   *task,
                         const char    *key,
@@ -682,6 +756,14 @@ gtkloop_task_set_local (GtkloopTask   *task,
   gtkloop_task_locals_set (&task->locals, key, value, destroy);
 }
 
+/**
+ * gtkloop_task_get_local:
+ * @task: a task
+ * @key: the name of the value
+ *
+ * Returns: (transfer none) (nullable): the value @key has in @task, or
+ *   %NULL if it has none
+ */
 gpointer
 gtkloop_task_get_local (GtkloopTask *task,
                         const char  *key)
@@ -739,7 +821,8 @@ take_resume_error (GtkloopTask *task,
 
 /**
  * gtkloop_await:
- * @f: the future (or task) to wait for; transfer none
+ * @f: the future (or task) to wait for
+ * @error: return location for a #GError
  *
  * Suspends the current task until @f is done; the loop, and the GUI, go
  * on meanwhile. A future already done returns at once, without a yield.
@@ -820,6 +903,9 @@ resolve_unless_cancelled (gpointer data)
  * gtkloop_sleep:
  * @seconds: how long; 0 (or less) yields to the loop for exactly one
  *   iteration
+ * @error: return location for a #GError
+ *
+ * Suspends the current task for @seconds: a suspension point.
  *
  * Returns: %FALSE with %G_IO_ERROR_CANCELLED if the task was cancelled
  *   meanwhile, or an error for misuse (outside a task)

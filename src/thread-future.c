@@ -121,6 +121,7 @@ release_task (GtkloopLoop *loop,
 
 /**
  * gtkloop_thread_future_unref:
+ * @f: (transfer full): the reference to drop
  *
  * Drops a reference; any thread. The task behind the future (and so its
  * result) is released on its loop's thread; if the loop is closed by
@@ -324,11 +325,11 @@ start_request_done (gpointer user_data)
 }
 
 /**
- * gtkloop_run_task_threadsafe:
+ * gtkloop_run_task_threadsafe: (skip)
  * @loop: the loop to run the task on
- * @func: (scope notified): the task's body
- * @data: (closure func)
- * @destroy: (destroy data) (nullable): runs on @loop's thread once the
+ * @func: (scope notified) (closure data) (destroy destroy): the task's body
+ * @data: data for @func
+ * @destroy: (nullable): frees @data on @loop's thread once the
  *   task is done, or if it never starts (cancelled first, or the loop
  *   closed with the request unread: then on the closing thread); at once
  *   on the calling thread if @loop is already closed
@@ -337,6 +338,11 @@ start_request_done (gpointer user_data)
  * thread (the request goes through the loop's inbox, after what this
  * thread posted before) and returns a future that any thread can wait on,
  * cancel, or watch with done callbacks.
+ *
+ * Task bodies are C only, so bindings do not get this call (it is
+ * `(skip)`ped): CPython 3.11 keeps one frame stack per thread, and two
+ * task bodies written in Python that suspend would interleave on it and
+ * crash the interpreter. Python gets tasks from the asyncio binding.
  *
  * Returns: (transfer full): the thread future; failed with
  *   %GTKLOOP_ERROR_CLOSED if @loop is closed
@@ -419,6 +425,7 @@ wait_unlocked (GtkloopThreadFuture *f,
 
 /**
  * gtkloop_thread_future_wait:
+ * @f: a thread future
  * @timeout: seconds to wait at most; negative: no limit; 0: do not block
  * @error: return location for the task's error, %G_IO_ERROR_CANCELLED,
  *   %G_IO_ERROR_TIMED_OUT (the future stays pending and may be waited on
@@ -567,7 +574,10 @@ gtkloop_thread_future_is_cancelled (GtkloopThreadFuture *f)
 
 /**
  * gtkloop_thread_future_add_done_callback:
- * @cb: (scope notified): called as @cb (@f, @data) once @f is done
+ * @f: a thread future
+ * @cb: (scope notified) (closure data) (destroy destroy): called as
+ *   @cb (@f, @data) once @f is done
+ * @data: data for @cb
  * @destroy: (nullable): frees @data after @cb ran
  *
  * As concurrent.futures.Future.add_done_callback(): @cb runs on the thread

@@ -155,6 +155,7 @@ gtkloop_timeout_new (double delay)
 
 /**
  * gtkloop_timeout_ref:
+ * @t: a timeout scope
  *
  * Returns: (transfer full): @t
  */
@@ -168,6 +169,7 @@ gtkloop_timeout_ref (GtkloopTimeout *t)
 
 /**
  * gtkloop_timeout_unref:
+ * @t: (transfer full): a timeout scope
  *
  * Drops a reference. This does not end the scope: a pending deadline
  * still cancels the task unless gtkloop_timeout_exit() was called.
@@ -187,6 +189,7 @@ gtkloop_timeout_unref (GtkloopTimeout *t)
 
 /**
  * gtkloop_timeout_reschedule:
+ * @t: a timeout scope
  * @when: the new deadline in loop time; negative or infinite for none
  *
  * Moves the deadline of a scope that has neither expired nor ended (a
@@ -214,6 +217,7 @@ gtkloop_timeout_reschedule (GtkloopTimeout *t,
 
 /**
  * gtkloop_timeout_get_when:
+ * @t: a timeout scope
  *
  * Returns: the deadline in loop time; -1 for none
  *
@@ -228,6 +232,7 @@ gtkloop_timeout_get_when (GtkloopTimeout *t)
 
 /**
  * gtkloop_timeout_expired:
+ * @t: a timeout scope
  *
  * Returns: %TRUE once the deadline passed (and the task was cancelled)
  *
@@ -242,6 +247,7 @@ gtkloop_timeout_expired (GtkloopTimeout *t)
 
 /**
  * gtkloop_timeout_exit:
+ * @t: a timeout scope
  * @error: (inout) (optional): on entry, what the scope's body failed with,
  *   or a pointer to %NULL if it succeeded; on return, the scope's outcome
  *

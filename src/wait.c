@@ -145,8 +145,8 @@ split_done_pending (GPtrArray  *futures,
 
 /**
  * gtkloop_wait:
- * @futures: (array length=n): futures or tasks of the current task's loop
- *   (transfer none); one given twice counts once
+ * @futures: (array length=n) (transfer none): futures or tasks of the
+ *   current task's loop; one given twice counts once
  * @n: how many; at least 1
  * @mode: when to return: %GTKLOOP_FIRST_COMPLETED, %GTKLOOP_FIRST_EXCEPTION
  *   (the first that fails, else all) or %GTKLOOP_ALL_COMPLETED
@@ -326,7 +326,7 @@ waiter_cancelled (GtkloopFuture *f,
 
 /**
  * gtkloop_wait_for:
- * @f: the future or task to wait for (transfer none)
+ * @f: (transfer none): the future or task to wait for
  * @timeout: seconds; negative for none (then it is gtkloop_await())
  * @error: return location for a #GError
  *

@@ -103,7 +103,7 @@ gtkloop_task_bind_object (GtkloopTask *task,
 }
 
 /**
- * gtkloop_spawn_bound:
+ * gtkloop_spawn_bound: (skip)
  * @object: (type GObject.Object): the object whose lifetime bounds the task
  * @func: (scope notified) (closure data) (destroy destroy): the task body
  * @data: data for @func
@@ -116,6 +116,11 @@ gtkloop_task_bind_object (GtkloopTask *task,
  * // The window's work stops when the window is closed.
  * g_autoptr(GtkloopTask) task = gtkloop_spawn_bound (window, fill_progress, bar, NULL);
  * ]|
+ *
+ * Task bodies are C only, so bindings do not get this call (it is
+ * `(skip)`ped): CPython 3.11 keeps one frame stack per thread, and two
+ * task bodies written in Python that suspend would interleave on it and
+ * crash the interpreter. Python gets tasks from the asyncio binding.
  *
  * Returns: (transfer full): the task; dropping the reference at once is
  *   fine, the loop holds its own until the task is done

@@ -284,7 +284,7 @@ closure_finalized (gpointer  data,
 }
 
 /**
- * gtkloop_signal_connect_task:
+ * gtkloop_signal_connect_task: (skip)
  * @instance: (type GObject.Object): the object whose signal to connect
  * @detailed_signal: "signal-name" or "signal-name::detail"
  * @func: (scope notified) (closure user_data) (destroy destroy): the task body
@@ -326,6 +326,11 @@ closure_finalized (gpointer  data,
  * gtkloop_signal_connect_task (button, "clicked", on_fetch_clicked, label, NULL,
  *                              GTKLOOP_REENTRY_IGNORE);
  * ]|
+ *
+ * Task bodies are C only, so bindings do not get this call (it is
+ * `(skip)`ped): CPython 3.11 keeps one frame stack per thread, and two
+ * task bodies written in Python that suspend would interleave on it and
+ * crash the interpreter. Python gets tasks from the asyncio binding.
  *
  * Returns: the handler id (for g_signal_handler_disconnect()), or 0 when
  *   @detailed_signal is not a signal of @instance (a critical; @destroy has
