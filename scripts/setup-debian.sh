@@ -12,6 +12,7 @@ packages="
   xvfb xauth dbus-x11 at-spi2-core
   valgrind python3 imagemagick
   python3-dev python3-gi gir1.2-gtk-4.0 libpython3.11-testsuite
+  gobject-introspection libgirepository1.0-dev
 "
 if [ "$#" -gt 0 ]; then
   packages="$*"
