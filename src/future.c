@@ -202,7 +202,7 @@ check_settable (GtkloopFuture *f,
 /**
  * gtkloop_future_set_result:
  * @f: a pending future
- * @value: (nullable) (transfer full): the result
+ * @value: (nullable): the result; @f owns it from now on (see @destroy)
  * @destroy: (nullable) (scope async): frees @value when the future is
  *   freed — or at once if the future is already done
  *

@@ -417,7 +417,7 @@ has_items (GtkloopQueue *q)
 
 /**
  * gtkloop_queue_put_nowait:
- * @item: (nullable) (transfer full): the item; %NULL is a valid item. The
+ * @item: (nullable): the item; %NULL is a valid item. The
  *   queue takes it only when this succeeds
  * @error: return location for a #GError
  *
@@ -457,7 +457,7 @@ gtkloop_queue_put_nowait (GtkloopQueue *q,
 
 /**
  * gtkloop_queue_put:
- * @item: (nullable) (transfer full): the item; the queue takes it in every
+ * @item: (nullable): the item; the queue takes it in every
  *   case — if this fails, it is freed with item_destroy
  * @error: return location for a #GError
  *

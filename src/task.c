@@ -493,7 +493,8 @@ clear_return (GtkloopTask *task)
 /**
  * gtkloop_task_return:
  * @task: a task
- * @value: (nullable) (transfer full): the task's result
+ * @value: (nullable): the task's result; the task owns it from now on
+ *   (see @destroy)
  * @destroy: (nullable) (scope async): frees @value with the task
  *
  * Sets what the task ends with once its function returns (a later call
