@@ -48,7 +48,9 @@ typedef enum {
  * @n_args: how many there are
  * @user_data: the data given to gtkloop_signal_connect_task()
  *
- * The body of a task started by a signal emission.
+ * The body of a task started by a signal emission. Task bodies are C
+ * only (see #GtkloopTaskFunc): gtkloop_signal_connect_task() is not
+ * available to language bindings.
  */
 typedef void (*GtkloopSignalTaskFunc) (GtkloopTask  *task,
                                        gpointer      instance,

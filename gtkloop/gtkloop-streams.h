@@ -136,10 +136,18 @@ void                 gtkloop_stream_writer_set_write_buffer_limits (GtkloopStrea
 GTKLOOP_AVAILABLE_IN_ALL
 gsize                gtkloop_stream_writer_get_write_buffer_size   (GtkloopStreamWriter *writer);
 
-/* Servers. The handler runs as a new task for each accepted connection,
- * with the connection's reader and writer (transfer none: take a reference
- * to keep them past the handler). A connection nobody holds any more is
- * closed once its buffer is sent. */
+/**
+ * GtkloopStreamHandler:
+ * @reader: (transfer none): the connection's reader; take a reference to
+ *   keep it past the handler
+ * @writer: (transfer none): its writer, likewise
+ * @user_data: the data given to gtkloop_start_server()
+ *
+ * The body of the task a server runs for each accepted connection. A
+ * connection nobody holds any more is closed once its buffer is sent.
+ * Task bodies are C only (see #GtkloopTaskFunc): the servers are not
+ * available to language bindings.
+ */
 typedef void (*GtkloopStreamHandler) (GtkloopStreamReader *reader,
                                       GtkloopStreamWriter *writer,
                                       gpointer             user_data);
