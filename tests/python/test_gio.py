@@ -78,6 +78,32 @@ class GioTests(unittest.TestCase):
         proc.force_exit()
         proc.wait()
 
+    def test_sigchld_handler_beside_glib_child_watch(self):
+        """docs/python.md's rule: GLib 2.74 watches children through
+        pidfds, so a Python SIGCHLD handler (3.11's SafeChildWatcher
+        style) and GLib's child watch both work in one program."""
+        import signal
+        sigchld = []
+
+        async def main():
+            loop = asyncio.get_running_loop()
+            loop.add_signal_handler(signal.SIGCHLD, sigchld.append, "chld")
+            try:
+                gproc = Gio.Subprocess.new(["sh", "-c", "exit 3"], Gio.SubprocessFlags.NONE)
+                await gtkloop.gio(gproc.wait_async)
+                aproc = await asyncio.create_subprocess_exec("sh", "-c", "exit 4")
+                code = await aproc.wait()
+                for _ in range(100):
+                    if sigchld:
+                        break
+                    await asyncio.sleep(0.01)
+            finally:
+                loop.remove_signal_handler(signal.SIGCHLD)
+            return gproc.get_exit_status(), code
+
+        self.assertEqual(self.loop.run_until_complete(main()), (3, 4))
+        self.assertTrue(sigchld)
+
     def test_not_an_async_method(self):
         with self.assertRaises(TypeError):
             gtkloop.gio(print)
