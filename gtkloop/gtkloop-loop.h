@@ -96,6 +96,10 @@ gboolean gtkloop_loop_run_until_complete (GtkloopLoop    *loop,
                                           GError        **error);
 GTKLOOP_AVAILABLE_IN_ALL
 void     gtkloop_loop_stop               (GtkloopLoop    *loop);
+/* Returns from run_forever after the running callback, the rest of the
+ * iteration kept for the next run (asyncio after a KeyboardInterrupt). */
+GTKLOOP_AVAILABLE_IN_ALL
+void     gtkloop_loop_stop_now           (GtkloopLoop    *loop);
 GTKLOOP_AVAILABLE_IN_ALL
 gboolean gtkloop_loop_is_running         (GtkloopLoop    *loop);
 GTKLOOP_AVAILABLE_IN_ALL

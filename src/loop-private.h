@@ -40,6 +40,7 @@ typedef enum
 {
   LOOP_STOP_NONE,
   LOOP_STOP_REQUESTED,    /* stop () was called; takes effect at an iteration's end */
+  LOOP_STOP_NOW,          /* stop_now () was called; takes effect after the running callback */
   LOOP_STOP_REACHED,      /* that iteration ended: the runner returns */
 } GtkloopLoopStop;
 

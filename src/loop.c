@@ -236,7 +236,8 @@ update_ready_time (GtkloopLoop *loop)
 static inline gboolean
 stop_is_due (GtkloopLoop *loop)
 {
-  return loop->stop == LOOP_STOP_REQUESTED && atomic_load (&loop->running);
+  return (loop->stop == LOOP_STOP_REQUESTED || loop->stop == LOOP_STOP_NOW) &&
+         atomic_load (&loop->running);
 }
 
 static gboolean
@@ -449,6 +450,8 @@ run_batch (GtkloopLoop *loop,
     {
       loop->batch_left--;
       run_handle (loop, gtkloop_ready_queue_pop (&loop->ready));
+      if (G_UNLIKELY (loop->stop == LOOP_STOP_NOW))
+        return FALSE;
       if (G_UNLIKELY (++n % CLOCK_CHECK_INTERVAL == 0) &&
           loop->batch_left > 0 &&
           gtkloop_clock_now_ns () >= deadline)
@@ -477,10 +480,21 @@ run_iterations (GtkloopLoop *loop)
 
   for (;;)
     {
+      /* stop_now () from outside the loop's callbacks (a GTK handler). */
+      if (G_UNLIKELY (loop->stop == LOOP_STOP_NOW))
+        {
+          loop->stop = LOOP_STOP_REACHED;
+          break;
+        }
       if (loop->batch_left == 0)
         begin_iteration (loop);
       if (!run_batch (loop, deadline))
-        break;
+        {
+          /* stop_now (): the rest of the iteration waits, in order. */
+          if (loop->stop == LOOP_STOP_NOW)
+            loop->stop = LOOP_STOP_REACHED;
+          break;
+        }
       /* An asyncio iteration has ended: where stop () takes effect. */
       if (stop_is_due (loop))
         {
@@ -1127,6 +1141,29 @@ gtkloop_loop_stop (GtkloopLoop *loop)
   if (!gtkloop_loop_check_callable (loop, G_STRFUNC, FALSE))
     return;
   if (loop->stop == LOOP_STOP_NONE)
+    loop->stop = LOOP_STOP_REQUESTED;
+}
+
+/**
+ * gtkloop_loop_stop_now:
+ *
+ * Like gtkloop_loop_stop(), but run_forever() returns right after the
+ * callback that is running: the rest of the iteration stays queued, in
+ * order, and runs first in the next run. This is what asyncio does when a
+ * callback raises KeyboardInterrupt or SystemExit (the Python binding
+ * uses it). Loop-thread only; while the loop is not running, the same as
+ * gtkloop_loop_stop().
+ */
+void
+gtkloop_loop_stop_now (GtkloopLoop *loop)
+{
+  g_return_if_fail (GTKLOOP_IS_LOOP (loop));
+
+  if (!gtkloop_loop_check_callable (loop, G_STRFUNC, FALSE))
+    return;
+  if (atomic_load (&loop->running))
+    loop->stop = LOOP_STOP_NOW;
+  else if (loop->stop == LOOP_STOP_NONE)
     loop->stop = LOOP_STOP_REQUESTED;
 }
 

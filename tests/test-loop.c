@@ -190,6 +190,35 @@ test_stop_resume (void **state)
   test_assert_matches_twin ("stop_resume", fx->out->str);
 }
 
+/* stop_now(): run_forever returns after the running callback, the rest
+ * of the iteration runs first next time (asyncio after a callback's
+ * KeyboardInterrupt; twin: twins/stop_now.py). */
+static void
+stop_now_cb (gpointer data)
+{
+  TestFixture *fx = data;
+
+  test_print (fx, "boom: interrupt");
+  gtkloop_loop_stop_now (fx->loop);
+}
+
+static void
+test_stop_now (void **state)
+{
+  TestFixture *fx = *state;
+
+  gtkloop_loop_call_soon (fx->loop, test_print_cb, "a", NULL);
+  gtkloop_loop_call_soon (fx->loop, stop_now_cb, fx, NULL);
+  gtkloop_loop_call_soon (fx->loop, test_print_cb, "c", NULL);
+  run_forever_guarded (fx->loop);
+  test_print (fx, "run_forever returned");
+  gtkloop_loop_call_soon (fx->loop, test_print_cb, "d", NULL);
+  gtkloop_loop_call_soon (fx->loop, test_stop_loop_cb, fx->loop, NULL);
+  run_forever_guarded (fx->loop);
+  test_print (fx, "done");
+  test_assert_matches_twin ("stop_now", fx->out->str);
+}
+
 /* stop() before run_forever: one iteration, and only one, even when the
  * context has other sources and GLib iterations in between. */
 static void
@@ -1493,6 +1522,7 @@ main (void)
     cmocka_unit_test_setup_teardown (test_snapshot_rule, test_fixture_setup, test_fixture_teardown),
     cmocka_unit_test_setup_teardown (test_snapshot_self_rescheduling, test_fixture_setup, test_fixture_teardown),
     cmocka_unit_test_setup_teardown (test_stop_resume, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_stop_now, test_fixture_setup, test_fixture_teardown),
     cmocka_unit_test_setup_teardown (test_stop_before_run_one_iteration, test_fixture_setup, test_fixture_teardown),
     cmocka_unit_test_setup_teardown (test_stop_in_split_iteration, test_fixture_setup, test_fixture_teardown),
     cmocka_unit_test_setup_teardown (test_run_until_complete_result, test_fixture_setup, test_fixture_teardown),

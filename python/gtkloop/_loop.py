@@ -246,11 +246,20 @@ class EventLoop(_gtkloop.LoopBase, unix_events.SelectorEventLoop):
     # Called by the C core.
     def _gtkloop_callback_raised(self, exc):
         """A BaseException out of a callback (KeyboardInterrupt,
-        SystemExit): the loop stops and run_forever raises it."""
+        SystemExit): run_forever returns at once and raises it, the rest
+        of the iteration kept for the next run, as asyncio does. While GTK
+        iterates the context instead, there is no run_forever to raise it
+        from: it goes to the exception handler."""
+        if not self.is_running():
+            self.call_exception_handler({
+                "message": "Exception in callback while GTK (not run_forever) iterated the loop",
+                "exception": exc,
+            })
+            return
         if self._gtkloop_exception is None:
             self._gtkloop_exception = exc
         if self._core.is_owner_thread() and not self._core.is_closed():
-            self._core.stop()
+            self._core.stop_now()
 
     def _gtkloop_callback_took(self, handle, seconds):
         if self._debug and seconds >= self.slow_callback_duration:

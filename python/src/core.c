@@ -496,6 +496,17 @@ core_stop (CoreObject *self,
   Py_RETURN_NONE;
 }
 
+/* stop_now(): run_forever returns after the running callback. */
+static PyObject *
+core_stop_now (CoreObject *self,
+               PyObject   *unused)
+{
+  if (!gtkloop_py_core_check_usable (self))
+    return NULL;
+  gtkloop_loop_stop_now (self->loop);
+  Py_RETURN_NONE;
+}
+
 static PyObject *
 core_close (CoreObject *self,
             PyObject   *unused)
@@ -562,6 +573,8 @@ static PyMethodDef core_methods[] = {
   { "remove_writer", (PyCFunction) core_remove_writer, METH_O, "Stops watching fd for writing." },
   { "run_forever", (PyCFunction) core_run_forever, METH_NOARGS, "Iterates the context until stop()." },
   { "stop", (PyCFunction) core_stop, METH_NOARGS, "Ends run_forever after this iteration." },
+  { "stop_now", (PyCFunction) core_stop_now, METH_NOARGS,
+    "Ends run_forever after the running callback; the rest of the iteration waits." },
   { "close", (PyCFunction) core_close, METH_NOARGS, "Closes the C loop; pending callbacks are dropped." },
   { "is_closed", (PyCFunction) core_is_closed, METH_NOARGS, NULL },
   { "set_debug", (PyCFunction) core_set_debug, METH_O, "Times each handle (loop._gtkloop_callback_took)." },

@@ -170,19 +170,30 @@ class SchedulingTests(LoopTestCase):
             self.loop.run_forever()
         self.assertTrue(any("Executing <Handle sleep" in m and "took" in m for m in logs.output), logs.output)
 
-    def test_base_exception_in_callback_stops_and_propagates(self):
+    def test_base_exception_in_callback_stops_at_once(self):
+        # The same program as tests/twins/stop_now.py, whose output is
+        # stock asyncio's.
+        out = []
+
         def boom():
+            out.append("boom: interrupt")
             raise KeyboardInterrupt
 
+        self.loop.call_soon(out.append, "a")
         self.loop.call_soon(boom)
+        self.loop.call_soon(out.append, "c")
         with self.assertRaises(KeyboardInterrupt):
             self.loop.run_forever()
+        out.append("run_forever returned")
         self.assertFalse(self.loop.is_running())
-        out = []
-        self.loop.call_soon(out.append, "after")
+        self.loop.call_soon(out.append, "d")
         self.loop.call_soon(self.loop.stop)
         self.loop.run_forever()
-        self.assertIn("after", out)
+        out.append("done")
+        twin = os.path.join(os.environ.get("GTKLOOP_SOURCE_ROOT", os.path.dirname(__file__) + "/../.."),
+                            "tests", "twins", "stop_now.out")
+        with open(twin) as f:
+            self.assertEqual(out, f.read().splitlines())
 
     def test_exception_goes_to_the_handler(self):
         seen = []
