@@ -108,6 +108,12 @@ gtkloop_loop_check_callable (GtkloopLoop *loop,
                              const char  *function,
                              gboolean     refuse_closed)
 {
+  if (G_UNLIKELY (made_before_fork (loop)))
+    {
+      g_critical ("%s: the loop was made before fork(); the child process must make a new one "
+                  "(the parent's loop, its sources and fds belong to the parent)", function);
+      return FALSE;
+    }
   if (G_UNLIKELY (!gtkloop_loop_is_owner (loop)))
     {
       g_critical ("%s: called from a thread that does not own the loop "

@@ -1,12 +1,14 @@
 /* fork(): in the child, loops made before the fork do nothing (their
  * sources stay attached to the copied contexts, their epoll and wake-up
- * fds are shared with the parent), new loops work, the default loop is a
+ * fds are shared with the parent) and refuse calls with a critical that
+ * says so, new loops work, the default loop is a
  * new one, and a fork made inside a callback leaves no loop running in
  * the child (Python's ProcessPoolExecutor forks from run_in_executor, in a
  * task step). The parent is unaffected. Children report by exit code;
  * cmocka runs only in the parent. */
 #include "config.h"
 
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,6 +22,7 @@ enum
   CHILD_DEFAULT_IS_PARENTS,
   CHILD_STILL_RUNNING,
   CHILD_RUN_FAILED,
+  CHILD_INHERITED_CALL_ACCEPTED,
 };
 
 static void
@@ -72,6 +75,12 @@ test_child_ignores_loops_made_before (void **state)
         _exit (CHILD_PARENT_CALLBACK_RAN);
       if (!new_loop_runs (context))
         _exit (CHILD_NEW_LOOP_IDLE);
+      /* A call on the inherited loop is refused, with a critical that
+       * says why. */
+      test_criticals_begin ();
+      if (gtkloop_loop_call_soon (fx->loop, set_flag_cb, &ran, NULL) != 0 ||
+          test_criticals_end () != 1 || strstr (test_criticals_last (), "fork") == NULL)
+        _exit (CHILD_INHERITED_CALL_ACCEPTED);
       /* The context's loop, for get_default, is no longer the parent's. */
       g_main_context_push_thread_default (context);
       if (gtkloop_loop_get_default () == fx->loop)
