@@ -3,6 +3,8 @@
 # test, benchmark and run its demos. Safe to run again: apt skips what is there.
 #
 #   scripts/setup-debian.sh              the project's dependencies
+#   scripts/setup-debian.sh --docs       those and the API reference's tool
+#                                        (gi-docgen, for meson -Ddocs=true)
 #   scripts/setup-debian.sh PKG...       just these (scripts/check-aarch64.sh)
 set -eu
 
@@ -14,7 +16,12 @@ packages="
   python3-dev python3-gi gir1.2-gtk-4.0 libpython3.11-testsuite
   gobject-introspection libgirepository1.0-dev
 "
-if [ "$#" -gt 0 ]; then
+# Needed only to build the API reference (-Ddocs=true, off by default).
+docs_packages="gi-docgen"
+
+if [ "${1:-}" = "--docs" ]; then
+  packages="$packages $docs_packages"
+elif [ "$#" -gt 0 ]; then
   packages="$*"
 fi
 
