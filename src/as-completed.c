@@ -99,7 +99,7 @@ on_timeout (gpointer user_data)
  * Returns: (transfer full): the iterator; %NULL (with a critical) for
  *   futures of different loops
  *
- * Since: 1.0
+ * Since: 0.1
  */
 GtkloopAsCompleted *
 gtkloop_as_completed_new (GtkloopFuture *const *futures,
@@ -201,7 +201,7 @@ gtkloop_as_completed_unref (GtkloopAsCompleted *ac)
  *   overtook, or with %G_IO_ERROR_CANCELLED if the task was cancelled
  *   (that turn is used up, as in asyncio)
  *
- * Since: 1.0
+ * Since: 0.1
  */
 GtkloopFuture *
 gtkloop_as_completed_next (GtkloopAsCompleted *ac,
@@ -236,7 +236,7 @@ gtkloop_as_completed_next (GtkloopAsCompleted *ac,
  * Returns: how many more times gtkloop_as_completed_next() returns a
  *   future or an error
  *
- * Since: 1.0
+ * Since: 0.1
  */
 guint
 gtkloop_as_completed_get_n_left (GtkloopAsCompleted *ac)

@@ -34,7 +34,7 @@ G_DEFINE_BOXED_TYPE (GtkloopBarrier, gtkloop_barrier, gtkloop_barrier_ref, gtklo
  *
  * Returns: (transfer full): the barrier
  *
- * Since: 1.0
+ * Since: 0.1
  */
 GtkloopBarrier *
 gtkloop_barrier_new (guint parties)
@@ -168,7 +168,7 @@ leave (GtkloopBarrier *b)
  *   %GTKLOOP_ERROR_BROKEN_BARRIER if the barrier was or got reset or
  *   aborted, or %G_IO_ERROR_CANCELLED
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gboolean
 gtkloop_barrier_wait (GtkloopBarrier *b,
@@ -215,7 +215,7 @@ gtkloop_barrier_wait (GtkloopBarrier *b,
  * Returns: %FALSE with %G_IO_ERROR_CANCELLED if cancelled while taking
  *   the lock
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gboolean
 gtkloop_barrier_reset (GtkloopBarrier *b,
@@ -245,7 +245,7 @@ gtkloop_barrier_reset (GtkloopBarrier *b,
  * Returns: %FALSE with %G_IO_ERROR_CANCELLED if cancelled while taking
  *   the lock
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gboolean
 gtkloop_barrier_abort (GtkloopBarrier *b,
@@ -266,7 +266,7 @@ gtkloop_barrier_abort (GtkloopBarrier *b,
  *
  * Returns: the number of tasks that release the barrier
  *
- * Since: 1.0
+ * Since: 0.1
  */
 guint
 gtkloop_barrier_get_parties (GtkloopBarrier *b)
@@ -281,7 +281,7 @@ gtkloop_barrier_get_parties (GtkloopBarrier *b)
  * Returns: how many tasks wait in the barrier while it fills (0 while it
  *   drains)
  *
- * Since: 1.0
+ * Since: 0.1
  */
 guint
 gtkloop_barrier_get_n_waiting (GtkloopBarrier *b)
@@ -295,7 +295,7 @@ gtkloop_barrier_get_n_waiting (GtkloopBarrier *b)
  *
  * Returns: %TRUE after gtkloop_barrier_abort()
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gboolean
 gtkloop_barrier_is_broken (GtkloopBarrier *b)

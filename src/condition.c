@@ -38,7 +38,7 @@ G_DEFINE_BOXED_TYPE (GtkloopCondition, gtkloop_condition, gtkloop_condition_ref,
  *
  * Returns: (transfer full): the condition
  *
- * Since: 1.0
+ * Since: 0.1
  */
 GtkloopCondition *
 gtkloop_condition_new (GtkloopLock *lock)
@@ -90,7 +90,7 @@ gtkloop_condition_unref (GtkloopCondition *c)
  *
  * Returns: (transfer none): the underlying lock
  *
- * Since: 1.0
+ * Since: 0.1
  */
 GtkloopLock *
 gtkloop_condition_get_lock (GtkloopCondition *c)
@@ -104,7 +104,7 @@ gtkloop_condition_get_lock (GtkloopCondition *c)
  *
  * gtkloop_lock_acquire() on the underlying lock.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gboolean
 gtkloop_condition_acquire (GtkloopCondition *c,
@@ -119,7 +119,7 @@ gtkloop_condition_acquire (GtkloopCondition *c,
  *
  * gtkloop_lock_release() on the underlying lock.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 gtkloop_condition_release (GtkloopCondition *c)
@@ -133,7 +133,7 @@ gtkloop_condition_release (GtkloopCondition *c)
  *
  * Returns: %TRUE if the underlying lock is held
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gboolean
 gtkloop_condition_is_locked (GtkloopCondition *c)
@@ -200,7 +200,7 @@ reacquire (GtkloopCondition *c)
  *   task was cancelled meanwhile, %GTKLOOP_ERROR_INVALID_STATE if the lock
  *   was not held, %GTKLOOP_ERROR_NOT_IN_TASK outside a task
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gboolean
 gtkloop_condition_wait (GtkloopCondition *c,
@@ -262,7 +262,7 @@ gtkloop_condition_wait (GtkloopCondition *c,
  * Returns: %TRUE once @predicate held; %FALSE with the error of a failed
  *   wait
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gboolean
 gtkloop_condition_wait_for (GtkloopCondition *c,
@@ -287,7 +287,7 @@ gtkloop_condition_wait_for (GtkloopCondition *c,
  * otherwise, as asyncio's RuntimeError); the woken tasks run once they get
  * it, so release it soon.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 gtkloop_condition_notify (GtkloopCondition *c,
@@ -310,7 +310,7 @@ gtkloop_condition_notify (GtkloopCondition *c,
  *
  * Wakes every waiting task. The lock must be held.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 gtkloop_condition_notify_all (GtkloopCondition *c)

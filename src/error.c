@@ -7,6 +7,6 @@
  *
  * Returns: the error domain of #GtkloopError.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 G_DEFINE_QUARK (gtkloop-error-quark, gtkloop_error)

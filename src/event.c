@@ -26,7 +26,7 @@ G_DEFINE_BOXED_TYPE (GtkloopEvent, gtkloop_event, gtkloop_event_ref, gtkloop_eve
  *
  * Returns: (transfer full): the event
  *
- * Since: 1.0
+ * Since: 0.1
  */
 GtkloopEvent *
 gtkloop_event_new (void)
@@ -76,7 +76,7 @@ gtkloop_event_unref (GtkloopEvent *e)
  *
  * Sets the flag and wakes every task waiting for it.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 gtkloop_event_set (GtkloopEvent *e)
@@ -95,7 +95,7 @@ gtkloop_event_set (GtkloopEvent *e)
  *
  * Clears the flag: later waits block until the next gtkloop_event_set().
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 gtkloop_event_clear (GtkloopEvent *e)
@@ -111,7 +111,7 @@ gtkloop_event_clear (GtkloopEvent *e)
  *
  * Returns: the flag
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gboolean
 gtkloop_event_is_set (GtkloopEvent *e)
@@ -135,7 +135,7 @@ gtkloop_event_is_set (GtkloopEvent *e)
  * Returns: %TRUE once the event was set; %FALSE with
  *   %G_IO_ERROR_CANCELLED if the task was cancelled while waiting
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gboolean
 gtkloop_event_wait (GtkloopEvent *e,

@@ -95,7 +95,7 @@ job_of_item (GtkloopWorkItem *item)
  *
  * Returns: (transfer full): the executor
  *
- * Since: 1.0
+ * Since: 0.1
  */
 GtkloopThreadExecutor *
 gtkloop_thread_executor_new (guint max_workers)
@@ -117,7 +117,7 @@ gtkloop_thread_executor_new (guint max_workers)
  *
  * Returns: (transfer full): @ex
  *
- * Since: 1.0
+ * Since: 0.1
  */
 GtkloopThreadExecutor *
 gtkloop_thread_executor_ref (GtkloopThreadExecutor *ex)
@@ -143,7 +143,7 @@ executor_free (GtkloopThreadExecutor *ex)
  * (queued jobs still run) and returns once its threads have ended; so do
  * not drop it on a loop's thread while that loop's jobs need the loop.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 gtkloop_thread_executor_unref (GtkloopThreadExecutor *ex)
@@ -215,7 +215,7 @@ gtkloop_thread_executor_set_idle_timeout (GtkloopThreadExecutor *ex,
  *
  * Returns: seconds a worker waits for a job before it exits
  *
- * Since: 1.0
+ * Since: 0.1
  */
 double
 gtkloop_thread_executor_get_idle_timeout (GtkloopThreadExecutor *ex)
@@ -231,7 +231,7 @@ gtkloop_thread_executor_get_idle_timeout (GtkloopThreadExecutor *ex)
  *   you, by the last unref, or by the close of the loop whose default
  *   executor it is)
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gboolean
 gtkloop_thread_executor_is_shutdown (GtkloopThreadExecutor *ex)
@@ -274,7 +274,7 @@ gtkloop_executor_debug_n_threads (void)
  * the thread of a loop whose jobs need that loop to finish. Called from
  * one of the executor's own jobs, @wait waits for the other workers.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 gtkloop_thread_executor_shutdown (GtkloopThreadExecutor *ex,
@@ -448,7 +448,7 @@ failed_future (GtkloopLoop    *loop,
  *   %GTKLOOP_ERROR_RESOURCES if no worker thread could be started; %NULL
  *   (with a critical) when called from another thread
  *
- * Since: 1.0
+ * Since: 0.1
  */
 GtkloopFuture *
 gtkloop_loop_run_in_executor (GtkloopLoop           *loop,
@@ -531,7 +531,7 @@ gtkloop_loop_run_in_executor (GtkloopLoop           *loop,
  *
  * Returns: (transfer full): the future
  *
- * Since: 1.0
+ * Since: 0.1
  */
 GtkloopFuture *
 gtkloop_to_thread (GtkloopWorkFunc func,
@@ -587,7 +587,7 @@ loop_executors (GtkloopLoop *loop)
  * reference it is shut down (jobs already submitted still come home).
  * Loop-thread only.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 gtkloop_loop_set_default_executor (GtkloopLoop           *loop,
@@ -622,7 +622,7 @@ gtkloop_loop_set_default_executor (GtkloopLoop           *loop,
  * Returns: (transfer none) (nullable): the executor; %NULL once the loop
  *   is closing or closed
  *
- * Since: 1.0
+ * Since: 0.1
  */
 GtkloopThreadExecutor *
 gtkloop_loop_get_default_executor (GtkloopLoop *loop)

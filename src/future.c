@@ -62,7 +62,7 @@ gtkloop_future_new_of_class (const GtkloopFutureClass *klass,
  *
  * Returns: (transfer full): a new pending future
  *
- * Since: 1.0
+ * Since: 0.1
  */
 GtkloopFuture *
 gtkloop_future_new (GtkloopLoop *loop)
@@ -208,7 +208,7 @@ check_settable (GtkloopFuture *f,
  *
  * Returns: %TRUE if the future was pending and now has @value
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gboolean
 gtkloop_future_set_result (GtkloopFuture *f,
@@ -250,7 +250,7 @@ gtkloop_future_resolve (GtkloopFuture *f,
  * Returns: %TRUE if the future was pending and now has failed with @error;
  *   %FALSE (and @error freed) if it was already done
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gboolean
 gtkloop_future_set_error (GtkloopFuture *f,
@@ -311,7 +311,7 @@ plain_future_cancel (GtkloopFuture *f,
  *
  * Returns: %FALSE if it was already done
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gboolean
 gtkloop_future_cancel (GtkloopFuture *f,
@@ -359,7 +359,7 @@ gtkloop_future_is_cancelled (GtkloopFuture *f)
  *   %NULL with @error set: %GTKLOOP_ERROR_INVALID_STATE while pending,
  *   %G_IO_ERROR_CANCELLED if cancelled, a copy of the failure otherwise
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gpointer
 gtkloop_future_get_result (GtkloopFuture *f,
@@ -399,7 +399,7 @@ gtkloop_future_get_result (GtkloopFuture *f,
  *
  * Returns: (transfer none) (nullable): the failure
  *
- * Since: 1.0
+ * Since: 0.1
  */
 const GError *
 gtkloop_future_get_error (GtkloopFuture *f)
@@ -422,7 +422,7 @@ gtkloop_future_get_error (GtkloopFuture *f)
  * @destroy: (nullable): frees @data after @cb ran, when removed, or when
  *   the future or its loop goes away
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 gtkloop_future_add_done_callback (GtkloopFuture        *f,
@@ -476,7 +476,7 @@ callback_matches (const GtkloopDoneCallback *c,
  *
  * Returns: how many were removed
  *
- * Since: 1.0
+ * Since: 0.1
  */
 guint
 gtkloop_future_remove_done_callback (GtkloopFuture        *f,

@@ -140,7 +140,7 @@ child_done (GtkloopFuture *child,
  *   the others go on; cancelling it cancels every child. Futures of
  *   different loops give a future failed with %G_IO_ERROR_INVALID_ARGUMENT.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 GtkloopFuture *
 gtkloop_gather (GtkloopFuture *const *futures,

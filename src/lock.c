@@ -34,7 +34,7 @@ G_DEFINE_BOXED_TYPE (GtkloopLock, gtkloop_lock, gtkloop_lock_ref, gtkloop_lock_u
  *
  * Returns: (transfer full): the lock
  *
- * Since: 1.0
+ * Since: 0.1
  */
 GtkloopLock *
 gtkloop_lock_new (void)
@@ -118,7 +118,7 @@ nobody_waits (GtkloopLock *l)
  * Returns: %TRUE with the lock held; %FALSE with %G_IO_ERROR_CANCELLED if
  *   the task was cancelled while waiting (the lock is then not held)
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gboolean
 gtkloop_lock_acquire (GtkloopLock *l,
@@ -167,7 +167,7 @@ gtkloop_lock_acquire (GtkloopLock *l,
  * unlocked lock is a programmer error (a critical), as asyncio's
  * RuntimeError.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 gtkloop_lock_release (GtkloopLock *l)
@@ -195,7 +195,7 @@ gtkloop_lock_release (GtkloopLock *l)
  *
  * Returns: %TRUE if the lock is held
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gboolean
 gtkloop_lock_is_locked (GtkloopLock *l)

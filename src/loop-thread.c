@@ -76,7 +76,7 @@ loop_thread_main (gpointer data)
  * Returns: (transfer full) (nullable): the thread, or %NULL if no thread
  *   could be started
  *
- * Since: 1.0
+ * Since: 0.1
  */
 GtkloopLoopThread *
 gtkloop_loop_thread_start (const char *name,
@@ -117,7 +117,7 @@ gtkloop_loop_thread_start (const char *name,
  *   thread-safe calls only. After gtkloop_loop_thread_stop() it is the
  *   closed loop, valid while @thread is.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 GtkloopLoop *
 gtkloop_loop_thread_get_loop (GtkloopLoopThread *thread)
@@ -164,7 +164,7 @@ loop_thread_join (GtkloopLoopThread *t,
  *
  * Returns: (transfer full): @thread
  *
- * Since: 1.0
+ * Since: 0.1
  */
 GtkloopLoopThread *
 gtkloop_loop_thread_ref (GtkloopLoopThread *thread)
@@ -184,7 +184,7 @@ gtkloop_loop_thread_ref (GtkloopLoopThread *thread)
  * @thread's own (there the thread and @thread are left running, with a
  * critical).
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 gtkloop_loop_thread_unref (GtkloopLoopThread *thread)
@@ -214,7 +214,7 @@ gtkloop_loop_thread_unref (GtkloopLoopThread *thread)
  * later ones (from other holders) just drop their reference. Call it
  * from any thread but @thread's own.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 gtkloop_loop_thread_stop (GtkloopLoopThread *thread)

@@ -665,7 +665,7 @@ gtkloop_loop_class_init (GtkloopLoopClass *klass)
  *
  * Returns: (transfer full): a new loop
  *
- * Since: 1.0
+ * Since: 0.1
  */
 GtkloopLoop *
 gtkloop_loop_new (GMainContext *context)
@@ -702,7 +702,7 @@ gtkloop_loop_new (GMainContext *context)
  *
  * Returns: (transfer none): the loop
  *
- * Since: 1.0
+ * Since: 0.1
  */
 GtkloopLoop *
 gtkloop_loop_get_default (void)
@@ -743,7 +743,7 @@ gtkloop_loop_get_default (void)
  * Returns: (transfer none) (nullable): the loop running or dispatching on
  *   the calling thread now, or %NULL
  *
- * Since: 1.0
+ * Since: 0.1
  */
 GtkloopLoop *
 gtkloop_loop_get_running (void)
@@ -837,7 +837,7 @@ accept_call (GtkloopLoop    *loop,
  *
  * Returns: a handle id for gtkloop_loop_cancel(); 0 on misuse
  *
- * Since: 1.0
+ * Since: 0.1
  */
 guint64
 gtkloop_loop_call_soon (GtkloopLoop    *loop,
@@ -917,7 +917,7 @@ schedule_timer (GtkloopLoop    *loop,
  *
  * Returns: a handle id; 0 on misuse
  *
- * Since: 1.0
+ * Since: 0.1
  */
 guint64
 gtkloop_loop_call_later (GtkloopLoop    *loop,
@@ -947,7 +947,7 @@ gtkloop_loop_call_later (GtkloopLoop    *loop,
  *
  * Returns: a handle id; 0 on misuse
  *
- * Since: 1.0
+ * Since: 0.1
  */
 guint64
 gtkloop_loop_call_at (GtkloopLoop    *loop,
@@ -972,7 +972,7 @@ gtkloop_loop_call_at (GtkloopLoop    *loop,
  *
  * Returns: %TRUE if the callback was pending and will not run
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gboolean
 gtkloop_loop_cancel (GtkloopLoop *loop,
@@ -1028,7 +1028,7 @@ gtkloop_loop_cancel (GtkloopLoop *loop,
  * or at once on the calling thread if the loop is closed (with a critical,
  * as asyncio raises there).
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 gtkloop_loop_call_soon_threadsafe (GtkloopLoop    *loop,
@@ -1137,7 +1137,7 @@ gtkloop_loop_end_run (GtkloopLoop *loop)
  * Makes run_forever() return once the current iteration has run. Called
  * while the loop is not running, the next run_forever() runs one iteration.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 gtkloop_loop_stop (GtkloopLoop *loop)
@@ -1261,7 +1261,7 @@ add_fd_callback (GtkloopLoop        *loop,
  *   or the errno's #GIOErrorEnum), a regular file
  *   (%G_IO_ERROR_NOT_SUPPORTED), or no epoll fd (%GTKLOOP_ERROR_RESOURCES)
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gboolean
 gtkloop_loop_add_reader (GtkloopLoop    *loop,
@@ -1291,7 +1291,7 @@ gtkloop_loop_add_reader (GtkloopLoop    *loop,
  * writability. Remove the writer once there is nothing left to write, or
  * it runs on every iteration.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gboolean
 gtkloop_loop_add_writer (GtkloopLoop    *loop,
@@ -1327,7 +1327,7 @@ remove_fd_callback (GtkloopLoop        *loop,
  *
  * Returns: %TRUE if @fd had a reader
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gboolean
 gtkloop_loop_remove_reader (GtkloopLoop *loop,
@@ -1344,7 +1344,7 @@ gtkloop_loop_remove_reader (GtkloopLoop *loop,
  *
  * Returns: %TRUE if @fd had a writer
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gboolean
 gtkloop_loop_remove_writer (GtkloopLoop *loop,
@@ -1433,7 +1433,7 @@ drop_inbox_for_good (GtkloopLoop *loop)
  * Any thread may close a loop its owner has stopped running; it becomes
  * the owner. Closing twice does nothing.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 gtkloop_loop_close (GtkloopLoop *loop)

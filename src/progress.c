@@ -90,7 +90,7 @@ gtkloop_progress_debug_n_live (void)
  *
  * Returns: (transfer full): the progress channel
  *
- * Since: 1.0
+ * Since: 0.1
  */
 GtkloopProgress *
 gtkloop_progress_new (GtkloopLoop        *loop,
@@ -122,7 +122,7 @@ gtkloop_progress_new (GtkloopLoop        *loop,
  *
  * Returns: (transfer full): @p
  *
- * Since: 1.0
+ * Since: 0.1
  */
 GtkloopProgress *
 gtkloop_progress_ref (GtkloopProgress *p)
@@ -154,7 +154,7 @@ destroy_leftover (gpointer user_data)
  * Drops a reference; any thread (a worker drops its own when its job
  * ends). The callback's data is destroyed on the loop's thread.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 gtkloop_progress_unref (GtkloopProgress *p)
@@ -259,7 +259,7 @@ deliver (gpointer user_data)
  * entry, which wakes the loop if it sleeps); the others cost a mutex
  * round. The value of the last report is always delivered.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 gtkloop_progress_report (GtkloopProgress *p,
@@ -294,7 +294,7 @@ gtkloop_progress_report (GtkloopProgress *p,
  * Delivers the latest report now if it has not been, whatever the minimum
  * interval; for example once the job's future is done. Loop-thread only.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 gtkloop_progress_flush (GtkloopProgress *p)
@@ -319,7 +319,7 @@ gtkloop_progress_flush (GtkloopProgress *p)
  * No more updates: the callback's destroy notify runs now, and later
  * reports cost a mutex round and nothing else. Loop-thread only.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 gtkloop_progress_disconnect (GtkloopProgress *p)
@@ -356,7 +356,7 @@ gtkloop_progress_disconnect (GtkloopProgress *p)
  * still delivered, at most @seconds late (or at once with
  * gtkloop_progress_flush()). Loop-thread only.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 gtkloop_progress_set_min_interval (GtkloopProgress *p,

@@ -86,7 +86,7 @@ queue_new (QueueKind      kind,
  *
  * Returns: (transfer full): the queue
  *
- * Since: 1.0
+ * Since: 0.1
  */
 GtkloopQueue *
 gtkloop_queue_new (guint          maxsize,
@@ -105,7 +105,7 @@ gtkloop_queue_new (guint          maxsize,
  *
  * Returns: (transfer full): the queue
  *
- * Since: 1.0
+ * Since: 0.1
  */
 GtkloopQueue *
 gtkloop_queue_new_lifo (guint          maxsize,
@@ -129,7 +129,7 @@ gtkloop_queue_new_lifo (guint          maxsize,
  *
  * Returns: (transfer full): the queue
  *
- * Since: 1.0
+ * Since: 0.1
  */
 GtkloopQueue *
 gtkloop_queue_new_priority (guint            maxsize,
@@ -283,7 +283,7 @@ pop_item (GtkloopQueue *q)
  *
  * Returns: the number of items in the queue (asyncio's qsize ())
  *
- * Since: 1.0
+ * Since: 0.1
  */
 guint
 gtkloop_queue_size (GtkloopQueue *q)
@@ -297,7 +297,7 @@ gtkloop_queue_size (GtkloopQueue *q)
  *
  * Returns: the limit given at creation; 0 for none
  *
- * Since: 1.0
+ * Since: 0.1
  */
 guint
 gtkloop_queue_get_maxsize (GtkloopQueue *q)
@@ -309,7 +309,7 @@ gtkloop_queue_get_maxsize (GtkloopQueue *q)
 /**
  * gtkloop_queue_is_empty:
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gboolean
 gtkloop_queue_is_empty (GtkloopQueue *q)
@@ -323,7 +323,7 @@ gtkloop_queue_is_empty (GtkloopQueue *q)
  * Returns: %TRUE if the queue holds maxsize items (never for an unbounded
  *   queue)
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gboolean
 gtkloop_queue_is_full (GtkloopQueue *q)
@@ -337,7 +337,7 @@ gtkloop_queue_is_full (GtkloopQueue *q)
  *
  * Returns: %TRUE after gtkloop_queue_shutdown()
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gboolean
 gtkloop_queue_is_shut_down (GtkloopQueue *q)
@@ -426,7 +426,7 @@ has_items (GtkloopQueue *q)
  * Returns: %TRUE if added; %FALSE with %GTKLOOP_ERROR_QUEUE_FULL or
  *   %GTKLOOP_ERROR_QUEUE_SHUT_DOWN, and @item still the caller's
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gboolean
 gtkloop_queue_put_nowait (GtkloopQueue *q,
@@ -473,7 +473,7 @@ gtkloop_queue_put_nowait (GtkloopQueue *q,
  * Returns: %TRUE once added; %FALSE with %G_IO_ERROR_CANCELLED or
  *   %GTKLOOP_ERROR_QUEUE_SHUT_DOWN
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gboolean
 gtkloop_queue_put (GtkloopQueue *q,
@@ -517,7 +517,7 @@ gtkloop_queue_put (GtkloopQueue *q,
  *   by @error); %NULL with %GTKLOOP_ERROR_QUEUE_EMPTY, or with
  *   %GTKLOOP_ERROR_QUEUE_SHUT_DOWN once a shut-down queue is empty
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gpointer
 gtkloop_queue_get_nowait (GtkloopQueue *q,
@@ -568,7 +568,7 @@ gtkloop_queue_get_nowait (GtkloopQueue *q,
  *   by @error); %NULL with %G_IO_ERROR_CANCELLED, or
  *   %GTKLOOP_ERROR_QUEUE_SHUT_DOWN once a shut-down queue is empty
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gpointer
 gtkloop_queue_get (GtkloopQueue *q,
@@ -608,7 +608,7 @@ gtkloop_queue_get (GtkloopQueue *q,
  * returns. Calling it more often than items were put is a programmer
  * error (a critical), as asyncio's ValueError.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 gtkloop_queue_task_done (GtkloopQueue *q)
@@ -635,7 +635,7 @@ gtkloop_queue_task_done (GtkloopQueue *q)
  *
  * Returns: %TRUE; %FALSE with %G_IO_ERROR_CANCELLED
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gboolean
 gtkloop_queue_join (GtkloopQueue *q,
@@ -669,7 +669,7 @@ gtkloop_queue_join (GtkloopQueue *q,
  * item_destroy and counted as done, which may let gtkloop_queue_join()
  * return.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 gtkloop_queue_shutdown (GtkloopQueue *q,

@@ -21,7 +21,7 @@
  * before this call makes it run exactly one iteration. Running a closed or
  * already running loop is refused with a critical.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 gtkloop_loop_run_forever (GtkloopLoop *loop)
@@ -73,7 +73,7 @@ run_until_done (GtkloopLoop   *loop,
  *   (a copy), %G_IO_ERROR_CANCELLED, or an error of its own if the loop
  *   was stopped first, was closed, or is already running
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gboolean
 gtkloop_loop_run_until_complete (GtkloopLoop   *loop,

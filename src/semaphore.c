@@ -32,7 +32,7 @@ G_DEFINE_BOXED_TYPE (GtkloopSemaphore, gtkloop_semaphore, gtkloop_semaphore_ref,
  *
  * Returns: (transfer full): the semaphore
  *
- * Since: 1.0
+ * Since: 0.1
  */
 GtkloopSemaphore *
 gtkloop_semaphore_new (guint    value,
@@ -87,7 +87,7 @@ gtkloop_semaphore_unref (GtkloopSemaphore *s)
  * Returns: %TRUE if an acquire would have to wait: the value is zero, or
  *   tasks (not cancelled) are already waiting
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gboolean
 gtkloop_semaphore_is_locked (GtkloopSemaphore *s)
@@ -107,7 +107,7 @@ gtkloop_semaphore_is_locked (GtkloopSemaphore *s)
  *
  * Returns: the current value (units not handed out)
  *
- * Since: 1.0
+ * Since: 0.1
  */
 guint
 gtkloop_semaphore_get_value (GtkloopSemaphore *s)
@@ -151,7 +151,7 @@ wake_up_next (GtkloopSemaphore *s)
  * Returns: %TRUE with a unit taken; %FALSE with %G_IO_ERROR_CANCELLED if
  *   the task was cancelled while waiting (no unit is then held)
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gboolean
 gtkloop_semaphore_acquire (GtkloopSemaphore *s,
@@ -204,7 +204,7 @@ gtkloop_semaphore_acquire (GtkloopSemaphore *s,
  * Returns: %TRUE; %FALSE with %GTKLOOP_ERROR_INVALID_STATE for a bounded
  *   semaphore already at its initial value (nothing changes then)
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gboolean
 gtkloop_semaphore_release (GtkloopSemaphore *s,

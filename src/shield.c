@@ -100,7 +100,7 @@ outer_done (GtkloopFuture *outer,
  * Returns: (transfer full): the outer future; @f itself (a new reference)
  *   if it is already done. Its result is @f's, borrowed from @f.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 GtkloopFuture *
 gtkloop_shield (GtkloopFuture *f)

@@ -544,7 +544,7 @@ check_signum (int          signum,
  *   (the errno's #GIOErrorEnum), or no wake-up pipe
  *   (%GTKLOOP_ERROR_RESOURCES)
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gboolean
 gtkloop_loop_add_signal_handler (GtkloopLoop    *loop,
@@ -640,7 +640,7 @@ gtkloop_loop_add_signal_handler (GtkloopLoop    *loop,
  *
  * Returns: %TRUE if @loop had a handler for @signum
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gboolean
 gtkloop_loop_remove_signal_handler (GtkloopLoop *loop,

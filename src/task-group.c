@@ -60,7 +60,7 @@ G_DEFINE_BOXED_TYPE (GtkloopTaskGroup, gtkloop_task_group, gtkloop_task_group_re
  *
  * Returns: (transfer full) (nullable): the group
  *
- * Since: 1.0
+ * Since: 0.1
  */
 GtkloopTaskGroup *
 gtkloop_task_group_new (void)
@@ -206,7 +206,7 @@ on_task_done (GtkloopFuture *f,
  *
  * Returns: (transfer full): the task
  *
- * Since: 1.0
+ * Since: 0.1
  */
 GtkloopTask *
 gtkloop_task_group_create_task_full (GtkloopTaskGroup         *tg,
@@ -258,7 +258,7 @@ gtkloop_task_group_create_task_full (GtkloopTaskGroup         *tg,
  *
  * Returns: (transfer full): the task
  *
- * Since: 1.0
+ * Since: 0.1
  */
 GtkloopTask *
 gtkloop_task_group_create_task (GtkloopTaskGroup *tg,
@@ -338,7 +338,7 @@ wait_for_children (GtkloopTaskGroup *tg,
  *   there are none, %G_IO_ERROR_CANCELLED if the parent task was
  *   cancelled from outside.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gboolean
 gtkloop_task_group_exit (GtkloopTaskGroup *tg,
@@ -406,7 +406,7 @@ gtkloop_task_group_exit (GtkloopTaskGroup *tg,
  *   failed with, in the order they failed, and the body's last if
  *   gtkloop_task_group_exit() was given one
  *
- * Since: 1.0
+ * Since: 0.1
  */
 GPtrArray *
 gtkloop_task_group_get_errors (GtkloopTaskGroup *tg)

@@ -269,7 +269,7 @@ gtkloop_task_new_failed (GtkloopLoop *loop,
  *
  * Returns: (transfer full): the task
  *
- * Since: 1.0
+ * Since: 0.1
  */
 GtkloopTask *
 gtkloop_loop_create_task_full (GtkloopLoop              *loop,
@@ -348,7 +348,7 @@ gtkloop_loop_create_task_full (GtkloopLoop              *loop,
  *
  * Returns: (transfer full): the task
  *
- * Since: 1.0
+ * Since: 0.1
  */
 GtkloopTask *
 gtkloop_loop_create_task (GtkloopLoop    *loop,
@@ -424,7 +424,7 @@ gtkloop_task_unref (GtkloopTask *task)
  *
  * Returns: (transfer none): @task's future, valid as long as @task
  *
- * Since: 1.0
+ * Since: 0.1
  */
 GtkloopFuture *
 gtkloop_task_get_future (GtkloopTask *task)

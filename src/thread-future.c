@@ -93,7 +93,7 @@ tf_unlock (GtkloopThreadFuture *f)
  *
  * Returns: (transfer full): @f
  *
- * Since: 1.0
+ * Since: 0.1
  */
 GtkloopThreadFuture *
 gtkloop_thread_future_ref (GtkloopThreadFuture *f)
@@ -127,7 +127,7 @@ release_task (GtkloopLoop *loop,
  * result) is released on its loop's thread; if the loop is closed by
  * then, on the calling thread.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 gtkloop_thread_future_unref (GtkloopThreadFuture *f)
@@ -347,7 +347,7 @@ start_request_done (gpointer user_data)
  * Returns: (transfer full): the thread future; failed with
  *   %GTKLOOP_ERROR_CLOSED if @loop is closed
  *
- * Since: 1.0
+ * Since: 0.1
  */
 GtkloopThreadFuture *
 gtkloop_run_task_threadsafe (GtkloopLoop    *loop,
@@ -440,7 +440,7 @@ wait_unlocked (GtkloopThreadFuture *f,
  *   thread future (valid while you hold a reference); %NULL with @error
  *   set on failure
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gpointer
 gtkloop_thread_future_wait (GtkloopThreadFuture *f,
@@ -503,7 +503,7 @@ cancel_task (gpointer user_data)
  * Returns: %TRUE if the future was still pending (the cancellation came
  *   before the task finished); %FALSE if it was already done
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gboolean
 gtkloop_thread_future_cancel (GtkloopThreadFuture *f)
@@ -537,7 +537,7 @@ gtkloop_thread_future_cancel (GtkloopThreadFuture *f)
  * Returns: %TRUE once the future has a result, an error or a
  *   cancellation; any thread
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gboolean
 gtkloop_thread_future_is_done (GtkloopThreadFuture *f)
@@ -558,7 +558,7 @@ gtkloop_thread_future_is_done (GtkloopThreadFuture *f)
  *   gtkloop_thread_future_cancel(), or because the task ended cancelled);
  *   any thread
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gboolean
 gtkloop_thread_future_is_cancelled (GtkloopThreadFuture *f)
@@ -585,7 +585,7 @@ gtkloop_thread_future_is_cancelled (GtkloopThreadFuture *f)
  * cancelling thread after gtkloop_thread_future_cancel() — or at once on
  * the calling thread if the future is already done. Any thread.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 gtkloop_thread_future_add_done_callback (GtkloopThreadFuture        *f,

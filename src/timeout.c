@@ -89,7 +89,7 @@ schedule (GtkloopTimeout *t)
  *
  * Returns: (transfer full) (nullable): the scope
  *
- * Since: 1.0
+ * Since: 0.1
  */
 GtkloopTimeout *
 gtkloop_timeout_new_at (double when)
@@ -137,7 +137,7 @@ gtkloop_timeout_new_at (double when)
  *
  * Returns: (transfer full) (nullable): the scope
  *
- * Since: 1.0
+ * Since: 0.1
  */
 GtkloopTimeout *
 gtkloop_timeout_new (double delay)
@@ -196,7 +196,7 @@ gtkloop_timeout_unref (GtkloopTimeout *t)
  * critical otherwise, as asyncio's RuntimeError). A deadline already past
  * expires on the next iteration.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 gtkloop_timeout_reschedule (GtkloopTimeout *t,
@@ -221,7 +221,7 @@ gtkloop_timeout_reschedule (GtkloopTimeout *t,
  *
  * Returns: the deadline in loop time; -1 for none
  *
- * Since: 1.0
+ * Since: 0.1
  */
 double
 gtkloop_timeout_get_when (GtkloopTimeout *t)
@@ -236,7 +236,7 @@ gtkloop_timeout_get_when (GtkloopTimeout *t)
  *
  * Returns: %TRUE once the deadline passed (and the task was cancelled)
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gboolean
 gtkloop_timeout_expired (GtkloopTimeout *t)
@@ -259,7 +259,7 @@ gtkloop_timeout_expired (GtkloopTimeout *t)
  *
  * Returns: %TRUE if *@error is %NULL on return
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gboolean
 gtkloop_timeout_exit (GtkloopTimeout *t,

@@ -175,7 +175,7 @@ split_done_pending (GPtrArray  *futures,
  *   the task was cancelled, %G_IO_ERROR_INVALID_ARGUMENT for @n == 0, a
  *   bad @mode or futures of another loop
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gboolean
 gtkloop_wait (GtkloopFuture *const *futures,
@@ -351,7 +351,7 @@ waiter_cancelled (GtkloopFuture *f,
  *   %FALSE with @f's error, %G_IO_ERROR_TIMED_OUT, or
  *   %G_IO_ERROR_CANCELLED if the task was cancelled (or @f was)
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gboolean
 gtkloop_wait_for (GtkloopFuture *f,

@@ -224,7 +224,7 @@ future_done (GtkloopFuture *f,
  *
  * Returns: (transfer full): the future
  *
- * Since: 1.0
+ * Since: 0.1
  */
 GtkloopFuture *
 gtkloop_signal_future_new (gpointer      instance,
@@ -318,7 +318,7 @@ signal_future_new (gpointer data)
  *   %G_IO_ERROR_TIMED_OUT, %G_IO_ERROR_CANCELLED (the task was cancelled
  *   or @instance disposed) or %GTKLOOP_ERROR_NOT_IN_TASK
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gboolean
 gtkloop_await_signal (gpointer     instance,

@@ -80,7 +80,7 @@ binding_free (gpointer data)
  * gtkloop_task_bind_object (task, label);
  * ]|
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 gtkloop_task_bind_object (GtkloopTask *task,
@@ -125,7 +125,7 @@ gtkloop_task_bind_object (GtkloopTask *task,
  * Returns: (transfer full): the task; dropping the reference at once is
  *   fine, the loop holds its own until the task is done
  *
- * Since: 1.0
+ * Since: 0.1
  */
 GtkloopTask *
 gtkloop_spawn_bound (gpointer        object,

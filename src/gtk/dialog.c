@@ -124,7 +124,7 @@ await_answer (const char          *function,
  *
  * Returns: (transfer full): the future
  *
- * Since: 1.0
+ * Since: 0.1
  */
 GtkloopFuture *
 gtkloop_dialog_response_future_new (GtkDialog *dialog)
@@ -167,7 +167,7 @@ present_dialog (gpointer dialog)
  *   task was cancelled, the dialog disposed first (%G_IO_ERROR_CANCELLED),
  *   or the call was not made from a task
  *
- * Since: 1.0
+ * Since: 0.1
  */
 int
 gtkloop_await_dialog_response (GtkDialog *dialog,
@@ -188,7 +188,7 @@ gtkloop_await_dialog_response (GtkDialog *dialog,
  *
  * Returns: (transfer full): the future
  *
- * Since: 1.0
+ * Since: 0.1
  */
 GtkloopFuture *
 gtkloop_native_dialog_response_future_new (GtkNativeDialog *dialog)
@@ -226,7 +226,7 @@ show_native_dialog (gpointer dialog)
  *
  * Returns: the response id, or %GTK_RESPONSE_NONE with @error set
  *
- * Since: 1.0
+ * Since: 0.1
  */
 int
 gtkloop_await_native_dialog_response (GtkNativeDialog *dialog,

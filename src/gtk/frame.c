@@ -99,7 +99,7 @@ future_done (GtkloopFuture *f,
  *
  * Returns: (transfer full): the future
  *
- * Since: 1.0
+ * Since: 0.1
  */
 GtkloopFuture *
 gtkloop_widget_frame_future_new (GtkWidget *widget)
@@ -146,7 +146,7 @@ frame_future_new (gpointer widget)
  * Returns: %TRUE at the next frame; %FALSE with %G_IO_ERROR_CANCELLED (the
  *   task was cancelled or the widget went away) or %GTKLOOP_ERROR_NOT_IN_TASK
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gboolean
 gtkloop_await_frame (GtkWidget  *widget,

@@ -18,7 +18,7 @@
  *
  * Returns: (transfer none): the loop
  *
- * Since: 1.0
+ * Since: 0.1
  */
 GtkloopLoop *
 gtkloop_gtk_get_loop (void)

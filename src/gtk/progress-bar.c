@@ -80,7 +80,7 @@ update_bar (GtkloopProgress *progress,
  * Returns: (transfer full): the channel; give the job a reference and drop
  *   yours with gtkloop_progress_unref()
  *
- * Since: 1.0
+ * Since: 0.1
  */
 GtkloopProgress *
 gtkloop_progress_new_for_bar (GtkProgressBar *bar)

@@ -24,7 +24,7 @@
  *
  * Returns: %TRUE when the file was written
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gboolean
 gtkloop_widget_save_png (GtkWidget  *widget,
@@ -142,7 +142,7 @@ shot_done (GtkloopFuture *f,
  *
  * Returns: (transfer full): the future
  *
- * Since: 1.0
+ * Since: 0.1
  */
 GtkloopFuture *
 gtkloop_widget_screenshot_future_new (GtkWidget  *widget,
@@ -207,7 +207,7 @@ screenshot_future_new (gpointer data)
  *
  * Returns: %TRUE once the file is written
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gboolean
 gtkloop_await_screenshot (GtkWidget  *widget,

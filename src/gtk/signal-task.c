@@ -336,7 +336,7 @@ closure_finalized (gpointer  data,
  *   @detailed_signal is not a signal of @instance (a critical; @destroy has
  *   then run)
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gulong
 gtkloop_signal_connect_task (gpointer               instance,
