@@ -27,6 +27,8 @@ typedef struct _GtkloopTaskGroup   GtkloopTaskGroup;
  * @GTKLOOP_ALL_COMPLETED: return when all are done
  *
  * When gtkloop_wait() returns (asyncio's return_when).
+ *
+ * Since: 0.1
  */
 typedef enum {
   GTKLOOP_FIRST_COMPLETED,
@@ -64,6 +66,13 @@ GTKLOOP_AVAILABLE_IN_ALL
 GtkloopFuture *gtkloop_shield   (GtkloopFuture        *f) G_GNUC_WARN_UNUSED_RESULT;
 
 /* asyncio.as_completed, as an iterator object. */
+/**
+ * GTKLOOP_TYPE_AS_COMPLETED:
+ *
+ * The #GType of #GtkloopAsCompleted, a boxed type: copying takes a reference, freeing drops one.
+ *
+ * Since: 0.1
+ */
 #define GTKLOOP_TYPE_AS_COMPLETED (gtkloop_as_completed_get_type ())
 GTKLOOP_AVAILABLE_IN_ALL
 GType               gtkloop_as_completed_get_type   (void) G_GNUC_CONST;
@@ -83,6 +92,13 @@ guint               gtkloop_as_completed_get_n_left (GtkloopAsCompleted   *ac);
 
 /* asyncio.timeout / timeout_at: a scope in the current task, ended by
  * gtkloop_timeout_exit (). Times are loop times (gtkloop_loop_time ()). */
+/**
+ * GTKLOOP_TYPE_TIMEOUT:
+ *
+ * The #GType of #GtkloopTimeout, a boxed type: copying takes a reference, freeing drops one.
+ *
+ * Since: 0.1
+ */
 #define GTKLOOP_TYPE_TIMEOUT (gtkloop_timeout_get_type ())
 GTKLOOP_AVAILABLE_IN_ALL
 GType           gtkloop_timeout_get_type   (void) G_GNUC_CONST;
@@ -107,6 +123,13 @@ gboolean        gtkloop_timeout_exit       (GtkloopTimeout  *t,
 
 /* asyncio.TaskGroup: made in its parent task, ended by
  * gtkloop_task_group_exit (). */
+/**
+ * GTKLOOP_TYPE_TASK_GROUP:
+ *
+ * The #GType of #GtkloopTaskGroup, a boxed type: copying takes a reference, freeing drops one.
+ *
+ * Since: 0.1
+ */
 #define GTKLOOP_TYPE_TASK_GROUP (gtkloop_task_group_get_type ())
 GTKLOOP_AVAILABLE_IN_ALL
 GType             gtkloop_task_group_get_type         (void) G_GNUC_CONST;

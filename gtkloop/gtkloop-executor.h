@@ -33,11 +33,20 @@ G_BEGIN_DECLS
  *
  * Returns: (nullable) (transfer full): the result; freed on the loop's
  *   thread with the result destroy notify given to run_in_executor
+ *
+ * Since: 0.1
  */
 typedef gpointer (*GtkloopWorkFunc) (gpointer       data,
                                      GCancellable  *cancellable,
                                      GError       **error);
 
+/**
+ * GTKLOOP_TYPE_THREAD_EXECUTOR:
+ *
+ * The #GType of #GtkloopThreadExecutor, a boxed type: copying takes a reference, freeing drops one.
+ *
+ * Since: 0.1
+ */
 #define GTKLOOP_TYPE_THREAD_EXECUTOR (gtkloop_thread_executor_get_type ())
 GTKLOOP_AVAILABLE_IN_ALL
 GType                  gtkloop_thread_executor_get_type         (void) G_GNUC_CONST;
@@ -90,6 +99,13 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (GtkloopThreadExecutor, gtkloop_thread_executor_un
 typedef void (*GtkloopThreadFutureCallback) (GtkloopThreadFuture *f,
                                              gpointer             user_data);
 
+/**
+ * GTKLOOP_TYPE_THREAD_FUTURE:
+ *
+ * The #GType of #GtkloopThreadFuture, a boxed type: copying takes a reference, freeing drops one.
+ *
+ * Since: 0.1
+ */
 #define GTKLOOP_TYPE_THREAD_FUTURE (gtkloop_thread_future_get_type ())
 GTKLOOP_AVAILABLE_IN_ALL
 GType                gtkloop_thread_future_get_type          (void) G_GNUC_CONST;
@@ -126,6 +142,13 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (GtkloopThreadFuture, gtkloop_thread_future_unref)
 
 typedef struct _GtkloopLoopThread GtkloopLoopThread;
 
+/**
+ * GTKLOOP_TYPE_LOOP_THREAD:
+ *
+ * The #GType of #GtkloopLoopThread, a boxed type: copying takes a reference, freeing drops one.
+ *
+ * Since: 0.1
+ */
 #define GTKLOOP_TYPE_LOOP_THREAD (gtkloop_loop_thread_get_type ())
 GTKLOOP_AVAILABLE_IN_ALL
 GType              gtkloop_loop_thread_get_type (void) G_GNUC_CONST;
@@ -159,12 +182,21 @@ typedef struct _GtkloopProgress GtkloopProgress;
  *
  * Receives the latest report, on the loop's thread: at most once per loop
  * iteration however often workers report.
+ *
+ * Since: 0.1
  */
 typedef void (*GtkloopProgressFunc) (GtkloopProgress *progress,
                                      double           fraction,
                                      const char      *message,
                                      gpointer         user_data);
 
+/**
+ * GTKLOOP_TYPE_PROGRESS:
+ *
+ * The #GType of #GtkloopProgress, a boxed type: copying takes a reference, freeing drops one.
+ *
+ * Since: 0.1
+ */
 #define GTKLOOP_TYPE_PROGRESS (gtkloop_progress_get_type ())
 GTKLOOP_AVAILABLE_IN_ALL
 GType            gtkloop_progress_get_type         (void) G_GNUC_CONST;

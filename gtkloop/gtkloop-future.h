@@ -11,10 +11,27 @@
 
 G_BEGIN_DECLS
 
+/**
+ * GTKLOOP_TYPE_FUTURE:
+ *
+ * The #GType of #GtkloopFuture, a boxed type: copying takes a reference, freeing drops one.
+ *
+ * Since: 0.1
+ */
 #define GTKLOOP_TYPE_FUTURE (gtkloop_future_get_type ())
 GTKLOOP_AVAILABLE_IN_ALL
 GType gtkloop_future_get_type (void) G_GNUC_CONST;
 
+/**
+ * GtkloopFutureCallback:
+ * @f: the future that is done
+ * @user_data: the data given with the callback
+ *
+ * A done callback (gtkloop_future_add_done_callback()); runs on the
+ * future's loop, on an iteration after the future finished.
+ *
+ * Since: 0.1
+ */
 typedef void (*GtkloopFutureCallback) (GtkloopFuture *f,
                                        gpointer       user_data);
 

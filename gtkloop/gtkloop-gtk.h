@@ -32,6 +32,8 @@ GtkloopLoop   *gtkloop_gtk_get_loop                (void);
  *
  * What gtkloop_signal_connect_task() does when the signal is emitted again
  * while a task it started is still running.
+ *
+ * Since: 0.1
  */
 typedef enum {
   GTKLOOP_REENTRY_CONCURRENT,
@@ -51,6 +53,8 @@ typedef enum {
  * The body of a task started by a signal emission. Task bodies are C
  * only (see #GtkloopTaskFunc): gtkloop_signal_connect_task() is not
  * available to language bindings.
+ *
+ * Since: 0.1
  */
 typedef void (*GtkloopSignalTaskFunc) (GtkloopTask  *task,
                                        gpointer      instance,

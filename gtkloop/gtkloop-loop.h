@@ -11,6 +11,13 @@
 
 G_BEGIN_DECLS
 
+/**
+ * GTKLOOP_TYPE_LOOP:
+ *
+ * The #GType of #GtkloopLoop, a final GObject class.
+ *
+ * Since: 0.1
+ */
 #define GTKLOOP_TYPE_LOOP (gtkloop_loop_get_type ())
 GTKLOOP_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (GtkloopLoop, gtkloop_loop, GTKLOOP, LOOP, GObject)
@@ -124,6 +131,19 @@ void     gtkloop_loop_set_dispatch_budget (GtkloopLoop   *loop,
 GTKLOOP_AVAILABLE_IN_ALL
 double   gtkloop_loop_get_dispatch_budget (GtkloopLoop   *loop);
 
+/**
+ * GtkloopErrorContext:
+ * @message: what happened, e.g. "Task exception was never retrieved"
+ * @error: (nullable): the error concerned
+ * @future: (nullable): the future or task concerned
+ * @callback_name: (nullable): the callback concerned, when known
+ *
+ * What an exception handler receives (asyncio's context dict). The
+ * library fills it in; never allocate one yourself, as fields may be
+ * added at the end.
+ *
+ * Since: 0.1
+ */
 typedef struct {
   const char    *message;   /* e.g. "Task exception was never retrieved" */
   const GError  *error;     /* nullable */
@@ -132,6 +152,18 @@ typedef struct {
   const char    *callback_name;  /* nullable: the callback concerned, when known */
 } GtkloopErrorContext;
 
+/**
+ * GtkloopExceptionHandler:
+ * @loop: the loop reporting
+ * @context: what happened; valid during the call only
+ * @user_data: the data given to gtkloop_loop_set_exception_handler()
+ *
+ * Receives the errors nobody else could (asyncio's exception handler).
+ * Runs on the thread that met the error, which is the loop's thread
+ * except for a future freed elsewhere.
+ *
+ * Since: 0.1
+ */
 typedef void (*GtkloopExceptionHandler) (GtkloopLoop               *loop,
                                          const GtkloopErrorContext *context,
                                          gpointer                   user_data);

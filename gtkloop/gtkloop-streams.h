@@ -39,6 +39,13 @@ gboolean gtkloop_open_unix_connection (const char            *path,
 
 /* Reader. Each read is a suspension point when it has to wait; data that
  * an error or the end of the stream interrupts stays in the reader. */
+/**
+ * GTKLOOP_TYPE_STREAM_READER:
+ *
+ * The #GType of #GtkloopStreamReader, a boxed type: copying takes a reference, freeing drops one.
+ *
+ * Since: 0.1
+ */
 #define GTKLOOP_TYPE_STREAM_READER (gtkloop_stream_reader_get_type ())
 GTKLOOP_AVAILABLE_IN_ALL
 GType                gtkloop_stream_reader_get_type    (void) G_GNUC_CONST;
@@ -84,6 +91,13 @@ GTKLOOP_AVAILABLE_IN_ALL
 gsize                gtkloop_stream_reader_get_buffer_size (GtkloopStreamReader *reader);
 
 /* Writer. */
+/**
+ * GTKLOOP_TYPE_STREAM_WRITER:
+ *
+ * The #GType of #GtkloopStreamWriter, a boxed type: copying takes a reference, freeing drops one.
+ *
+ * Since: 0.1
+ */
 #define GTKLOOP_TYPE_STREAM_WRITER (gtkloop_stream_writer_get_type ())
 GTKLOOP_AVAILABLE_IN_ALL
 GType                gtkloop_stream_writer_get_type    (void) G_GNUC_CONST;
@@ -147,11 +161,20 @@ gsize                gtkloop_stream_writer_get_write_buffer_size   (GtkloopStrea
  * connection nobody holds any more is closed once its buffer is sent.
  * Task bodies are C only (see #GtkloopTaskFunc): the servers are not
  * available to language bindings.
+ *
+ * Since: 0.1
  */
 typedef void (*GtkloopStreamHandler) (GtkloopStreamReader *reader,
                                       GtkloopStreamWriter *writer,
                                       gpointer             user_data);
 
+/**
+ * GTKLOOP_TYPE_STREAM_SERVER:
+ *
+ * The #GType of #GtkloopStreamServer, a boxed type: copying takes a reference, freeing drops one.
+ *
+ * Since: 0.1
+ */
 #define GTKLOOP_TYPE_STREAM_SERVER (gtkloop_stream_server_get_type ())
 GTKLOOP_AVAILABLE_IN_ALL
 GType                gtkloop_stream_server_get_type    (void) G_GNUC_CONST;

@@ -22,6 +22,13 @@ G_BEGIN_DECLS
 
 typedef struct _GtkloopSubprocess GtkloopSubprocess;
 
+/**
+ * GTKLOOP_TYPE_SUBPROCESS:
+ *
+ * The #GType of #GtkloopSubprocess, a boxed type: copying takes a reference, freeing drops one.
+ *
+ * Since: 0.1
+ */
 #define GTKLOOP_TYPE_SUBPROCESS (gtkloop_subprocess_get_type ())
 GTKLOOP_AVAILABLE_IN_ALL
 GType              gtkloop_subprocess_get_type     (void) G_GNUC_CONST;

@@ -31,6 +31,13 @@ typedef gboolean (*GtkloopPredicate) (gpointer user_data);
 
 /* Lock ------------------------------------------------------------------ */
 
+/**
+ * GTKLOOP_TYPE_LOCK:
+ *
+ * The #GType of #GtkloopLock, a boxed type: copying takes a reference, freeing drops one.
+ *
+ * Since: 0.1
+ */
 #define GTKLOOP_TYPE_LOCK (gtkloop_lock_get_type ())
 GTKLOOP_AVAILABLE_IN_ALL
 GType         gtkloop_lock_get_type      (void) G_GNUC_CONST;
@@ -50,6 +57,13 @@ gboolean      gtkloop_lock_is_locked     (GtkloopLock  *l);
 
 /* Event ----------------------------------------------------------------- */
 
+/**
+ * GTKLOOP_TYPE_EVENT:
+ *
+ * The #GType of #GtkloopEvent, a boxed type: copying takes a reference, freeing drops one.
+ *
+ * Since: 0.1
+ */
 #define GTKLOOP_TYPE_EVENT (gtkloop_event_get_type ())
 GTKLOOP_AVAILABLE_IN_ALL
 GType         gtkloop_event_get_type     (void) G_GNUC_CONST;
@@ -71,6 +85,13 @@ gboolean      gtkloop_event_wait         (GtkloopEvent *e,
 
 /* Condition ------------------------------------------------------------- */
 
+/**
+ * GTKLOOP_TYPE_CONDITION:
+ *
+ * The #GType of #GtkloopCondition, a boxed type: copying takes a reference, freeing drops one.
+ *
+ * Since: 0.1
+ */
 #define GTKLOOP_TYPE_CONDITION (gtkloop_condition_get_type ())
 GTKLOOP_AVAILABLE_IN_ALL
 GType             gtkloop_condition_get_type   (void) G_GNUC_CONST;
@@ -105,6 +126,13 @@ void              gtkloop_condition_notify_all (GtkloopCondition  *c);
 
 /* Semaphore / BoundedSemaphore ------------------------------------------ */
 
+/**
+ * GTKLOOP_TYPE_SEMAPHORE:
+ *
+ * The #GType of #GtkloopSemaphore, a boxed type: copying takes a reference, freeing drops one.
+ *
+ * Since: 0.1
+ */
 #define GTKLOOP_TYPE_SEMAPHORE (gtkloop_semaphore_get_type ())
 GTKLOOP_AVAILABLE_IN_ALL
 GType             gtkloop_semaphore_get_type  (void) G_GNUC_CONST;
@@ -128,6 +156,13 @@ guint             gtkloop_semaphore_get_value (GtkloopSemaphore  *s);
 
 /* Barrier --------------------------------------------------------------- */
 
+/**
+ * GTKLOOP_TYPE_BARRIER:
+ *
+ * The #GType of #GtkloopBarrier, a boxed type: copying takes a reference, freeing drops one.
+ *
+ * Since: 0.1
+ */
 #define GTKLOOP_TYPE_BARRIER (gtkloop_barrier_get_type ())
 GTKLOOP_AVAILABLE_IN_ALL
 GType           gtkloop_barrier_get_type      (void) G_GNUC_CONST;
@@ -156,6 +191,13 @@ gboolean        gtkloop_barrier_is_broken     (GtkloopBarrier  *b);
 
 /* Queue, LIFO queue, priority queue ------------------------------------- */
 
+/**
+ * GTKLOOP_TYPE_QUEUE:
+ *
+ * The #GType of #GtkloopQueue, a boxed type: copying takes a reference, freeing drops one.
+ *
+ * Since: 0.1
+ */
 #define GTKLOOP_TYPE_QUEUE (gtkloop_queue_get_type ())
 GTKLOOP_AVAILABLE_IN_ALL
 GType         gtkloop_queue_get_type      (void) G_GNUC_CONST;

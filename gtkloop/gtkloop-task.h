@@ -12,8 +12,29 @@
 
 G_BEGIN_DECLS
 
-/* A task is a future: every gtkloop_future_* call takes it; same pointer. */
+/**
+ * GTKLOOP_FUTURE:
+ * @task: a #GtkloopTask
+ *
+ * A task as the #GtkloopFuture it is: the same pointer, so every
+ * gtkloop_future_*() call takes it. A cast; no check, no reference.
+ *
+ * Returns: @task as a #GtkloopFuture
+ *
+ * Since: 0.1
+ */
 #define GTKLOOP_FUTURE(task) ((GtkloopFuture *) (task))
+/**
+ * GTKLOOP_TASK:
+ * @future: a #GtkloopFuture that is a task (gtkloop_future_is_task())
+ *
+ * The reverse of GTKLOOP_FUTURE(), for a future known to be a task. A
+ * cast; no check, no reference.
+ *
+ * Returns: @future as a #GtkloopTask
+ *
+ * Since: 0.1
+ */
 #define GTKLOOP_TASK(future) ((GtkloopTask *) (future))
 
 /**
@@ -28,6 +49,8 @@ G_BEGIN_DECLS
  *   the task and aborts
  *
  * Where a task's stack lives. See docs/fibers.md.
+ *
+ * Since: 0.1
  */
 typedef enum {
   GTKLOOP_STACK_DEFAULT,
@@ -43,6 +66,8 @@ typedef enum {
  *   the run stacks' size, which is also the limit)
  *
  * Zero-initialise, then set what you need.
+ *
+ * Since: 0.1
  */
 typedef struct {
   const char       *name;
@@ -68,6 +93,13 @@ GtkloopTask  *gtkloop_spawn                 (GtkloopTaskFunc           func,
                                              gpointer                  data,
                                              GDestroyNotify            destroy) G_GNUC_WARN_UNUSED_RESULT;
 
+/**
+ * GTKLOOP_TYPE_TASK:
+ *
+ * The #GType of #GtkloopTask, a boxed type: copying takes a reference, freeing drops one.
+ *
+ * Since: 0.1
+ */
 #define GTKLOOP_TYPE_TASK (gtkloop_task_get_type ())
 GTKLOOP_AVAILABLE_IN_ALL
 GType         gtkloop_task_get_type         (void) G_GNUC_CONST;

@@ -18,7 +18,16 @@ typedef struct _GtkloopEvent          GtkloopEvent;
 typedef struct _GtkloopSemaphore      GtkloopSemaphore;
 typedef struct _GtkloopQueue          GtkloopQueue;
 
-/* A plain callback, as given to call_soon / call_later / call_at. */
+/**
+ * GtkloopCallback:
+ * @user_data: the data given with the callback
+ *
+ * A plain callback, as given to gtkloop_loop_call_soon(),
+ * gtkloop_loop_call_later(), gtkloop_loop_call_at(), fd watches and
+ * signal handlers; runs on the loop's thread.
+ *
+ * Since: 0.1
+ */
 typedef void (*GtkloopCallback) (gpointer user_data);
 
 /**
@@ -31,6 +40,8 @@ typedef void (*GtkloopCallback) (gpointer user_data);
  * bindings (CPython 3.11 keeps one frame stack per thread, and two task
  * bodies written in Python that suspend would interleave on it and crash
  * the interpreter).
+ *
+ * Since: 0.1
  */
 typedef void (*GtkloopTaskFunc) (GtkloopTask *task,
                                  gpointer     user_data);
@@ -46,6 +57,8 @@ typedef void (*GtkloopTaskFunc) (GtkloopTask *task,
  * which pairs any #GDestroyNotify after a callback with that callback and
  * takes it to run once, keeps the scope they give (a queue calls its
  * item destroy notify once per item).
+ *
+ * Since: 0.1
  */
 typedef void (*GtkloopValueDestroyNotify) (gpointer value);
 

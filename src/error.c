@@ -5,7 +5,10 @@
 /**
  * gtkloop_error_quark:
  *
- * Returns: the error domain of #GtkloopError.
+ * The #GQuark behind %GTKLOOP_ERROR; use the macro. Any thread; needs no
+ * loop, so a closed one changes nothing.
+ *
+ * Returns: the error domain of #GtkloopError
  *
  * Since: 0.1
  */

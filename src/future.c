@@ -25,6 +25,16 @@ const GtkloopFutureClass gtkloop_plain_future_class = {
   .finalize = NULL,
 };
 
+/**
+ * GtkloopFuture:
+ *
+ * asyncio's Future: a result, an error or a cancellation that comes
+ * later, with done callbacks that run on its loop. Reference counted;
+ * every #GtkloopTask is one (`GTKLOOP_FUTURE (task)`). Used on its
+ * loop's thread; only the reference count is thread-safe.
+ *
+ * Since: 0.1
+ */
 G_DEFINE_BOXED_TYPE (GtkloopFuture, gtkloop_future, gtkloop_future_ref, gtkloop_future_unref)
 
 GError *
@@ -60,6 +70,12 @@ gtkloop_future_new_of_class (const GtkloopFutureClass *klass,
  * @loop: (nullable): the loop the future belongs to; %NULL for
  *   gtkloop_loop_get_default()
  *
+ * Makes a pending future (asyncio's loop.create_future()): someone sets
+ * its result, error or cancellation later, and its done callbacks run on
+ * @loop. Any thread may make one, but from then on it is used on @loop's
+ * thread. A future of a closed loop can still be made and finished, but
+ * its done callbacks never run: their destroy notifies do, at once.
+ *
  * Returns: (transfer full): a new pending future
  *
  * Since: 0.1
@@ -81,9 +97,11 @@ gtkloop_future_new (GtkloopLoop *loop)
  * gtkloop_future_ref:
  * @f: a future or task
  *
- * Any thread.
+ * Takes a reference. Any thread; works after the loop is closed.
  *
  * Returns: (transfer full): @f
+ *
+ * Since: 0.1
  */
 GtkloopFuture *
 gtkloop_future_ref (GtkloopFuture *f)
@@ -130,7 +148,12 @@ free_callbacks (GtkloopFuture *f)
  *
  * Drops a reference. A future that failed and whose error nobody read is
  * reported through its loop's exception handler when the last one goes
- * (for a task, also one freed while pending).
+ * (for a task, also one freed while pending). Any thread: the last
+ * reference runs the result's destroy notify on the thread that drops it.
+ * Works after the loop is closed (a report then goes to the handler
+ * still set on the closed loop).
+ *
+ * Since: 0.1
  */
 void
 gtkloop_future_unref (GtkloopFuture *f)
@@ -206,6 +229,11 @@ check_settable (GtkloopFuture *f,
  * @destroy: (nullable) (scope async): frees @value when the future is
  *   freed — or at once if the future is already done
  *
+ * Finishes @f with @value and schedules its done callbacks. A task
+ * refuses (with a critical): it ends with what its function gives. Loop
+ * thread only. On a closed loop the future is still finished, but its
+ * done callbacks do not run; their destroy notifies run at once.
+ *
  * Returns: %TRUE if the future was pending and now has @value
  *
  * Since: 0.1
@@ -246,6 +274,11 @@ gtkloop_future_resolve (GtkloopFuture *f,
  * gtkloop_future_set_error:
  * @f: a pending future
  * @error: (transfer full): the failure
+ *
+ * Finishes @f with @error and schedules its done callbacks. A task
+ * refuses (with a critical): it ends with what its function gives. Loop
+ * thread only. On a closed loop the future is still finished, but its
+ * done callbacks do not run; their destroy notifies run at once.
  *
  * Returns: %TRUE if the future was pending and now has failed with @error;
  *   %FALSE (and @error freed) if it was already done
@@ -307,7 +340,9 @@ plain_future_cancel (GtkloopFuture *f,
  * @msg: (nullable): the message of the %G_IO_ERROR_CANCELLED error
  *
  * Cancels the future (for a task, asks the task to stop: see
- * gtkloop_task_cancel()).
+ * gtkloop_task_cancel()). Loop thread only. On a closed loop a pending
+ * future is still cancelled, without running its done callbacks (their
+ * destroy notifies run at once); every task there is already done.
  *
  * Returns: %FALSE if it was already done
  *
@@ -328,7 +363,12 @@ gtkloop_future_cancel (GtkloopFuture *f,
  * gtkloop_future_is_done:
  * @f: a future or task
  *
+ * Whether @f is finished: it has a result, an error or a cancellation.
+ * Loop thread only; works after the loop is closed.
+ *
  * Returns: %TRUE once @f has a result, an error or a cancellation
+ *
+ * Since: 0.1
  */
 gboolean
 gtkloop_future_is_done (GtkloopFuture *f)
@@ -341,7 +381,12 @@ gtkloop_future_is_done (GtkloopFuture *f)
  * gtkloop_future_is_cancelled:
  * @f: a future or task
  *
+ * Whether @f ended cancelled. Loop thread only; works after the loop is
+ * closed (the tasks that closing cancelled say %TRUE).
+ *
  * Returns: %TRUE if @f ended cancelled
+ *
+ * Since: 0.1
  */
 gboolean
 gtkloop_future_is_cancelled (GtkloopFuture *f)
@@ -354,6 +399,10 @@ gtkloop_future_is_cancelled (GtkloopFuture *f)
  * gtkloop_future_get_result:
  * @f: a future or task
  * @error: return location for a #GError
+ *
+ * Reads the outcome (asyncio's result()): the result, or the failure as
+ * an error, which counts as the error being retrieved. Loop thread only;
+ * works after the loop is closed.
  *
  * Returns: (transfer none) (nullable): the result, owned by the future; or
  *   %NULL with @error set: %GTKLOOP_ERROR_INVALID_STATE while pending,
@@ -393,9 +442,13 @@ gtkloop_future_get_result (GtkloopFuture *f,
 
 /**
  * gtkloop_future_get_error:
+ * @f: a future or task
  *
  * asyncio's .exception(), without the raising: %NULL for pending,
- * cancelled and successful futures alike.
+ * cancelled and successful futures alike; tell them apart with
+ * gtkloop_future_is_done() and gtkloop_future_is_cancelled(). Reading
+ * it counts as the error being retrieved. Loop thread only; works after
+ * the loop is closed.
  *
  * Returns: (transfer none) (nullable): the failure
  *
@@ -421,6 +474,11 @@ gtkloop_future_get_error (GtkloopFuture *f)
  * @data: data for @cb
  * @destroy: (nullable): frees @data after @cb ran, when removed, or when
  *   the future or its loop goes away
+ *
+ * Adds a callback to run when @f is done, after those added before it;
+ * never inline, always from the loop. Loop thread only (from another
+ * thread: a critical, and @destroy runs at once). On a closed loop @cb
+ * never runs: @destroy runs when @f is done, at once if it already is.
  *
  * Since: 0.1
  */
@@ -472,7 +530,8 @@ callback_matches (const GtkloopDoneCallback *c,
  * Removes every pending registration of (@cb, @data), running their
  * destroy notifies. Bindings do not get this call: it matches the
  * function pointer, and a binding makes a new one for every callback it
- * passes, so nothing would ever match.
+ * passes, so nothing would ever match. Loop thread only; works after the
+ * loop is closed.
  *
  * Returns: how many were removed
  *
@@ -541,7 +600,12 @@ gtkloop_future_remove_done_callback (GtkloopFuture        *f,
  * gtkloop_future_get_loop:
  * @f: a future or task
  *
+ * The loop @f belongs to, where its done callbacks run. Any thread; the
+ * loop may be closed, and stays alive as long as @f.
+ *
  * Returns: (transfer none): the loop the future belongs to
+ *
+ * Since: 0.1
  */
 GtkloopLoop *
 gtkloop_future_get_loop (GtkloopFuture *f)
@@ -554,7 +618,12 @@ gtkloop_future_get_loop (GtkloopFuture *f)
  * gtkloop_future_is_task:
  * @f: a future
  *
+ * Whether @f is a task, so that `GTKLOOP_TASK (f)` is valid. Any thread;
+ * works after the loop is closed.
+ *
  * Returns: %TRUE if @f is a task (a #GtkloopTask in C, same pointer)
+ *
+ * Since: 0.1
  */
 gboolean
 gtkloop_future_is_task (GtkloopFuture *f)

@@ -43,6 +43,18 @@ struct _GtkloopLoopSource
   GtkloopLoop *loop;   /* (unowned) the loop owns its source */
 };
 
+/**
+ * GtkloopLoop:
+ *
+ * An asyncio event loop living inside a #GMainContext: one #GSource holds
+ * its ready queue, its timers, its inbox from other threads and its fd
+ * watches, so whatever iterates the context (GTK, g_application_run(), a
+ * #GMainLoop, gtkloop_loop_run_forever()) runs its callbacks and tasks.
+ * A loop belongs to one thread at a time (docs/threading.md) and ends
+ * with gtkloop_loop_close().
+ *
+ * Since: 0.1
+ */
 G_DEFINE_FINAL_TYPE (GtkloopLoop, gtkloop_loop, G_TYPE_OBJECT)
 
 static _Thread_local GtkloopLoop *running_loop GTKLOOP_HOT_TLS;
@@ -130,13 +142,17 @@ gtkloop_loop_check_callable (GtkloopLoop *loop,
 
 /**
  * gtkloop_loop_is_owner_thread:
+ * @loop: a loop
  *
  * Whether the calling thread may make loop-bound calls on @loop now: the
  * thread that made it, or the one that ran or closed it last. Bindings
  * ask before a call, to refuse or forward one from another thread
- * themselves rather than meet the library's critical. Any thread.
+ * themselves rather than meet the library's critical. Any thread; after
+ * close, the closing thread is the owner.
  *
  * Returns: %TRUE on the owning thread
+ *
+ * Since: 0.1
  */
 gboolean
 gtkloop_loop_is_owner_thread (GtkloopLoop *loop)
@@ -661,7 +677,9 @@ gtkloop_loop_class_init (GtkloopLoopClass *klass)
  * Makes a loop whose one #GSource is attached to @context. Whatever
  * iterates @context also runs the loop's callbacks and tasks. The calling
  * thread owns the loop until some thread runs it. If @context has no loop
- * yet, this one becomes the one gtkloop_loop_get_default() finds.
+ * yet, this one becomes the one gtkloop_loop_get_default() finds. Any
+ * thread. The loop lives until closed (gtkloop_loop_close()) or, if never
+ * closed, until its last reference goes, which closes it.
  *
  * Returns: (transfer full): a new loop
  *
@@ -698,7 +716,9 @@ gtkloop_loop_new (GMainContext *context)
  * The loop of the calling thread's thread-default #GMainContext (the
  * global default on the main thread), made on first use. A loop made here
  * lives as long as the process; threads that come and go should use
- * gtkloop_run() or gtkloop_loop_new() on their own context instead.
+ * gtkloop_run() or gtkloop_loop_new() on their own context instead. Any
+ * thread (each gets its context's loop). A default loop that was closed
+ * stays the default: this keeps returning it, closed.
  *
  * Returns: (transfer none): the loop
  *
@@ -740,6 +760,10 @@ gtkloop_loop_get_default (void)
 /**
  * gtkloop_loop_get_running:
  *
+ * The loop running or dispatching on the calling thread now (asyncio's
+ * get_running_loop(), without the raising). Any thread. A closed loop
+ * cannot run, so it is never returned.
+ *
  * Returns: (transfer none) (nullable): the loop running or dispatching on
  *   the calling thread now, or %NULL
  *
@@ -755,9 +779,12 @@ gtkloop_loop_get_running (void)
  * gtkloop_loop_ref:
  * @loop: a loop
  *
- * g_object_ref() under the name API.md gives it.
+ * Takes a reference (g_object_ref(), under the name API.md gives it).
+ * Any thread; works after the loop is closed.
  *
  * Returns: (transfer full): @loop
+ *
+ * Since: 0.1
  */
 GtkloopLoop *
 gtkloop_loop_ref (GtkloopLoop *loop)
@@ -769,8 +796,13 @@ gtkloop_loop_ref (GtkloopLoop *loop)
  * gtkloop_loop_unref:
  * @loop: (transfer full): a loop
  *
- * g_object_unref(). Dropping the last reference does not close the loop:
- * close it first (gtkloop_loop_close()) so destroy notifies run.
+ * Drops a reference (g_object_unref()). Every future of the loop holds it
+ * too. When the last reference goes, a loop that is not closed yet is
+ * closed on the calling thread first (what asyncio warns about); close
+ * it yourself (gtkloop_loop_close()) to choose when and where its destroy
+ * notifies run. Any thread that may close the loop.
+ *
+ * Since: 0.1
  */
 void
 gtkloop_loop_unref (GtkloopLoop *loop)
@@ -780,8 +812,15 @@ gtkloop_loop_unref (GtkloopLoop *loop)
 
 /**
  * gtkloop_loop_get_context:
+ * @loop: a loop
+ *
+ * The #GMainContext the loop's source is attached to: iterating it runs
+ * the loop. Any thread; after close the loop's source has left the
+ * context, which is still returned.
  *
  * Returns: (transfer none): the context the loop runs on
+ *
+ * Since: 0.1
  */
 GMainContext *
 gtkloop_loop_get_context (GtkloopLoop *loop)
@@ -792,9 +831,15 @@ gtkloop_loop_get_context (GtkloopLoop *loop)
 
 /**
  * gtkloop_loop_time:
+ * @loop: a loop
  *
  * The loop's clock, as asyncio's loop.time(): CLOCK_MONOTONIC in seconds,
- * read afresh on every call.
+ * read afresh on every call. Deadlines for gtkloop_loop_call_at() are on
+ * this clock. Any thread; works after the loop is closed.
+ *
+ * Returns: the time now, in seconds
+ *
+ * Since: 0.1
  */
 double
 gtkloop_loop_time (GtkloopLoop *loop)
@@ -833,7 +878,8 @@ accept_call (GtkloopLoop    *loop,
  *   handle is cancelled, or when the loop closes
  *
  * Schedules @cb (@data) on a later iteration, after everything scheduled
- * before it (FIFO). Loop-thread only.
+ * before it (FIFO). Loop thread only. A closed loop refuses with a
+ * critical (asyncio raises), runs @destroy at once and returns 0.
  *
  * Returns: a handle id for gtkloop_loop_cancel(); 0 on misuse
  *
@@ -913,7 +959,10 @@ schedule_timer (GtkloopLoop    *loop,
  *   handle is cancelled, or when the loop closes
  *
  * Schedules @cb after @delay seconds, never earlier. Timers with the same
- * deadline run in the order they were scheduled. Loop-thread only.
+ * deadline run in the order they were scheduled. Loop thread only. A
+ * closed loop refuses with a critical, runs @destroy at once and returns
+ * 0; closing drops the timers still pending, running their destroy
+ * notifies.
  *
  * Returns: a handle id; 0 on misuse
  *
@@ -943,7 +992,8 @@ gtkloop_loop_call_later (GtkloopLoop    *loop,
  * @destroy: (nullable): frees @data once: after @cb ran, when the
  *   handle is cancelled, or when the loop closes
  *
- * Schedules @cb at @when, never earlier. Loop-thread only.
+ * Schedules @cb at @when, never earlier. Loop thread only. A closed loop
+ * refuses with a critical, runs @destroy at once and returns 0.
  *
  * Returns: a handle id; 0 on misuse
  *
@@ -964,11 +1014,14 @@ gtkloop_loop_call_at (GtkloopLoop    *loop,
 
 /**
  * gtkloop_loop_cancel:
+ * @loop: the loop the callback was scheduled on
  * @handle_id: an id from call_soon, call_later or call_at
  *
  * Cancels a callback that has not run yet and runs its destroy notify
  * before returning. Safe for any id: one that already ran, was cancelled,
- * or is running now (a callback cancelling itself) gives %FALSE.
+ * or is running now (a callback cancelling itself) gives %FALSE. Loop
+ * thread only. Closing the loop dropped every pending callback, so on a
+ * closed loop this returns %FALSE.
  *
  * Returns: %TRUE if the callback was pending and will not run
  *
@@ -1022,11 +1075,13 @@ gtkloop_loop_cancel (GtkloopLoop *loop,
  * @data: data for @cb
  * @destroy: (nullable): frees @data once, as for gtkloop_loop_call_soon()
  *
- * call_soon from any thread. Posts from one thread run in the order they
- * were posted. Only a post that finds the inbox empty wakes the loop's
- * context, so bursts are cheap. @destroy runs on the loop thread after @cb,
- * or at once on the calling thread if the loop is closed (with a critical,
- * as asyncio raises there).
+ * The call_soon of other threads: schedules @cb on the loop's thread.
+ * Posts from one thread run in the order they were posted. Only a post
+ * that finds the inbox empty wakes the loop's context, so bursts are
+ * cheap. Any thread. @destroy runs on the loop thread after @cb, or on
+ * the closing thread if the loop closes before @cb ran, or at once on
+ * the calling thread if the loop is closed already (with a critical, as
+ * asyncio raises there).
  *
  * Since: 0.1
  */
@@ -1133,9 +1188,12 @@ gtkloop_loop_end_run (GtkloopLoop *loop)
 
 /**
  * gtkloop_loop_stop:
+ * @loop: the loop
  *
  * Makes run_forever() return once the current iteration has run. Called
- * while the loop is not running, the next run_forever() runs one iteration.
+ * while the loop is not running, the next run_forever() runs one
+ * iteration. Loop thread only. On a closed loop it does nothing (a
+ * closed loop does not run again).
  *
  * Since: 0.1
  */
@@ -1152,13 +1210,18 @@ gtkloop_loop_stop (GtkloopLoop *loop)
 
 /**
  * gtkloop_loop_stop_now:
+ * @loop: a loop
  *
  * Like gtkloop_loop_stop(), but run_forever() returns right after the
  * callback that is running: the rest of the iteration stays queued, in
  * order, and runs first in the next run. This is what asyncio does when a
  * callback raises KeyboardInterrupt or SystemExit (the Python binding
- * uses it). Loop-thread only; while the loop is not running, the same as
+ * uses it). While the loop is not running, the same as
  * gtkloop_loop_stop().
+ *
+ * Loop thread only. On a closed loop it has no effect.
+ *
+ * Since: 0.1
  */
 void
 gtkloop_loop_stop_now (GtkloopLoop *loop)
@@ -1173,6 +1236,19 @@ gtkloop_loop_stop_now (GtkloopLoop *loop)
     loop->stop = LOOP_STOP_REQUESTED;
 }
 
+/**
+ * gtkloop_loop_is_running:
+ * @loop: a loop
+ *
+ * Whether @loop is running: in run_forever() or run_until_complete(), or
+ * dispatching because something else iterates its context (GTK, a
+ * #GMainLoop). Any thread (from another one the answer may be stale at
+ * once). A closed loop is never running.
+ *
+ * Returns: %TRUE while the loop runs
+ *
+ * Since: 0.1
+ */
 gboolean
 gtkloop_loop_is_running (GtkloopLoop *loop)
 {
@@ -1180,6 +1256,16 @@ gtkloop_loop_is_running (GtkloopLoop *loop)
   return atomic_load (&loop->running) != 0 || running_loop == loop;
 }
 
+/**
+ * gtkloop_loop_is_closed:
+ * @loop: a loop
+ *
+ * Whether gtkloop_loop_close() has finished on @loop. Any thread.
+ *
+ * Returns: %TRUE once the loop is closed
+ *
+ * Since: 0.1
+ */
 gboolean
 gtkloop_loop_is_closed (GtkloopLoop *loop)
 {
@@ -1289,7 +1375,12 @@ gtkloop_loop_add_reader (GtkloopLoop    *loop,
  *
  * asyncio's loop.add_writer(): as gtkloop_loop_add_reader(), for
  * writability. Remove the writer once there is nothing left to write, or
- * it runs on every iteration.
+ * it runs on every iteration. Loop thread only. A closed loop refuses
+ * with %GTKLOOP_ERROR_CLOSED and runs @destroy at once; closing removes
+ * every writer, running their destroy notifies.
+ *
+ * Returns: %TRUE if @fd is watched; %FALSE with @error (and @destroy run)
+ *   for the same failures as gtkloop_loop_add_reader()
  *
  * Since: 0.1
  */
@@ -1320,10 +1411,14 @@ remove_fd_callback (GtkloopLoop        *loop,
 
 /**
  * gtkloop_loop_remove_reader:
+ * @loop: the loop
+ * @fd: the file descriptor given to gtkloop_loop_add_reader()
  *
  * asyncio's loop.remove_reader(): stops watching @fd for reading; its
  * destroy notify runs (after the callback returns, when called from it).
- * A callback already found ready and not run yet does not run.
+ * A callback already found ready and not run yet does not run. Loop
+ * thread only. Closing removed every reader, so on a closed loop this
+ * returns %FALSE.
  *
  * Returns: %TRUE if @fd had a reader
  *
@@ -1339,8 +1434,11 @@ gtkloop_loop_remove_reader (GtkloopLoop *loop,
 
 /**
  * gtkloop_loop_remove_writer:
+ * @loop: the loop
+ * @fd: the file descriptor given to gtkloop_loop_add_writer()
  *
- * asyncio's loop.remove_writer(), as gtkloop_loop_remove_reader().
+ * asyncio's loop.remove_writer(), as gtkloop_loop_remove_reader(). Loop
+ * thread only; on a closed loop it returns %FALSE.
  *
  * Returns: %TRUE if @fd had a writer
  *
@@ -1424,14 +1522,16 @@ drop_inbox_for_good (GtkloopLoop *loop)
 
 /**
  * gtkloop_loop_close:
+ * @loop: the loop
  *
  * Closes a loop that is not running: pending tasks are cancelled and run
  * to their end (see the task docs), the default executor is shut down,
- * its Unix signal handlers are removed (each signal gets back what it had
- * before), then every callback still scheduled is dropped and its destroy notify
- * runs, the source leaves the context, and the loop refuses new work.
- * Any thread may close a loop its owner has stopped running; it becomes
- * the owner. Closing twice does nothing.
+ * its streams are closed, its Unix signal handlers are removed (each
+ * signal gets back what it had before), then every callback still
+ * scheduled is dropped and its destroy notify runs, the source leaves
+ * the context, and the loop refuses new work. Any thread may close a loop
+ * its owner has stopped running; it becomes the owner. Closing a running
+ * loop is refused with a critical; closing twice does nothing.
  *
  * Since: 0.1
  */
@@ -1485,6 +1585,20 @@ gtkloop_loop_close (GtkloopLoop *loop)
 /* ---------------------------------------------------------------------- */
 /* Debugging and errors                                                    */
 
+/**
+ * gtkloop_loop_set_debug:
+ * @loop: a loop
+ * @enabled: whether to turn debug mode on
+ *
+ * asyncio's debug mode: slow callbacks are reported (see
+ * gtkloop_loop_set_slow_callback_duration()), and closing reports how
+ * many callbacks it dropped. Also on when the environment variable
+ * `GTKLOOP_DEBUG` is set (not to 0) as the loop is made; see
+ * docs/debugging.md. Loop thread only; it may be set on a closed loop,
+ * to no effect.
+ *
+ * Since: 0.1
+ */
 void
 gtkloop_loop_set_debug (GtkloopLoop *loop,
                         gboolean     enabled)
@@ -1493,6 +1607,17 @@ gtkloop_loop_set_debug (GtkloopLoop *loop,
   loop->debug = !!enabled;
 }
 
+/**
+ * gtkloop_loop_get_debug:
+ * @loop: a loop
+ *
+ * Whether debug mode is on (gtkloop_loop_set_debug()). Loop thread only;
+ * works after the loop is closed.
+ *
+ * Returns: %TRUE in debug mode
+ *
+ * Since: 0.1
+ */
 gboolean
 gtkloop_loop_get_debug (GtkloopLoop *loop)
 {
@@ -1502,8 +1627,15 @@ gtkloop_loop_get_debug (GtkloopLoop *loop)
 
 /**
  * gtkloop_loop_set_slow_callback_duration:
+ * @loop: a loop
  * @seconds: callbacks running at least this long are reported in debug
  *   mode (asyncio's slow_callback_duration; default 0.1)
+ *
+ * Sets how long a callback or task step may run before debug mode
+ * reports it as slow. Loop thread only; it may be set on a closed loop,
+ * to no effect.
+ *
+ * Since: 0.1
  */
 void
 gtkloop_loop_set_slow_callback_duration (GtkloopLoop *loop,
@@ -1514,6 +1646,17 @@ gtkloop_loop_set_slow_callback_duration (GtkloopLoop *loop,
   loop->slow_callback_ns = gtkloop_clock_seconds_to_ns_ceil (seconds);
 }
 
+/**
+ * gtkloop_loop_get_slow_callback_duration:
+ * @loop: a loop
+ *
+ * The threshold set with gtkloop_loop_set_slow_callback_duration().
+ * Loop thread only; works after the loop is closed.
+ *
+ * Returns: the duration in seconds
+ *
+ * Since: 0.1
+ */
 double
 gtkloop_loop_get_slow_callback_duration (GtkloopLoop *loop)
 {
@@ -1523,11 +1666,15 @@ gtkloop_loop_get_slow_callback_duration (GtkloopLoop *loop)
 
 /**
  * gtkloop_loop_set_dispatch_budget:
+ * @loop: a loop
  * @seconds: the longest the loop runs callbacks before GLib's other
  *   sources (GTK's input, layout and paint) get an iteration; default 1 ms
  *
  * An asyncio iteration longer than the budget is split over dispatches in
- * the same order. The budget is checked every 64 callbacks.
+ * the same order. The budget is checked every 64 callbacks. Loop thread
+ * only; it may be set on a closed loop, to no effect.
+ *
+ * Since: 0.1
  */
 void
 gtkloop_loop_set_dispatch_budget (GtkloopLoop *loop,
@@ -1538,6 +1685,17 @@ gtkloop_loop_set_dispatch_budget (GtkloopLoop *loop,
   loop->budget_ns = gtkloop_clock_seconds_to_ns_ceil (seconds);
 }
 
+/**
+ * gtkloop_loop_get_dispatch_budget:
+ * @loop: a loop
+ *
+ * The budget set with gtkloop_loop_set_dispatch_budget(). Loop thread
+ * only; works after the loop is closed.
+ *
+ * Returns: the budget in seconds
+ *
+ * Since: 0.1
+ */
 double
 gtkloop_loop_get_dispatch_budget (GtkloopLoop *loop)
 {
@@ -1556,6 +1714,10 @@ gtkloop_loop_get_dispatch_budget (GtkloopLoop *loop)
  *
  * Sets what receives errors nobody else could: task errors never
  * retrieved, tasks freed while pending. The default logs a warning.
+ * Loop thread only. The handler outlives close: futures freed after it
+ * still report there, until the loop is finalized.
+ *
+ * Since: 0.1
  */
 void
 gtkloop_loop_set_exception_handler (GtkloopLoop            *loop,
@@ -1582,7 +1744,10 @@ gtkloop_loop_set_exception_handler (GtkloopLoop            *loop,
  * @context: what happened
  *
  * What a loop without a handler does: logs @context as a warning. A
- * handler may call it for the cases it does not handle itself.
+ * handler may call it for the cases it does not handle itself. Any
+ * thread; works after the loop is closed.
+ *
+ * Since: 0.1
  */
 void
 gtkloop_loop_default_exception_handler (GtkloopLoop               *loop,
@@ -1604,7 +1769,12 @@ gtkloop_loop_default_exception_handler (GtkloopLoop               *loop,
  * @context: what happened; read during the call only
  *
  * Hands @context to @loop's exception handler, or to
- * gtkloop_loop_default_exception_handler() if it has none.
+ * gtkloop_loop_default_exception_handler() if it has none. For code
+ * built on gtkloop that meets an error nobody will see otherwise. Loop
+ * thread only (the handler expects to run there); works after the loop
+ * is closed.
+ *
+ * Since: 0.1
  */
 void
 gtkloop_loop_call_exception_handler (GtkloopLoop               *loop,

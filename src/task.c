@@ -259,8 +259,10 @@ gtkloop_task_new_failed (GtkloopLoop *loop,
  * Creates a task that starts on a later iteration, in creation order. The
  * loop holds its own reference until the task is done, so dropping the
  * returned one at once is fine. When no stack can be had the task is
- * returned already failed with %GTKLOOP_ERROR_RESOURCES; on a closed loop,
- * failed with %GTKLOOP_ERROR_CLOSED.
+ * returned already failed with %GTKLOOP_ERROR_RESOURCES. Loop thread only
+ * (from another thread: a critical, @destroy run, %NULL). On a closed or
+ * closing loop the task is returned already failed with
+ * %GTKLOOP_ERROR_CLOSED and @destroy runs at once.
  *
  * Task bodies are C only, so bindings do not get this call (it is
  * `(skip)`ped): CPython 3.11 keeps one frame stack per thread, and two
@@ -339,7 +341,9 @@ gtkloop_loop_create_task_full (GtkloopLoop              *loop,
  * @destroy: (nullable): frees @data once @func returned, or when the task
  *   ends without running it
  *
- * gtkloop_loop_create_task_full() without options.
+ * The same as gtkloop_loop_create_task_full() without options: a task
+ * named "Task-N" on the default stack. Loop thread only. On a closed loop
+ * the task is returned already failed with %GTKLOOP_ERROR_CLOSED.
  *
  * Task bodies are C only, so bindings do not get this call (it is
  * `(skip)`ped): CPython 3.11 keeps one frame stack per thread, and two
@@ -366,7 +370,10 @@ gtkloop_loop_create_task (GtkloopLoop    *loop,
  * @destroy: (nullable): frees @data once @func returned, or when the task
  *   ends without running it
  *
- * gtkloop_loop_create_task() on gtkloop_loop_get_default().
+ * Creates a task on gtkloop_loop_get_default(), the loop of the calling
+ * thread's thread-default context (inside gtkloop_run(), its loop). Loop
+ * thread only. On a closed loop the task is returned already failed with
+ * %GTKLOOP_ERROR_CLOSED.
  *
  * Task bodies are C only, so bindings do not get this call (it is
  * `(skip)`ped): CPython 3.11 keeps one frame stack per thread, and two
@@ -374,6 +381,8 @@ gtkloop_loop_create_task (GtkloopLoop    *loop,
  * crash the interpreter. Python gets tasks from the asyncio binding.
  *
  * Returns: (transfer full): the task
+ *
+ * Since: 0.1
  */
 GtkloopTask *
 gtkloop_spawn (GtkloopTaskFunc func,
@@ -385,15 +394,30 @@ gtkloop_spawn (GtkloopTaskFunc func,
 
 /* A boxed type of its own, so bindings see the task calls as methods;
  * copying a task refs the future it is. */
+/**
+ * GtkloopTask:
+ *
+ * asyncio's Task: a C function running on a fiber (a stack of its own)
+ * on its loop's thread, suspended at gtkloop_await(), gtkloop_sleep() and
+ * the other suspension points while the loop goes on. A task is a
+ * #GtkloopFuture (the same pointer: `GTKLOOP_FUTURE (task)`) that ends
+ * with what its function gives (gtkloop_task_return()). See docs/tasks.md.
+ *
+ * Since: 0.1
+ */
 G_DEFINE_BOXED_TYPE (GtkloopTask, gtkloop_task, gtkloop_task_ref, gtkloop_task_unref)
 
 /**
  * gtkloop_task_ref:
  * @task: a task
  *
- * gtkloop_future_ref() on the task's future: the same count.
+ * Takes a reference: the count is the task's future's, shared with
+ * gtkloop_future_ref(). Any thread; works before and after the loop is
+ * closed.
  *
  * Returns: (transfer full): @task
+ *
+ * Since: 0.1
  */
 GtkloopTask *
 gtkloop_task_ref (GtkloopTask *task)
@@ -405,7 +429,12 @@ gtkloop_task_ref (GtkloopTask *task)
  * gtkloop_task_unref:
  * @task: (transfer full): a task
  *
- * gtkloop_future_unref() on the task's future.
+ * Drops a reference, as gtkloop_future_unref() does: the last one frees
+ * the task and runs its data's destroy notify; a task freed while still
+ * pending is reported to the loop's exception handler. Any thread; a
+ * task of a closed loop is done, so its last reference just frees it.
+ *
+ * Since: 0.1
  */
 void
 gtkloop_task_unref (GtkloopTask *task)
@@ -421,6 +450,7 @@ gtkloop_task_unref (GtkloopTask *task)
  * `GTKLOOP_FUTURE (task)`. For language bindings, where the two are
  * distinct boxed types, this is how a task goes wherever a future does
  * (gtkloop_loop_run_until_complete(), gtkloop_gather(), done callbacks).
+ * Any thread; works after the loop is closed.
  *
  * Returns: (transfer none): @task's future, valid as long as @task
  *
@@ -499,7 +529,11 @@ clear_return (GtkloopTask *task)
  *
  * Sets what the task ends with once its function returns (a later call
  * replaces an earlier one). Usually called by the task's own function
- * just before it returns.
+ * just before it returns. Loop thread only. A task that is already done
+ * (every task of a closed loop is) refuses with a critical and @destroy
+ * runs at once.
+ *
+ * Since: 0.1
  */
 void
 gtkloop_task_return (GtkloopTask   *task,
@@ -524,7 +558,12 @@ gtkloop_task_return (GtkloopTask   *task,
  * @task: a task
  * @error: (transfer full): the task's failure
  *
- * Makes the task fail with @error once its function returns.
+ * Makes the task fail with @error once its function returns (a later call
+ * replaces an earlier one, as with gtkloop_task_return()). Loop thread
+ * only. A task that is already done (every task of a closed loop is)
+ * refuses with a critical and frees @error.
+ *
+ * Since: 0.1
  */
 void
 gtkloop_task_return_error (GtkloopTask *task,
@@ -575,9 +614,13 @@ task_cancel_vfunc (GtkloopFuture *f,
  *
  * Asks the task to stop: its current (or next) suspension point returns
  * %FALSE with %G_IO_ERROR_CANCELLED, the future it awaits is cancelled, and
- * its #GCancellable is cancelled so GIO calls stop too.
+ * its #GCancellable is cancelled so GIO calls stop too. Loop thread only.
+ * Closing the loop cancels every pending task itself; after that each
+ * task is done and this returns %FALSE.
  *
  * Returns: %FALSE if the task is already done
+ *
+ * Since: 0.1
  */
 gboolean
 gtkloop_task_cancel (GtkloopTask *task,
@@ -591,9 +634,13 @@ gtkloop_task_cancel (GtkloopTask *task,
  * @task: a task
  *
  * Takes back one cancellation request (asyncio's Task.uncancel). When the
- * count reaches zero the task gets a fresh #GCancellable.
+ * count reaches zero the task gets a fresh #GCancellable. Loop thread
+ * only. It only changes the count, so it works on the done tasks of a
+ * closed loop too, to no effect on how they ended.
  *
  * Returns: the number of cancellation requests left
+ *
+ * Since: 0.1
  */
 guint
 gtkloop_task_uncancel (GtkloopTask *task)
@@ -613,8 +660,15 @@ gtkloop_task_uncancel (GtkloopTask *task)
  * gtkloop_task_cancelling:
  * @task: a task
  *
- * Returns: the number of pending cancellation requests (asyncio's
- *   Task.cancelling)
+ * How many cancellation requests the task has that were not taken back
+ * with gtkloop_task_uncancel() (asyncio's Task.cancelling): a task that
+ * catches a cancellation and goes on reads this to tell its own timeout
+ * from a cancellation from outside. Loop thread only; works after the
+ * loop is closed (the tasks close cancelled count one request).
+ *
+ * Returns: the number of pending cancellation requests
+ *
+ * Since: 0.1
  */
 guint
 gtkloop_task_cancelling (GtkloopTask *task)
@@ -627,8 +681,16 @@ gtkloop_task_cancelling (GtkloopTask *task)
  * gtkloop_task_get_cancellable:
  * @task: a task
  *
- * Returns: (transfer none): the task's current #GCancellable, cancelled
- *   with the task: pass it to GIO calls made inside the task
+ * The #GCancellable that is cancelled with the task: pass it to the GIO
+ * calls the task makes, so cancelling the task stops them. After
+ * gtkloop_task_uncancel() brings the count back to zero the task has a
+ * fresh one, so read it again rather than keep it. Loop thread only;
+ * works after the loop is closed (a task that closing cancelled gives a
+ * cancelled one).
+ *
+ * Returns: (transfer none): the task's current #GCancellable
+ *
+ * Since: 0.1
  */
 GCancellable *
 gtkloop_task_get_cancellable (GtkloopTask *task)
@@ -648,8 +710,15 @@ gtkloop_task_get_cancellable (GtkloopTask *task)
 /**
  * gtkloop_task_get_current:
  *
- * Returns: (transfer none) (nullable): the task running on this thread
- *   now, or %NULL outside a task
+ * The task whose function is running on the calling thread: asyncio's
+ * current_task(). Any thread (each thread has its own answer). A closed
+ * loop runs no task, but while close finishes the pending ones each
+ * sees itself here.
+ *
+ * Returns: (transfer none) (nullable): the running task, or %NULL outside
+ *   a task
+ *
+ * Since: 0.1
  */
 GtkloopTask *
 gtkloop_task_get_current (void)
@@ -661,6 +730,11 @@ gtkloop_task_get_current (void)
  * gtkloop_task_set_name:
  * @task: a task
  * @name: (nullable): the new name; %NULL for "Task-N" again
+ *
+ * Names the task for debug output, exception reports and stack-overflow
+ * messages. Loop thread only; works after the loop is closed.
+ *
+ * Since: 0.1
  */
 void
 gtkloop_task_set_name (GtkloopTask *task,
@@ -678,7 +752,13 @@ gtkloop_task_set_name (GtkloopTask *task,
  * gtkloop_task_get_name:
  * @task: a task
  *
- * Returns: (transfer none): the name; "Task-N" unless one was set
+ * The task's name, as given to gtkloop_task_set_name() or in
+ * #GtkloopTaskOptions, else "Task-N" with N counting the tasks made in
+ * the process. Loop thread only; works after the loop is closed.
+ *
+ * Returns: (transfer none): the name, valid until it is changed
+ *
+ * Since: 0.1
  */
 const char *
 gtkloop_task_get_name (GtkloopTask *task)
@@ -698,9 +778,14 @@ gtkloop_task_get_name (GtkloopTask *task)
  * gtkloop_task_get_stack_mode:
  * @task: a task
  *
- * Returns: where the task's stack lives: %GTKLOOP_STACK_SHARED or
- *   %GTKLOOP_STACK_GUARDED; %GTKLOOP_STACK_DEFAULT while it has none (not
- *   started yet, or done)
+ * Where the task's stack lives (see docs/fibers.md). Loop thread only.
+ * A task of a closed loop is done and has no stack any more.
+ *
+ * Returns: %GTKLOOP_STACK_SHARED or %GTKLOOP_STACK_GUARDED;
+ *   %GTKLOOP_STACK_DEFAULT while it has none (done, or failed before
+ *   it got one)
+ *
+ * Since: 0.1
  */
 GtkloopStackMode
 gtkloop_task_get_stack_mode (GtkloopTask *task)
@@ -717,9 +802,15 @@ gtkloop_task_get_stack_mode (GtkloopTask *task)
  * gtkloop_loop_all_tasks:
  * @loop: the loop
  *
+ * The tasks of @loop that are not done yet, asyncio's all_tasks(). Loop
+ * thread only. Closing the loop finishes every task, so on a closed loop
+ * the array is empty.
+ *
  * Returns: (transfer container) (element-type GtkloopTask): the loop's
  *   pending tasks, in creation order; the array is yours, the tasks are
  *   not referenced
+ *
+ * Since: 0.1
  */
 GPtrArray *
 gtkloop_loop_all_tasks (GtkloopLoop *loop)
@@ -743,7 +834,11 @@ gtkloop_loop_all_tasks (GtkloopLoop *loop)
  *
  * Sets a task-local value (asyncio's contextvars, in C): tasks @task
  * creates from now on start with it; changes on either side later are not
- * seen by the other. Values are shared, not copied.
+ * seen by the other. Values are shared, not copied. Loop thread only;
+ * works on the done tasks of a closed loop too (the value is freed with
+ * the task).
+ *
+ * Since: 0.1
  */
 void
 gtkloop_task_set_local (GtkloopTask   *task,
@@ -762,8 +857,14 @@ gtkloop_task_set_local (GtkloopTask   *task,
  * @task: a task
  * @key: the name of the value
  *
+ * Reads a task-local value set with gtkloop_task_set_local() on @task or
+ * inherited from the task that created it. Loop thread only; works after
+ * the loop is closed.
+ *
  * Returns: (transfer none) (nullable): the value @key has in @task, or
  *   %NULL if it has none
+ *
+ * Since: 0.1
  */
 gpointer
 gtkloop_task_get_local (GtkloopTask *task,
@@ -827,11 +928,16 @@ take_resume_error (GtkloopTask *task,
  *
  * Suspends the current task until @f is done; the loop, and the GUI, go
  * on meanwhile. A future already done returns at once, without a yield.
+ * Inside a task only (the loop's thread, then). While the loop closes,
+ * pending tasks are resumed until they end, and every suspension point
+ * fails at once with %G_IO_ERROR_CANCELLED.
  *
  * Returns: %TRUE if @f finished with a result (read it with
  *   gtkloop_future_get_result()); %FALSE with @f's error, with
  *   %G_IO_ERROR_CANCELLED if @f or the task was cancelled, or with
  *   %GTKLOOP_ERROR_NOT_IN_TASK / %GTKLOOP_ERROR_REENTRANT on misuse
+ *
+ * Since: 0.1
  */
 gboolean
 gtkloop_await (GtkloopFuture *f,
@@ -906,10 +1012,15 @@ resolve_unless_cancelled (gpointer data)
  *   iteration
  * @error: return location for a #GError
  *
- * Suspends the current task for @seconds: a suspension point.
+ * Suspends the current task for @seconds: a suspension point, asyncio's
+ * sleep(). Inside a task only. While the loop closes it fails at once
+ * with %G_IO_ERROR_CANCELLED.
  *
- * Returns: %FALSE with %G_IO_ERROR_CANCELLED if the task was cancelled
- *   meanwhile, or an error for misuse (outside a task)
+ * Returns: %TRUE once the time has passed; %FALSE with
+ *   %G_IO_ERROR_CANCELLED if the task was cancelled meanwhile, or an
+ *   error for misuse (outside a task)
+ *
+ * Since: 0.1
  */
 gboolean
 gtkloop_sleep (double   seconds,

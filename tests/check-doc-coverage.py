@@ -252,6 +252,10 @@ def check(srcdir, listing):
         if not "".join(b.description).strip():
             undocumented.add(sym.name)
             problem(sym, "doc block has no description", where)
+        elif re.match(r"[a-z]\w*[_(]", b.description[0]):
+            # gi-docgen capitalises a description's first letter.
+            problem(sym, "description starts with an identifier in lower "
+                         "case, which gi-docgen would capitalise", where)
 
         since = b.tags.get("Since")
         if since is None:
