@@ -96,6 +96,19 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (GtkloopThreadExecutor, gtkloop_thread_executor_un
 /* ---------------------------------------------------------------------- */
 /* Tasks started from any thread (run_coroutine_threadsafe)               */
 
+/**
+ * GtkloopThreadFutureCallback:
+ * @f: the thread future that is done
+ * @user_data: the data given with the callback
+ *
+ * Called once a thread future is done
+ * (gtkloop_thread_future_add_done_callback()), on the thread that
+ * completed it: the loop's thread when the task ends, the cancelling
+ * thread after gtkloop_thread_future_cancel(), or at once on the calling
+ * thread if it is already done.
+ *
+ * Since: 0.1
+ */
 typedef void (*GtkloopThreadFutureCallback) (GtkloopThreadFuture *f,
                                              gpointer             user_data);
 

@@ -20,7 +20,14 @@ typedef struct _GtkloopStreamReader GtkloopStreamReader;
 typedef struct _GtkloopStreamWriter GtkloopStreamWriter;
 typedef struct _GtkloopStreamServer GtkloopStreamServer;
 
-/* asyncio's limit: the longest line (or readuntil chunk) a reader takes. */
+/**
+ * GTKLOOP_STREAM_DEFAULT_LIMIT:
+ *
+ * asyncio's default limit, 64 KiB: the longest line (or readuntil() chunk)
+ * a reader takes; see gtkloop_stream_reader_set_limit().
+ *
+ * Since: 0.1
+ */
 #define GTKLOOP_STREAM_DEFAULT_LIMIT (64 * 1024)
 
 /* Connecting: suspension points of the current task, cancelled with it.

@@ -26,7 +26,18 @@ G_BEGIN_DECLS
 typedef struct _GtkloopCondition GtkloopCondition;
 typedef struct _GtkloopBarrier   GtkloopBarrier;
 
-/* A test for gtkloop_condition_wait_for (). */
+/**
+ * GtkloopPredicate:
+ * @user_data: the data given to gtkloop_condition_wait_for()
+ *
+ * The test gtkloop_condition_wait_for() repeats each time the condition is
+ * notified; runs in the waiting task, with the condition's lock held.
+ * Plain C only: it must not suspend.
+ *
+ * Returns: %TRUE when the wait is over
+ *
+ * Since: 0.1
+ */
 typedef gboolean (*GtkloopPredicate) (gpointer user_data);
 
 /* Lock ------------------------------------------------------------------ */

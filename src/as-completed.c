@@ -25,6 +25,15 @@ struct _GtkloopAsCompleted
   guint          n_left;           /* futures not returned yet */
 };
 
+/**
+ * GtkloopAsCompleted:
+ *
+ * asyncio.as_completed(), as an iterator: gtkloop_as_completed_next()
+ * hands out the futures in the order they finish. Reference counted; used
+ * on its loop's thread.
+ *
+ * Since: 0.1
+ */
 G_DEFINE_BOXED_TYPE (GtkloopAsCompleted, gtkloop_as_completed, gtkloop_as_completed_ref,
                      gtkloop_as_completed_unref)
 
@@ -96,6 +105,9 @@ on_timeout (gpointer user_data)
  *   return;                          // timed out or cancelled
  * ]|
  *
+ * Loop thread only. Its outcome comes through done callbacks, which a
+ * closed loop no longer runs: made there, it never yields a future.
+ *
  * Returns: (transfer full): the iterator; %NULL (with a critical) for
  *   futures of different loops
  *
@@ -145,7 +157,11 @@ gtkloop_as_completed_new (GtkloopFuture *const *futures,
  * gtkloop_as_completed_ref:
  * @ac: an iterator
  *
+ * Takes a reference. Any thread; works after the loop is closed.
+ *
  * Returns: (transfer full): @ac
+ *
+ * Since: 0.1
  */
 GtkloopAsCompleted *
 gtkloop_as_completed_ref (GtkloopAsCompleted *ac)
@@ -160,7 +176,10 @@ gtkloop_as_completed_ref (GtkloopAsCompleted *ac)
  * @ac: (transfer full): an iterator
  *
  * Drops a reference. Dropping the last one before every future was
- * returned is fine: the futures are left alone.
+ * returned is fine: the futures are left alone. Any thread may drop the
+ * last reference; works after the loop is closed.
+ *
+ * Since: 0.1
  */
 void
 gtkloop_as_completed_unref (GtkloopAsCompleted *ac)
@@ -193,7 +212,9 @@ gtkloop_as_completed_unref (GtkloopAsCompleted *ac)
  * @ac: an iterator
  * @error: return location for a #GError
  *
- * Waits for the next future to finish. A suspension point.
+ * Waits for the next future to finish. A suspension point. Inside a task
+ * only. While the loop closes, it fails at once with
+ * %G_IO_ERROR_CANCELLED, as every suspension point does.
  *
  * Returns: (transfer full) (nullable): the next future to finish (look at
  *   its result or error); %NULL without an error once every future was
@@ -232,6 +253,9 @@ gtkloop_as_completed_next (GtkloopAsCompleted *ac,
 /**
  * gtkloop_as_completed_get_n_left:
  * @ac: an iterator
+ *
+ * How many futures the iterator has not handed out yet. Loop thread only;
+ * works after the loop is closed.
  *
  * Returns: how many more times gtkloop_as_completed_next() returns a
  *   future or an error

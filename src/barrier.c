@@ -26,11 +26,24 @@ struct _GtkloopBarrier
   guint             count;       /* tasks inside wait () */
 };
 
+/**
+ * GtkloopBarrier:
+ *
+ * asyncio.Barrier: opens when a number of tasks wait at it. Reference
+ * counted; loop-bound.
+ *
+ * Since: 0.1
+ */
 G_DEFINE_BOXED_TYPE (GtkloopBarrier, gtkloop_barrier, gtkloop_barrier_ref, gtkloop_barrier_unref)
 
 /**
  * gtkloop_barrier_new:
  * @parties: how many tasks must wait before all are released; at least 1
+ *
+ * Creates a barrier (asyncio.Barrier) that opens once @parties tasks wait
+ * at it. Any thread. It binds to a loop only when a task first has to wait
+ * on it; closing that loop finishes its tasks, so nothing waits on it
+ * afterwards.
  *
  * Returns: (transfer full): the barrier
  *
@@ -54,8 +67,13 @@ gtkloop_barrier_new (guint parties)
 
 /**
  * gtkloop_barrier_ref:
+ * @b: a barrier
+ *
+ * Takes a reference. Any thread; works after the loop is closed.
  *
  * Returns: (transfer full): @b
+ *
+ * Since: 0.1
  */
 GtkloopBarrier *
 gtkloop_barrier_ref (GtkloopBarrier *b)
@@ -69,7 +87,10 @@ gtkloop_barrier_ref (GtkloopBarrier *b)
  * gtkloop_barrier_unref:
  * @b: (transfer full): the reference to drop
  *
- * Drops a reference; any thread may drop the last one.
+ * Drops a reference. Any thread; it may drop the last one. Works after the
+ * loop is closed.
+ *
+ * Since: 0.1
  */
 void
 gtkloop_barrier_unref (GtkloopBarrier *b)
@@ -148,6 +169,7 @@ leave (GtkloopBarrier *b)
 
 /**
  * gtkloop_barrier_wait:
+ * @b: a barrier
  * @index: (out) (optional): where to store this task's arrival index,
  *   0 for the first to arrive up to `parties - 1` for the one that
  *   released the others
@@ -163,6 +185,9 @@ leave (GtkloopBarrier *b)
  * if (index == 0)
  *   g_print ("all %u workers finished phase 1\n", gtkloop_barrier_get_parties (barrier));
  * ]|
+ *
+ * Loop thread only, and inside a task only when it has to wait. While the
+ * loop closes, a wait fails at once with %G_IO_ERROR_CANCELLED.
  *
  * Returns: %TRUE once released; %FALSE with
  *   %GTKLOOP_ERROR_BROKEN_BARRIER if the barrier was or got reset or
@@ -206,11 +231,13 @@ gtkloop_barrier_wait (GtkloopBarrier *b,
 
 /**
  * gtkloop_barrier_reset:
+ * @b: a barrier
  * @error: return location for a #GError
  *
  * Puts the barrier back to empty: the tasks waiting in it fail with
  * %GTKLOOP_ERROR_BROKEN_BARRIER. A suspension point (it takes the
- * barrier's lock).
+ * barrier's lock). Loop thread only (the thread of the loop it is bound
+ * to, if any). Works after that loop is closed, as plain state.
  *
  * Returns: %FALSE with %G_IO_ERROR_CANCELLED if cancelled while taking
  *   the lock
@@ -236,11 +263,14 @@ gtkloop_barrier_reset (GtkloopBarrier *b,
 
 /**
  * gtkloop_barrier_abort:
+ * @b: a barrier
  * @error: return location for a #GError
  *
  * Breaks the barrier: the tasks waiting in it, and every later
  * gtkloop_barrier_wait(), fail with %GTKLOOP_ERROR_BROKEN_BARRIER. A
- * suspension point (it takes the barrier's lock).
+ * suspension point (it takes the barrier's lock). Loop thread only (the
+ * thread of the loop it is bound to, if any). Works after that loop is
+ * closed, as plain state.
  *
  * Returns: %FALSE with %G_IO_ERROR_CANCELLED if cancelled while taking
  *   the lock
@@ -263,6 +293,10 @@ gtkloop_barrier_abort (GtkloopBarrier *b,
 
 /**
  * gtkloop_barrier_get_parties:
+ * @b: a barrier
+ *
+ * How many tasks must wait for the barrier to open. Loop thread only;
+ * works after the loop is closed.
  *
  * Returns: the number of tasks that release the barrier
  *
@@ -277,6 +311,10 @@ gtkloop_barrier_get_parties (GtkloopBarrier *b)
 
 /**
  * gtkloop_barrier_get_n_waiting:
+ * @b: a barrier
+ *
+ * How many tasks wait at the barrier now. Loop thread only; works after
+ * the loop is closed.
  *
  * Returns: how many tasks wait in the barrier while it fills (0 while it
  *   drains)
@@ -292,6 +330,10 @@ gtkloop_barrier_get_n_waiting (GtkloopBarrier *b)
 
 /**
  * gtkloop_barrier_is_broken:
+ * @b: a barrier
+ *
+ * Whether the barrier is broken: reset while tasks waited, or aborted.
+ * Loop thread only; works after the loop is closed.
  *
  * Returns: %TRUE after gtkloop_barrier_abort()
  *

@@ -27,6 +27,14 @@ struct _GtkloopCondition
   GQueue       waiters;     /* of GtkloopWaiter */
 };
 
+/**
+ * GtkloopCondition:
+ *
+ * asyncio.Condition: a lock and a queue of tasks waiting to be notified.
+ * Reference counted; loop-bound.
+ *
+ * Since: 0.1
+ */
 G_DEFINE_BOXED_TYPE (GtkloopCondition, gtkloop_condition, gtkloop_condition_ref, gtkloop_condition_unref)
 
 /**
@@ -34,7 +42,9 @@ G_DEFINE_BOXED_TYPE (GtkloopCondition, gtkloop_condition, gtkloop_condition_ref,
  * @lock: (nullable) (transfer none): the lock to use; %NULL for a new one
  *
  * Creates a condition variable (asyncio.Condition). Several conditions may
- * share one lock.
+ * share one lock. Any thread. It binds to a loop only when a task first
+ * has to wait on it; closing that loop finishes its tasks, so nothing
+ * waits on it afterwards.
  *
  * Returns: (transfer full): the condition
  *
@@ -54,8 +64,13 @@ gtkloop_condition_new (GtkloopLock *lock)
 
 /**
  * gtkloop_condition_ref:
+ * @c: a condition
+ *
+ * Takes a reference. Any thread; works after the loop is closed.
  *
  * Returns: (transfer full): @c
+ *
+ * Since: 0.1
  */
 GtkloopCondition *
 gtkloop_condition_ref (GtkloopCondition *c)
@@ -69,7 +84,10 @@ gtkloop_condition_ref (GtkloopCondition *c)
  * gtkloop_condition_unref:
  * @c: (transfer full): the reference to drop
  *
- * Drops a reference; any thread may drop the last one.
+ * Drops a reference. Any thread; it may drop the last one. Works after the
+ * loop is closed.
+ *
+ * Since: 0.1
  */
 void
 gtkloop_condition_unref (GtkloopCondition *c)
@@ -87,6 +105,11 @@ gtkloop_condition_unref (GtkloopCondition *c)
 
 /**
  * gtkloop_condition_get_lock:
+ * @c: a condition
+ *
+ * The lock the condition waits with: the one given to
+ * gtkloop_condition_new(), or its own. Loop thread only; works after the
+ * loop is closed.
  *
  * Returns: (transfer none): the underlying lock
  *
@@ -101,8 +124,14 @@ gtkloop_condition_get_lock (GtkloopCondition *c)
 
 /**
  * gtkloop_condition_acquire:
+ * @c: a condition
+ * @error: return location for a #GError
  *
- * gtkloop_lock_acquire() on the underlying lock.
+ * Calls gtkloop_lock_acquire() on the underlying lock. Loop thread only,
+ * and inside a task only when it has to wait. While the loop closes, a
+ * wait fails at once with %G_IO_ERROR_CANCELLED.
+ *
+ * Returns: %TRUE with the lock held; %FALSE with %G_IO_ERROR_CANCELLED if the task was cancelled while waiting
  *
  * Since: 0.1
  */
@@ -116,8 +145,11 @@ gtkloop_condition_acquire (GtkloopCondition *c,
 
 /**
  * gtkloop_condition_release:
+ * @c: a condition
  *
- * gtkloop_lock_release() on the underlying lock.
+ * Calls gtkloop_lock_release() on the underlying lock. Loop thread only
+ * (the thread of the loop it is bound to, if any). Works after that loop
+ * is closed, as plain state.
  *
  * Since: 0.1
  */
@@ -130,6 +162,10 @@ gtkloop_condition_release (GtkloopCondition *c)
 
 /**
  * gtkloop_condition_is_locked:
+ * @c: a condition
+ *
+ * Whether the condition's lock is held. Loop thread only; works after the
+ * loop is closed.
  *
  * Returns: %TRUE if the underlying lock is held
  *
@@ -181,6 +217,7 @@ reacquire (GtkloopCondition *c)
 
 /**
  * gtkloop_condition_wait:
+ * @c: a condition
  * @error: return location for a #GError
  *
  * Releases the lock, which the calling task must hold, suspends until
@@ -195,6 +232,9 @@ reacquire (GtkloopCondition *c)
  *   job = queue_pop (jobs);
  * gtkloop_condition_release (cond);
  * ]|
+ *
+ * Loop thread only, and inside a task only when it has to wait. While the
+ * loop closes, a wait fails at once with %G_IO_ERROR_CANCELLED.
  *
  * Returns: %TRUE when notified; %FALSE with %G_IO_ERROR_CANCELLED if the
  *   task was cancelled meanwhile, %GTKLOOP_ERROR_INVALID_STATE if the lock
@@ -257,7 +297,8 @@ gtkloop_condition_wait (GtkloopCondition *c,
  *
  * Waits until @predicate returns %TRUE: tests it, and while it is %FALSE
  * calls gtkloop_condition_wait(). The lock must be held, and is held again
- * on return.
+ * on return. Loop thread only, and inside a task only when it has to wait.
+ * While the loop closes, a wait fails at once with %G_IO_ERROR_CANCELLED.
  *
  * Returns: %TRUE once @predicate held; %FALSE with the error of a failed
  *   wait
@@ -281,11 +322,13 @@ gtkloop_condition_wait_for (GtkloopCondition *c,
 
 /**
  * gtkloop_condition_notify:
+ * @c: a condition
  * @n: how many waiters to wake at most
  *
  * Wakes the @n longest-waiting tasks. The lock must be held (a critical
  * otherwise, as asyncio's RuntimeError); the woken tasks run once they get
- * it, so release it soon.
+ * it, so release it soon. Loop thread only (the thread of the loop it is
+ * bound to, if any). Works after that loop is closed, as plain state.
  *
  * Since: 0.1
  */
@@ -307,8 +350,11 @@ gtkloop_condition_notify (GtkloopCondition *c,
 
 /**
  * gtkloop_condition_notify_all:
+ * @c: a condition
  *
- * Wakes every waiting task. The lock must be held.
+ * Wakes every waiting task. The lock must be held. Loop thread only (the
+ * thread of the loop it is bound to, if any). Works after that loop is
+ * closed, as plain state.
  *
  * Since: 0.1
  */

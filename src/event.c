@@ -17,12 +17,22 @@ struct _GtkloopEvent
   gboolean     value;
 };
 
+/**
+ * GtkloopEvent:
+ *
+ * asyncio.Event: a flag tasks wait to see set. Reference counted;
+ * loop-bound.
+ *
+ * Since: 0.1
+ */
 G_DEFINE_BOXED_TYPE (GtkloopEvent, gtkloop_event, gtkloop_event_ref, gtkloop_event_unref)
 
 /**
  * gtkloop_event_new:
  *
- * Creates an event whose flag is clear (asyncio.Event).
+ * Creates an event whose flag is clear (asyncio.Event). Any thread. It
+ * binds to a loop only when a task first has to wait on it; closing that
+ * loop finishes its tasks, so nothing waits on it afterwards.
  *
  * Returns: (transfer full): the event
  *
@@ -41,8 +51,13 @@ gtkloop_event_new (void)
 
 /**
  * gtkloop_event_ref:
+ * @e: an event
+ *
+ * Takes a reference. Any thread; works after the loop is closed.
  *
  * Returns: (transfer full): @e
+ *
+ * Since: 0.1
  */
 GtkloopEvent *
 gtkloop_event_ref (GtkloopEvent *e)
@@ -56,7 +71,10 @@ gtkloop_event_ref (GtkloopEvent *e)
  * gtkloop_event_unref:
  * @e: (transfer full): the reference to drop
  *
- * Drops a reference; any thread may drop the last one.
+ * Drops a reference. Any thread; it may drop the last one. Works after the
+ * loop is closed.
+ *
+ * Since: 0.1
  */
 void
 gtkloop_event_unref (GtkloopEvent *e)
@@ -73,8 +91,11 @@ gtkloop_event_unref (GtkloopEvent *e)
 
 /**
  * gtkloop_event_set:
+ * @e: an event
  *
- * Sets the flag and wakes every task waiting for it.
+ * Sets the flag and wakes every task waiting for it. Loop thread only (the
+ * thread of the loop it is bound to, if any). Works after that loop is
+ * closed, as plain state.
  *
  * Since: 0.1
  */
@@ -92,8 +113,11 @@ gtkloop_event_set (GtkloopEvent *e)
 
 /**
  * gtkloop_event_clear:
+ * @e: an event
  *
  * Clears the flag: later waits block until the next gtkloop_event_set().
+ * Loop thread only (the thread of the loop it is bound to, if any). Works
+ * after that loop is closed, as plain state.
  *
  * Since: 0.1
  */
@@ -108,6 +132,10 @@ gtkloop_event_clear (GtkloopEvent *e)
 
 /**
  * gtkloop_event_is_set:
+ * @e: an event
+ *
+ * Whether the event is set. Loop thread only; works after the loop is
+ * closed.
  *
  * Returns: the flag
  *
@@ -122,6 +150,7 @@ gtkloop_event_is_set (GtkloopEvent *e)
 
 /**
  * gtkloop_event_wait:
+ * @e: an event
  * @error: return location for a #GError
  *
  * Returns at once if the flag is set; otherwise suspends the task until
@@ -131,6 +160,9 @@ gtkloop_event_is_set (GtkloopEvent *e)
  * if (!gtkloop_event_wait (ready, &error))
  *   return;   // cancelled
  * ]|
+ *
+ * Loop thread only, and inside a task only when it has to wait. While the
+ * loop closes, a wait fails at once with %G_IO_ERROR_CANCELLED.
  *
  * Returns: %TRUE once the event was set; %FALSE with
  *   %G_IO_ERROR_CANCELLED if the task was cancelled while waiting

@@ -70,6 +70,15 @@ static const GtkloopFutureClass job_class = {
   .finalize = job_finalize,
 };
 
+/**
+ * GtkloopThreadExecutor:
+ *
+ * A pool of worker threads (concurrent.futures.ThreadPoolExecutor) for
+ * blocking work, whose results come back to the loop as futures. Reference
+ * counted; thread-safe.
+ *
+ * Since: 0.1
+ */
 G_DEFINE_BOXED_TYPE (GtkloopThreadExecutor, gtkloop_thread_executor,
                      gtkloop_thread_executor_ref, gtkloop_thread_executor_unref)
 
@@ -91,7 +100,7 @@ job_of_item (GtkloopWorkItem *item)
  * after gtkloop_thread_executor_get_idle_timeout() without work. Dropping
  * the last reference shuts it down and waits for its jobs, as leaving a
  * `with ThreadPoolExecutor() as ex:` block does, so
- * `g_autoptr(GtkloopThreadExecutor)` gives a scoped executor. Any thread.
+ * `g_autoptr(GtkloopThreadExecutor)` gives a scoped executor. Any thread. An executor belongs to no loop: closing a loop shuts down only its default executor.
  *
  * Returns: (transfer full): the executor
  *
@@ -111,9 +120,11 @@ gtkloop_thread_executor_new (guint max_workers)
 
 /**
  * gtkloop_thread_executor_ref:
+ * @ex: an executor
  *
- * Any thread. Jobs hold no public reference: only the program's
- * references keep an executor from being shut down.
+ * Any thread. Jobs hold no public reference: only the program's references
+ * keep an executor from being shut down. Works whether or not any loop is
+ * closed.
  *
  * Returns: (transfer full): @ex
  *
@@ -141,7 +152,9 @@ executor_free (GtkloopThreadExecutor *ex)
  *
  * Drops a reference. The last one shuts the executor down with `wait`
  * (queued jobs still run) and returns once its threads have ended; so do
- * not drop it on a loop's thread while that loop's jobs need the loop.
+ * not drop it on a loop's thread while that loop's jobs need the loop. Any
+ * thread. An executor belongs to no loop, so closing one changes nothing
+ * here.
  *
  * Since: 0.1
  */
@@ -171,8 +184,14 @@ release_without_waiting (GtkloopThreadExecutor *ex)
 
 /**
  * gtkloop_thread_executor_get_max_workers:
+ * @ex: an executor
+ *
+ * The most worker threads the executor runs at once. Any thread. An
+ * executor belongs to no loop, so closing one changes nothing here.
  *
  * Returns: the most worker threads the executor runs at once
+ *
+ * Since: 0.1
  */
 guint
 gtkloop_thread_executor_get_max_workers (GtkloopThreadExecutor *ex)
@@ -183,9 +202,15 @@ gtkloop_thread_executor_get_max_workers (GtkloopThreadExecutor *ex)
 
 /**
  * gtkloop_thread_executor_get_n_workers:
+ * @ex: an executor
+ *
+ * How many worker threads the executor has now. Any thread. An executor
+ * belongs to no loop, so closing one changes nothing here.
  *
  * Returns: how many worker threads are alive now (started and not yet
  *   exited)
+ *
+ * Since: 0.1
  */
 guint
 gtkloop_thread_executor_get_n_workers (GtkloopThreadExecutor *ex)
@@ -196,9 +221,13 @@ gtkloop_thread_executor_get_n_workers (GtkloopThreadExecutor *ex)
 
 /**
  * gtkloop_thread_executor_set_idle_timeout:
+ * @ex: an executor
  * @seconds: how long a worker waits for a job before it exits; default 10
  *
- * Takes effect for workers that go idle after the call.
+ * Takes effect for workers that go idle after the call. Any thread. An
+ * executor belongs to no loop, so closing one changes nothing here.
+ *
+ * Since: 0.1
  */
 void
 gtkloop_thread_executor_set_idle_timeout (GtkloopThreadExecutor *ex,
@@ -212,6 +241,11 @@ gtkloop_thread_executor_set_idle_timeout (GtkloopThreadExecutor *ex,
 
 /**
  * gtkloop_thread_executor_get_idle_timeout:
+ * @ex: an executor
+ *
+ * How long an idle worker waits for work before its thread ends. Any
+ * thread. An executor belongs to no loop, so closing one changes nothing
+ * here.
  *
  * Returns: seconds a worker waits for a job before it exits
  *
@@ -226,6 +260,10 @@ gtkloop_thread_executor_get_idle_timeout (GtkloopThreadExecutor *ex)
 
 /**
  * gtkloop_thread_executor_is_shutdown:
+ * @ex: an executor
+ *
+ * Whether gtkloop_thread_executor_shutdown() was called. Any thread. An
+ * executor belongs to no loop, so closing one changes nothing here.
  *
  * Returns: %TRUE once gtkloop_thread_executor_shutdown() was called (by
  *   you, by the last unref, or by the close of the loop whose default
@@ -262,6 +300,7 @@ gtkloop_executor_debug_n_threads (void)
 
 /**
  * gtkloop_thread_executor_shutdown:
+ * @ex: an executor
  * @wait: return only once every job has run and the threads have ended
  * @cancel_futures: take the jobs that have not started out of the queue;
  *   their loop futures end cancelled and their data destroy notifies run,
@@ -272,7 +311,9 @@ gtkloop_executor_debug_n_threads (void)
  * in the queue still run unless @cancel_futures; running jobs finish. May
  * be called more than once, from any thread. With @wait, do not call it on
  * the thread of a loop whose jobs need that loop to finish. Called from
- * one of the executor's own jobs, @wait waits for the other workers.
+ * one of the executor's own jobs, @wait waits for the other workers. Any
+ * thread. An executor belongs to no loop, so closing one changes nothing
+ * here.
  *
  * Since: 0.1
  */
@@ -435,13 +476,14 @@ failed_future (GtkloopLoop    *loop,
  *   frees @func's result on the loop's thread (with the future, or at once if the future was
  *   cancelled meanwhile)
  *
- * asyncio's loop.run_in_executor(). The future completes on @loop's
- * thread with @func's result or error. Cancelling it while the job waits
- * in the queue takes the job out (its @data_destroy runs at once); while
- * it runs, cancels the #GCancellable @func was given. In both cases the
- * future ends cancelled at once. Results come home through the loop's
- * inbox, in the order each worker produced them, after what that worker
- * posted with gtkloop_loop_call_soon_threadsafe() while running the job.
+ * asyncio's loop.run_in_executor(). The future completes on @loop's thread
+ * with @func's result or error. Cancelling it while the job waits in the
+ * queue takes the job out (its @data_destroy runs at once); while it runs,
+ * cancels the #GCancellable @func was given. In both cases the future ends
+ * cancelled at once. Results come home through the loop's inbox, in the
+ * order each worker produced them, after what that worker posted with
+ * gtkloop_loop_call_soon_threadsafe() while running the job. Loop thread
+ * only.
  *
  * Returns: (transfer full): the future; failed with %GTKLOOP_ERROR_CLOSED
  *   if @ex (or the default executor) is shut down or @loop is closed, with
@@ -527,7 +569,8 @@ gtkloop_loop_run_in_executor (GtkloopLoop           *loop,
  *
  * asyncio.to_thread(): gtkloop_loop_run_in_executor() on the running loop
  * (or, outside one, gtkloop_loop_get_default()) with its default executor.
- * Await the future in a task.
+ * Await the future in a task. Loop thread only. On a closed loop the
+ * future comes back failed with %GTKLOOP_ERROR_CLOSED.
  *
  * Returns: (transfer full): the future
  *
@@ -585,7 +628,7 @@ loop_executors (GtkloopLoop *loop)
  * asyncio's loop.set_default_executor(). The loop takes a reference. The
  * previous default is released without waiting: if that was its last
  * reference it is shut down (jobs already submitted still come home).
- * Loop-thread only.
+ * Loop-thread only. Closing the loop shuts down its default executor.
  *
  * Since: 0.1
  */

@@ -134,6 +134,9 @@ child_done (GtkloopFuture *child,
  * const char *ra = gtkloop_future_get_result (children->pdata[0], NULL);
  * ]|
  *
+ * Loop thread only. Its outcome comes through done callbacks, which a
+ * closed loop no longer runs: made there, it stays pending.
+ *
  * Returns: (transfer full): a future whose result is a #GPtrArray of the
  *   @n futures in argument order. Without @return_exceptions it fails with
  *   the first error (or %G_IO_ERROR_CANCELLED for a cancelled child) and

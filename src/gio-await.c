@@ -21,10 +21,14 @@
  *
  * The current task's #GCancellable, read at the time of the call: after
  * gtkloop_task_uncancel() a task gets a fresh one, so read it for each GIO
- * call rather than keeping it.
+ * call rather than keeping it. Any thread (outside a task, or on another
+ * thread, it returns %NULL). During close the task's cancellable is
+ * cancelled.
  *
  * Returns: (transfer none) (nullable): the cancellable, or %NULL outside a
  *   task
+ *
+ * Since: 0.1
  */
 GCancellable *
 gtkloop_get_cancellable (void)
@@ -41,8 +45,12 @@ gtkloop_get_cancellable (void)
  * A future for one GIO operation among several in flight: pass
  * gtkloop_future_ref() of it as the user_data of gtkloop_gio_ready(), then
  * await it with gtkloop_await_result(), whose result is the #GAsyncResult.
+ * Loop thread only. On a closed loop the future can still be finished by
+ * gtkloop_gio_ready(), but its done callbacks no longer run.
  *
  * Returns: (transfer full): a pending future
+ *
+ * Since: 0.1
  */
 GtkloopFuture *
 gtkloop_gio_future_new (GtkloopLoop *loop)
@@ -72,11 +80,15 @@ check_thread_default_context (GtkloopLoop *loop)
  * Begins a GIO operation of the current task: pass the return value as the
  * user_data of gtkloop_gio_ready(), then call gtkloop_await_gio(). If the
  * task returns without awaiting it, the operation is dropped when the task
- * ends (its result is let go when it arrives).
+ * ends (its result is let go when it arrives). Inside a task only: the
+ * operation's GCancellable is the task's. While the loop closes, it fails
+ * at once with %G_IO_ERROR_CANCELLED.
  *
  * Returns: (transfer full) (nullable): the operation, owned by the
  *   callback; %NULL with a critical outside a task or when the task already
  *   has an operation begun and not awaited
+ *
+ * Since: 0.1
  */
 gpointer
 gtkloop_gio_begin (void)
@@ -112,7 +124,12 @@ gtkloop_gio_begin (void)
  * @future with a reference on @result and drops the reference to @future
  * it was given. A future already done (cancelled with its task) just lets
  * @result go. A %NULL @future, from a refused gtkloop_gio_begin(), is
- * ignored: that call already logged a critical.
+ * ignored: that call already logged a critical. Loop thread only (GIO
+ * calls it from the thread-default context the operation began on). On a
+ * closed loop it still finishes the future, whose done callbacks no longer
+ * run.
+ *
+ * Since: 0.1
  */
 void
 gtkloop_gio_ready (GObject      *source,
@@ -135,13 +152,17 @@ gtkloop_gio_ready (GObject      *source,
  * @error: return location for a #GError
  *
  * Awaits the GIO operation begun last by the current task
- * (gtkloop_gio_begin()): a suspension point.
+ * (gtkloop_gio_begin()): a suspension point. Inside a task only: the
+ * operation's GCancellable is the task's. While the loop closes, it fails
+ * at once with %G_IO_ERROR_CANCELLED.
  *
  * Returns: (transfer full) (nullable): the #GAsyncResult to pass to the
  *   operation's *_finish function; %NULL with %G_IO_ERROR_CANCELLED when
  *   the task was cancelled (the operation then sees its cancellable
  *   cancelled), %GTKLOOP_ERROR_NOT_IN_TASK outside a task, or
  *   %GTKLOOP_ERROR_INVALID_STATE when no operation was begun
+ *
+ * Since: 0.1
  */
 GAsyncResult *
 gtkloop_await_gio (GError **error)
@@ -181,11 +202,15 @@ gtkloop_await_gio (GError **error)
  * @f: the future to wait for
  * @error: return location for a #GError
  *
- * gtkloop_await(), then @f's result: a suspension point.
+ * Calls gtkloop_await(), then @f's result: a suspension point. Inside a
+ * task only. While the loop closes, it fails at once with
+ * %G_IO_ERROR_CANCELLED, as every suspension point does.
  *
  * Returns: (transfer none) (nullable): @f's result, which @f keeps; %NULL
  *   with the error when @f failed or was cancelled, or on misuse. A future
  *   that succeeded with a %NULL result also gives %NULL, with no error set.
+ *
+ * Since: 0.1
  */
 gpointer
 gtkloop_await_result (GtkloopFuture *f,

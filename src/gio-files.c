@@ -15,10 +15,14 @@
  * @etag_out: (out) (optional) (nullable): its entity tag
  * @error: return location for a #GError
  *
- * g_file_load_bytes_async(), awaited: a suspension point.
+ * Runs g_file_load_bytes_async(), awaited: a suspension point. Inside a
+ * task only: the operation's GCancellable is the task's. While the loop
+ * closes, it fails at once with %G_IO_ERROR_CANCELLED.
  *
  * Returns: (transfer full) (nullable): the file's contents, or %NULL with
  *   the error (%G_IO_ERROR_CANCELLED when the task was cancelled)
+ *
+ * Since: 0.1
  */
 GBytes *
 gtkloop_file_load_bytes (GFile  *file,
@@ -162,9 +166,13 @@ replace_opened (GObject      *source,
  * holds either all of @contents or what it held before, and no temporary
  * file is left — also when the write fails or the task is cancelled. A
  * cancellation that arrives after the rename still fails this call with
- * %G_IO_ERROR_CANCELLED, with @file already replaced.
+ * %G_IO_ERROR_CANCELLED, with @file already replaced. Inside a task only:
+ * the operation's GCancellable is the task's. While the loop closes, it
+ * fails at once with %G_IO_ERROR_CANCELLED.
  *
  * Returns: %TRUE once @file holds @contents
+ *
+ * Since: 0.1
  */
 gboolean
 gtkloop_file_replace_contents_bytes (GFile            *file,
@@ -250,9 +258,13 @@ copy_ready (GObject      *source,
  *   suspended, so it must not point into a SHARED task's stack
  * @error: return location for a #GError
  *
- * g_file_copy_async(), awaited: a suspension point.
+ * Runs g_file_copy_async(), awaited: a suspension point. Inside a task
+ * only: the operation's GCancellable is the task's. While the loop closes,
+ * it fails at once with %G_IO_ERROR_CANCELLED.
  *
  * Returns: %TRUE once @destination is a copy of @source
+ *
+ * Since: 0.1
  */
 gboolean
 gtkloop_file_copy (GFile                 *source,

@@ -11,11 +11,15 @@
  * @hostname: the name to look up
  * @error: return location for a #GError
  *
- * g_resolver_lookup_by_name_async(), awaited: a suspension point.
+ * Runs g_resolver_lookup_by_name_async(), awaited: a suspension point.
+ * Inside a task only: the operation's GCancellable is the task's. While
+ * the loop closes, it fails at once with %G_IO_ERROR_CANCELLED.
  *
  * Returns: (transfer full) (element-type GInetAddress) (nullable): the
  *   addresses (free with g_resolver_free_addresses()), or %NULL with the
  *   error (%G_IO_ERROR_CANCELLED when the task was cancelled)
+ *
+ * Since: 0.1
  */
 GList *
 gtkloop_resolver_lookup_by_name (GResolver   *resolver,

@@ -12,12 +12,16 @@
  * @count: the most bytes to read
  * @error: return location for a #GError
  *
- * g_input_stream_read_bytes_async(), awaited: a suspension point. GIO reads
- * into a buffer of its own on the heap, so this is safe on any task stack.
+ * Runs g_input_stream_read_bytes_async(), awaited: a suspension point. GIO
+ * reads into a buffer of its own on the heap, so this is safe on any task
+ * stack. Inside a task only: the operation's GCancellable is the task's.
+ * While the loop closes, it fails at once with %G_IO_ERROR_CANCELLED.
  *
  * Returns: (transfer full) (nullable): up to @count bytes; an empty
  *   #GBytes at the end of the stream; %NULL with the error
  *   (%G_IO_ERROR_CANCELLED when the task was cancelled)
+ *
+ * Since: 0.1
  */
 GBytes *
 gtkloop_input_stream_read_bytes (GInputStream *stream,

@@ -24,13 +24,22 @@ struct _GtkloopLock
   guint        close_debt;   /* releases to forgive, see gtkloop_lock_forgive_release () */
 };
 
+/**
+ * GtkloopLock:
+ *
+ * asyncio.Lock: a lock for tasks, waited for in FIFO order. Reference
+ * counted; loop-bound (see gtkloop_lock_new()).
+ *
+ * Since: 0.1
+ */
 G_DEFINE_BOXED_TYPE (GtkloopLock, gtkloop_lock, gtkloop_lock_ref, gtkloop_lock_unref)
 
 /**
  * gtkloop_lock_new:
  *
  * Creates an unlocked lock (asyncio.Lock). It binds to a loop the first
- * time a task has to wait for it.
+ * time a task has to wait for it. Any thread; closing that loop finishes
+ * its tasks, so nothing waits on it afterwards.
  *
  * Returns: (transfer full): the lock
  *
@@ -49,8 +58,13 @@ gtkloop_lock_new (void)
 
 /**
  * gtkloop_lock_ref:
+ * @l: a lock
+ *
+ * Takes a reference. Any thread; works after the loop is closed.
  *
  * Returns: (transfer full): @l
+ *
+ * Since: 0.1
  */
 GtkloopLock *
 gtkloop_lock_ref (GtkloopLock *l)
@@ -64,7 +78,10 @@ gtkloop_lock_ref (GtkloopLock *l)
  * gtkloop_lock_unref:
  * @l: (transfer full): the reference to drop
  *
- * Drops a reference; any thread may drop the last one.
+ * Drops a reference. Any thread; it may drop the last one. Works after the
+ * loop is closed.
+ *
+ * Since: 0.1
  */
 void
 gtkloop_lock_unref (GtkloopLock *l)
@@ -102,6 +119,7 @@ nobody_waits (GtkloopLock *l)
 
 /**
  * gtkloop_lock_acquire:
+ * @l: a lock
  * @error: return location for a #GError
  *
  * Takes the lock, waiting in line if it is locked or others already wait
@@ -114,6 +132,9 @@ nobody_waits (GtkloopLock *l)
  * update_shared_state ();
  * gtkloop_lock_release (lock);
  * ]|
+ *
+ * Loop thread only, and inside a task only when it has to wait. While the
+ * loop closes, a wait fails at once with %G_IO_ERROR_CANCELLED.
  *
  * Returns: %TRUE with the lock held; %FALSE with %G_IO_ERROR_CANCELLED if
  *   the task was cancelled while waiting (the lock is then not held)
@@ -162,10 +183,12 @@ gtkloop_lock_acquire (GtkloopLock *l,
 
 /**
  * gtkloop_lock_release:
+ * @l: a lock
  *
  * Unlocks the lock and wakes the first task waiting for it. Releasing an
  * unlocked lock is a programmer error (a critical), as asyncio's
- * RuntimeError.
+ * RuntimeError. Loop thread only (the thread of the loop it is bound to,
+ * if any). Works after that loop is closed, as plain state.
  *
  * Since: 0.1
  */
@@ -192,6 +215,10 @@ gtkloop_lock_release (GtkloopLock *l)
 
 /**
  * gtkloop_lock_is_locked:
+ * @l: a lock
+ *
+ * Whether the lock is held. Loop thread only; works after the loop is
+ * closed.
  *
  * Returns: %TRUE if the lock is held
  *

@@ -28,6 +28,16 @@ struct _GtkloopLoopThread
 /* Counted, so that a binding's wrapper and a C caller can share one; the
  * thread itself is stopped once, by gtkloop_loop_thread_stop() or by the
  * last unref, whichever comes first. */
+/**
+ * GtkloopLoopThread:
+ *
+ * A thread of its own running a loop of its own, for work that needs a
+ * loop off the main thread; other threads reach it with
+ * gtkloop_loop_call_soon_threadsafe() and gtkloop_run_task_threadsafe().
+ * Reference counted; thread-safe.
+ *
+ * Since: 0.1
+ */
 G_DEFINE_BOXED_TYPE (GtkloopLoopThread, gtkloop_loop_thread,
                      gtkloop_loop_thread_ref, gtkloop_loop_thread_unref)
 
@@ -72,6 +82,8 @@ loop_thread_main (gpointer data)
  * thread-default), a loop on it, and runs the loop until
  * gtkloop_loop_thread_stop(). Give it work from other threads with
  * gtkloop_run_task_threadsafe() and gtkloop_loop_call_soon_threadsafe().
+ * Any thread. The new loop is the thread's own; gtkloop_loop_thread_stop()
+ * closes it.
  *
  * Returns: (transfer full) (nullable): the thread, or %NULL if no thread
  *   could be started
@@ -112,6 +124,9 @@ gtkloop_loop_thread_start (const char *name,
 /**
  * gtkloop_loop_thread_get_loop:
  * @thread: a loop thread
+ *
+ * The loop running in the thread, for gtkloop_loop_call_soon_threadsafe()
+ * and gtkloop_run_task_threadsafe() from other threads. Any thread.
  *
  * Returns: (transfer none): the thread's loop; hand it work with the
  *   thread-safe calls only. After gtkloop_loop_thread_stop() it is the
@@ -160,7 +175,7 @@ loop_thread_join (GtkloopLoopThread *t,
  * gtkloop_loop_thread_ref:
  * @thread: a loop thread
  *
- * Any thread.
+ * Any thread. Works after the thread's loop is closed.
  *
  * Returns: (transfer full): @thread
  *
@@ -182,7 +197,8 @@ gtkloop_loop_thread_ref (GtkloopLoopThread *thread)
  * Drops a reference. The last one stops and joins the thread first if
  * gtkloop_loop_thread_stop() has not, so drop it on another thread than
  * @thread's own (there the thread and @thread are left running, with a
- * critical).
+ * critical). Any thread but the loop thread itself; a last unref without a
+ * stop stops and closes the loop first.
  *
  * Since: 0.1
  */
@@ -209,10 +225,10 @@ gtkloop_loop_thread_unref (GtkloopLoopThread *thread)
  * Stops the thread's loop (call_soon_threadsafe of stop, so what was
  * posted before still runs), waits while the thread closes the loop —
  * pending tasks are cancelled and finished, executor jobs come home — and
- * joins it; then drops the caller's reference, which frees @thread
- * unless someone else holds one. Only the first stop stops the thread;
- * later ones (from other holders) just drop their reference. Call it
- * from any thread but @thread's own.
+ * joins it; then drops the caller's reference, which frees @thread unless
+ * someone else holds one. Only the first stop stops the thread; later ones
+ * (from other holders) just drop their reference. Call it from any thread
+ * but @thread's own. Any thread but the loop thread itself.
  *
  * Since: 0.1
  */

@@ -64,6 +64,15 @@ struct _GtkloopProgress
 
 static atomic_uint n_live;   /* a debug counter, not a reference count */
 
+/**
+ * GtkloopProgress:
+ *
+ * A progress channel: worker threads report as often as they like, and the
+ * loop's thread gets coalesced updates (the latest report, at most one per
+ * interval). Reference counted; thread-safe.
+ *
+ * Since: 0.1
+ */
 G_DEFINE_BOXED_TYPE (GtkloopProgress, gtkloop_progress, gtkloop_progress_ref, gtkloop_progress_unref)
 
 guint
@@ -86,7 +95,8 @@ gtkloop_progress_debug_n_live (void)
  * Makes a progress channel: any thread reports with
  * gtkloop_progress_report(), and @func gets the latest fraction and
  * message on @loop's thread, at most once per loop iteration. Hand a
- * reference to the job (as its data) and keep one for the GUI side.
+ * reference to the job (as its data) and keep one for the GUI side. Loop
+ * thread only.
  *
  * Returns: (transfer full): the progress channel
  *
@@ -117,10 +127,11 @@ gtkloop_progress_new (GtkloopLoop        *loop,
 
 /**
  * gtkloop_progress_ref:
+ * @progress: a progress channel
  *
- * Any thread.
+ * Any thread. Works after the loop is closed.
  *
- * Returns: (transfer full): @p
+ * Returns: (transfer full): @progress
  *
  * Since: 0.1
  */
@@ -152,7 +163,8 @@ destroy_leftover (gpointer user_data)
  * @progress: (transfer full): the reference to drop
  *
  * Drops a reference; any thread (a worker drops its own when its job
- * ends). The callback's data is destroyed on the loop's thread.
+ * ends). The callback's data is destroyed on the loop's thread. Any
+ * thread; works after the loop is closed.
  *
  * Since: 0.1
  */
@@ -251,13 +263,15 @@ deliver (gpointer user_data)
 
 /**
  * gtkloop_progress_report:
+ * @progress: a progress channel
  * @fraction: the progress, usually 0 to 1
  * @message: (nullable): a message to show; %NULL keeps the last one
  *
  * Records the latest progress; any thread, as often as you like. Only the
  * report that finds no update on its way posts one to the loop (one inbox
  * entry, which wakes the loop if it sleeps); the others cost a mutex
- * round. The value of the last report is always delivered.
+ * round. The value of the last report is always delivered. Any thread.
+ * Once the loop is closed reports are counted and dropped.
  *
  * Since: 0.1
  */
@@ -290,9 +304,11 @@ gtkloop_progress_report (GtkloopProgress *p,
 
 /**
  * gtkloop_progress_flush:
+ * @progress: a progress channel
  *
  * Delivers the latest report now if it has not been, whatever the minimum
  * interval; for example once the job's future is done. Loop-thread only.
+ * On a closed loop nothing is delivered.
  *
  * Since: 0.1
  */
@@ -315,9 +331,12 @@ gtkloop_progress_flush (GtkloopProgress *p)
 
 /**
  * gtkloop_progress_disconnect:
+ * @progress: a progress channel
  *
  * No more updates: the callback's destroy notify runs now, and later
- * reports cost a mutex round and nothing else. Loop-thread only.
+ * reports cost a mutex round and nothing else. Loop-thread only. After the
+ * loop is closed there is nothing left to disconnect: the callback is
+ * already gone.
  *
  * Since: 0.1
  */
@@ -349,12 +368,14 @@ gtkloop_progress_disconnect (GtkloopProgress *p)
 
 /**
  * gtkloop_progress_set_min_interval:
+ * @progress: a progress channel
  * @seconds: the least time between two updates; 0 (the default) for at
  *   most one per loop iteration
  *
  * For a GUI, 1/60 s keeps updates to the frame rate. The last value is
  * still delivered, at most @seconds late (or at once with
- * gtkloop_progress_flush()). Loop-thread only.
+ * gtkloop_progress_flush()). Loop-thread only. Works after the loop is
+ * closed, to no effect.
  *
  * Since: 0.1
  */
@@ -372,8 +393,14 @@ gtkloop_progress_set_min_interval (GtkloopProgress *p,
 
 /**
  * gtkloop_progress_get_n_reports:
+ * @progress: a progress channel
+ *
+ * How many reports gtkloop_progress_report() took, from all threads. Any
+ * thread; works after the loop is closed.
  *
  * Returns: how many reports were made; any thread
+ *
+ * Since: 0.1
  */
 guint64
 gtkloop_progress_get_n_reports (GtkloopProgress *p)
@@ -389,8 +416,14 @@ gtkloop_progress_get_n_reports (GtkloopProgress *p)
 
 /**
  * gtkloop_progress_get_n_updates:
+ * @progress: a progress channel
+ *
+ * How many times the callback ran: the reports coalesced into updates.
+ * Loop thread only; works after the loop is closed.
  *
  * Returns: how many times the callback ran; loop-thread only
+ *
+ * Since: 0.1
  */
 guint64
 gtkloop_progress_get_n_updates (GtkloopProgress *p)

@@ -52,6 +52,15 @@ struct _GtkloopQueue
   gboolean          is_shut_down;
 };
 
+/**
+ * GtkloopQueue:
+ *
+ * asyncio.Queue, LifoQueue and PriorityQueue: items passed between tasks,
+ * with waits on full and empty queues, task_done()/join() and shutdown().
+ * Reference counted; loop-bound.
+ *
+ * Since: 0.1
+ */
 G_DEFINE_BOXED_TYPE (GtkloopQueue, gtkloop_queue, gtkloop_queue_ref, gtkloop_queue_unref)
 
 static GtkloopQueue *
@@ -82,7 +91,9 @@ queue_new (QueueKind      kind,
  *   frees an item the queue still holds when it is freed or shut down, and an item a failed
  *   gtkloop_queue_put() took
  *
- * Creates a first in, first out queue (asyncio.Queue).
+ * Creates a first in, first out queue (asyncio.Queue). Any thread. It
+ * binds to a loop only when a task first has to wait on it; closing that
+ * loop finishes its tasks, so nothing waits on it afterwards.
  *
  * Returns: (transfer full): the queue
  *
@@ -101,7 +112,9 @@ gtkloop_queue_new (guint          maxsize,
  * @item_destroy: (nullable) (scope forever) (type GtkloopValueDestroyNotify):
  *   as for gtkloop_queue_new()
  *
- * Creates a last in, first out queue (asyncio.LifoQueue).
+ * Creates a last in, first out queue (asyncio.LifoQueue). Any thread. It
+ * binds to a loop only when a task first has to wait on it; closing that
+ * loop finishes its tasks, so nothing waits on it afterwards.
  *
  * Returns: (transfer full): the queue
  *
@@ -123,9 +136,11 @@ gtkloop_queue_new_lifo (guint          maxsize,
  * @item_destroy: (nullable) (scope forever) (type GtkloopValueDestroyNotify):
  *   as for gtkloop_queue_new()
  *
- * Creates a priority queue (asyncio.PriorityQueue): get() returns the
- * item @compare orders first. Unlike Python's heapq, items that compare
- * equal come out in the order they were put.
+ * Creates a priority queue (asyncio.PriorityQueue): get() returns the item
+ * @compare orders first. Unlike Python's heapq, items that compare equal
+ * come out in the order they were put. Any thread. It binds to a loop only
+ * when a task first has to wait on it; closing that loop finishes its
+ * tasks, so nothing waits on it afterwards.
  *
  * Returns: (transfer full): the queue
  *
@@ -150,8 +165,13 @@ gtkloop_queue_new_priority (guint            maxsize,
 
 /**
  * gtkloop_queue_ref:
+ * @q: a queue
+ *
+ * Takes a reference. Any thread; works after the loop is closed.
  *
  * Returns: (transfer full): @q
+ *
+ * Since: 0.1
  */
 GtkloopQueue *
 gtkloop_queue_ref (GtkloopQueue *q)
@@ -175,7 +195,10 @@ destroy_item (GtkloopQueue *q,
  * @q: (transfer full): the reference to drop
  *
  * Drops a reference. The last one frees the items left in the queue with
- * its item_destroy; any thread may drop it.
+ * its item_destroy; any thread may drop it. Any thread may drop the last
+ * reference; works after the loop is closed.
+ *
+ * Since: 0.1
  */
 void
 gtkloop_queue_unref (GtkloopQueue *q)
@@ -280,6 +303,10 @@ pop_item (GtkloopQueue *q)
 
 /**
  * gtkloop_queue_size:
+ * @q: a queue
+ *
+ * How many items the queue holds. Loop thread only; works after the loop
+ * is closed.
  *
  * Returns: the number of items in the queue (asyncio's qsize ())
  *
@@ -294,6 +321,10 @@ gtkloop_queue_size (GtkloopQueue *q)
 
 /**
  * gtkloop_queue_get_maxsize:
+ * @q: a queue
+ *
+ * The queue's bound, as given to its constructor. Loop thread only; works
+ * after the loop is closed.
  *
  * Returns: the limit given at creation; 0 for none
  *
@@ -308,6 +339,12 @@ gtkloop_queue_get_maxsize (GtkloopQueue *q)
 
 /**
  * gtkloop_queue_is_empty:
+ * @q: a queue
+ *
+ * Whether the queue holds no item. Loop thread only; works after the loop
+ * is closed.
+ *
+ * Returns: %TRUE if the queue is empty
  *
  * Since: 0.1
  */
@@ -319,6 +356,10 @@ gtkloop_queue_is_empty (GtkloopQueue *q)
 
 /**
  * gtkloop_queue_is_full:
+ * @q: a queue
+ *
+ * Whether a put would have to wait: a bounded queue holding its maximum.
+ * Loop thread only; works after the loop is closed.
  *
  * Returns: %TRUE if the queue holds maxsize items (never for an unbounded
  *   queue)
@@ -334,6 +375,10 @@ gtkloop_queue_is_full (GtkloopQueue *q)
 
 /**
  * gtkloop_queue_is_shut_down:
+ * @q: a queue
+ *
+ * Whether gtkloop_queue_shutdown() was called. Loop thread only; works
+ * after the loop is closed.
  *
  * Returns: %TRUE after gtkloop_queue_shutdown()
  *
@@ -417,11 +462,14 @@ has_items (GtkloopQueue *q)
 
 /**
  * gtkloop_queue_put_nowait:
+ * @q: a queue
  * @item: (nullable): the item; %NULL is a valid item. The
  *   queue takes it only when this succeeds
  * @error: return location for a #GError
  *
- * Adds @item if there is room, without waiting.
+ * Adds @item if there is room, without waiting. Loop thread only (the
+ * thread of the loop it is bound to, if any). Works after that loop is
+ * closed, as plain state.
  *
  * Returns: %TRUE if added; %FALSE with %GTKLOOP_ERROR_QUEUE_FULL or
  *   %GTKLOOP_ERROR_QUEUE_SHUT_DOWN, and @item still the caller's
@@ -457,6 +505,7 @@ gtkloop_queue_put_nowait (GtkloopQueue *q,
 
 /**
  * gtkloop_queue_put:
+ * @q: a queue
  * @item: (nullable): the item; the queue takes it in every
  *   case — if this fails, it is freed with item_destroy
  * @error: return location for a #GError
@@ -469,6 +518,9 @@ gtkloop_queue_put_nowait (GtkloopQueue *q,
  *   if (!gtkloop_queue_put (jobs, g_strdup_printf ("job %d", i), &error))
  *     return;   // cancelled or shut down; the string was freed
  * ]|
+ *
+ * Loop thread only, and inside a task only when it has to wait. While the
+ * loop closes, a wait fails at once with %G_IO_ERROR_CANCELLED.
  *
  * Returns: %TRUE once added; %FALSE with %G_IO_ERROR_CANCELLED or
  *   %GTKLOOP_ERROR_QUEUE_SHUT_DOWN
@@ -509,9 +561,12 @@ gtkloop_queue_put (GtkloopQueue *q,
 
 /**
  * gtkloop_queue_get_nowait:
+ * @q: a queue
  * @error: return location for a #GError
  *
- * Removes and returns an item if there is one, without waiting.
+ * Removes and returns an item if there is one, without waiting. Loop
+ * thread only (the thread of the loop it is bound to, if any). Works after
+ * that loop is closed, as plain state.
  *
  * Returns: (transfer full) (nullable): the item (which may be %NULL: tell
  *   by @error); %NULL with %GTKLOOP_ERROR_QUEUE_EMPTY, or with
@@ -545,6 +600,7 @@ gtkloop_queue_get_nowait (GtkloopQueue *q,
 
 /**
  * gtkloop_queue_get:
+ * @q: a queue
  * @error: return location for a #GError
  *
  * Removes and returns an item, first waiting for one if the queue is
@@ -563,6 +619,9 @@ gtkloop_queue_get_nowait (GtkloopQueue *q,
  *     gtkloop_queue_task_done (jobs);
  *   }
  * ]|
+ *
+ * Loop thread only, and inside a task only when it has to wait. While the
+ * loop closes, a wait fails at once with %G_IO_ERROR_CANCELLED.
  *
  * Returns: (transfer full) (nullable): the item (which may be %NULL: tell
  *   by @error); %NULL with %G_IO_ERROR_CANCELLED, or
@@ -602,11 +661,14 @@ gtkloop_queue_get (GtkloopQueue *q,
 
 /**
  * gtkloop_queue_task_done:
+ * @q: a queue
  *
  * Tells the queue that the processing of an item taken with get() is
  * complete; when every item put was so marked, gtkloop_queue_join()
- * returns. Calling it more often than items were put is a programmer
- * error (a critical), as asyncio's ValueError.
+ * returns. Calling it more often than items were put is a programmer error
+ * (a critical), as asyncio's ValueError. Loop thread only (the thread of
+ * the loop it is bound to, if any). Works after that loop is closed, as
+ * plain state.
  *
  * Since: 0.1
  */
@@ -628,10 +690,13 @@ gtkloop_queue_task_done (GtkloopQueue *q)
 
 /**
  * gtkloop_queue_join:
+ * @q: a queue
  * @error: return location for a #GError
  *
  * Waits until every item put into the queue was taken and marked with
- * gtkloop_queue_task_done(). A suspension point when it has to wait.
+ * gtkloop_queue_task_done(). A suspension point when it has to wait. Loop
+ * thread only, and inside a task only when it has to wait. While the loop
+ * closes, a wait fails at once with %G_IO_ERROR_CANCELLED.
  *
  * Returns: %TRUE; %FALSE with %G_IO_ERROR_CANCELLED
  *
@@ -659,6 +724,7 @@ gtkloop_queue_join (GtkloopQueue *q,
 
 /**
  * gtkloop_queue_shutdown:
+ * @q: a queue
  * @immediate: %TRUE to also drop the items still in the queue
  *
  * Shuts the queue down, as Python 3.13's Queue.shutdown(): put() and
@@ -667,7 +733,8 @@ gtkloop_queue_join (GtkloopQueue *q,
  * getters wake and fail (a getter still gets an item if there is one).
  * With @immediate the queue is emptied first: each item is freed with
  * item_destroy and counted as done, which may let gtkloop_queue_join()
- * return.
+ * return. Loop thread only (the thread of the loop it is bound to, if
+ * any). Works after that loop is closed, as plain state.
  *
  * Since: 0.1
  */

@@ -16,10 +16,12 @@
 
 /**
  * gtkloop_loop_run_forever:
+ * @loop: the loop
  *
  * Iterates the loop's context until gtkloop_loop_stop(). A stop() made
  * before this call makes it run exactly one iteration. Running a closed or
- * already running loop is refused with a critical.
+ * already running loop is refused with a critical. Any thread that can
+ * acquire the loop's context: it becomes the loop's owner.
  *
  * Since: 0.1
  */
@@ -67,7 +69,9 @@ run_until_done (GtkloopLoop   *loop,
  * @future: what to wait for (a task is a future)
  * @error: return location for a #GError
  *
- * Runs the loop until @future is done.
+ * Runs the loop until @future is done. Any thread that can acquire the
+ * loop's context: it becomes the loop's owner. A closed loop refuses with
+ * %GTKLOOP_ERROR_CLOSED.
  *
  * Returns: %TRUE if @future finished with a result; %FALSE with its error
  *   (a copy), %G_IO_ERROR_CANCELLED, or an error of its own if the loop
@@ -165,11 +169,13 @@ cancel_leftovers (GtkloopLoop *loop)
  * Task bodies are C only, so bindings do not get this call (it is
  * `(skip)`ped): CPython 3.11 keeps one frame stack per thread, and two
  * task bodies written in Python that suspend would interleave on it and
- * crash the interpreter. Python gets tasks from the asyncio binding.
+ * crash the interpreter. Python gets tasks from the asyncio binding. Any thread with no loop running on it. The loop is its own and closed on return.
  *
  * Returns: %TRUE if @main finished with a result; %FALSE with its error,
  *   %G_IO_ERROR_CANCELLED, or %GTKLOOP_ERROR_REENTRANT when called while a
  *   loop runs on this thread
+ *
+ * Since: 0.1
  */
 gboolean
 gtkloop_run (GtkloopTaskFunc main,

@@ -22,6 +22,14 @@ struct _GtkloopSemaphore
   gboolean     bounded;
 };
 
+/**
+ * GtkloopSemaphore:
+ *
+ * asyncio.Semaphore and BoundedSemaphore: a counter tasks wait on while it
+ * is zero. Reference counted; loop-bound.
+ *
+ * Since: 0.1
+ */
 G_DEFINE_BOXED_TYPE (GtkloopSemaphore, gtkloop_semaphore, gtkloop_semaphore_ref, gtkloop_semaphore_unref)
 
 /**
@@ -29,6 +37,11 @@ G_DEFINE_BOXED_TYPE (GtkloopSemaphore, gtkloop_semaphore, gtkloop_semaphore_ref,
  * @value: the initial value
  * @bounded: %TRUE for asyncio.BoundedSemaphore: releasing it past @value
  *   fails with %GTKLOOP_ERROR_INVALID_STATE
+ *
+ * Creates a semaphore (asyncio.Semaphore, or BoundedSemaphore when
+ * @bounded) whose counter starts at @value. Any thread. It binds to a loop
+ * only when a task first has to wait on it; closing that loop finishes its
+ * tasks, so nothing waits on it afterwards.
  *
  * Returns: (transfer full): the semaphore
  *
@@ -51,8 +64,13 @@ gtkloop_semaphore_new (guint    value,
 
 /**
  * gtkloop_semaphore_ref:
+ * @s: a semaphore
+ *
+ * Takes a reference. Any thread; works after the loop is closed.
  *
  * Returns: (transfer full): @s
+ *
+ * Since: 0.1
  */
 GtkloopSemaphore *
 gtkloop_semaphore_ref (GtkloopSemaphore *s)
@@ -66,7 +84,10 @@ gtkloop_semaphore_ref (GtkloopSemaphore *s)
  * gtkloop_semaphore_unref:
  * @s: (transfer full): the reference to drop
  *
- * Drops a reference; any thread may drop the last one.
+ * Drops a reference. Any thread; it may drop the last one. Works after the
+ * loop is closed.
+ *
+ * Since: 0.1
  */
 void
 gtkloop_semaphore_unref (GtkloopSemaphore *s)
@@ -83,6 +104,10 @@ gtkloop_semaphore_unref (GtkloopSemaphore *s)
 
 /**
  * gtkloop_semaphore_is_locked:
+ * @s: a semaphore
+ *
+ * Whether an acquire would have to wait. Loop thread only; works after the
+ * loop is closed.
  *
  * Returns: %TRUE if an acquire would have to wait: the value is zero, or
  *   tasks (not cancelled) are already waiting
@@ -104,6 +129,10 @@ gtkloop_semaphore_is_locked (GtkloopSemaphore *s)
 
 /**
  * gtkloop_semaphore_get_value:
+ * @s: a semaphore
+ *
+ * The semaphore's counter: how many acquires would succeed without
+ * waiting. Loop thread only; works after the loop is closed.
  *
  * Returns: the current value (units not handed out)
  *
@@ -135,6 +164,7 @@ wake_up_next (GtkloopSemaphore *s)
 
 /**
  * gtkloop_semaphore_acquire:
+ * @s: a semaphore
  * @error: return location for a #GError
  *
  * Takes one unit, waiting in line when none is free or others wait. A
@@ -147,6 +177,9 @@ wake_up_next (GtkloopSemaphore *s)
  * download (url);
  * gtkloop_semaphore_release (slots, NULL);
  * ]|
+ *
+ * Loop thread only, and inside a task only when it has to wait. While the
+ * loop closes, a wait fails at once with %G_IO_ERROR_CANCELLED.
  *
  * Returns: %TRUE with a unit taken; %FALSE with %G_IO_ERROR_CANCELLED if
  *   the task was cancelled while waiting (no unit is then held)
@@ -197,9 +230,12 @@ gtkloop_semaphore_acquire (GtkloopSemaphore *s,
 
 /**
  * gtkloop_semaphore_release:
+ * @s: a semaphore
  * @error: return location for a #GError
  *
- * Gives one unit back and wakes the first waiter.
+ * Gives one unit back and wakes the first waiter. Loop thread only (the
+ * thread of the loop it is bound to, if any). Works after that loop is
+ * closed, as plain state.
  *
  * Returns: %TRUE; %FALSE with %GTKLOOP_ERROR_INVALID_STATE for a bounded
  *   semaphore already at its initial value (nothing changes then)

@@ -97,6 +97,10 @@ outer_done (GtkloopFuture *outer,
  *   return;   // this task was cancelled; the save goes on
  * ]|
  *
+ * Loop thread only. A future already done gives a future done the same way
+ * at once; otherwise the outcome comes through done callbacks, which a
+ * closed loop no longer runs.
+ *
  * Returns: (transfer full): the outer future; @f itself (a new reference)
  *   if it is already done. Its result is @f's, borrowed from @f.
  *

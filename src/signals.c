@@ -631,6 +631,8 @@ gtkloop_loop_add_signal_handler (GtkloopLoop    *loop,
 
 /**
  * gtkloop_loop_remove_signal_handler:
+ * @loop: the loop
+ * @signum: the signal number given to gtkloop_loop_add_signal_handler()
  *
  * asyncio's loop.remove_signal_handler(): @signum's handler on @loop goes
  * and its destroy notify runs (after the callback returns, when called

@@ -52,11 +52,14 @@ connect_to (GSocketConnectable   *target,
  * @error: return location for a #GError
  *
  * asyncio.open_connection(): a suspension point of the current task,
- * cancelled with it.
+ * cancelled with it. Inside a task only. While the loop closes, it fails
+ * at once with %G_IO_ERROR_CANCELLED, as every suspension point does.
  *
  * Returns: %TRUE with a new reader and writer; %FALSE with the error
  *   (%G_IO_ERROR_CONNECTION_REFUSED, a name that does not resolve,
  *   %G_IO_ERROR_CANCELLED, %GTKLOOP_ERROR_NOT_IN_TASK)
+ *
+ * Since: 0.1
  */
 gboolean
 gtkloop_open_connection (const char           *host,
@@ -82,7 +85,13 @@ gtkloop_open_connection (const char           *host,
  * @writer: (out) (transfer full): its writer
  * @error: return location for a #GError
  *
- * asyncio.open_unix_connection(), as gtkloop_open_connection().
+ * asyncio.open_unix_connection(), as gtkloop_open_connection(). Inside a
+ * task only. While the loop closes, it fails at once with
+ * %G_IO_ERROR_CANCELLED, as every suspension point does.
+ *
+ * Returns: %TRUE with both streams set; %FALSE with @error
+ *
+ * Since: 0.1
  */
 gboolean
 gtkloop_open_unix_connection (const char           *path,

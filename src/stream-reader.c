@@ -14,6 +14,14 @@ struct _GtkloopStreamReader
   GtkloopStreamTransport *transport;   /* (owned) one use */
 };
 
+/**
+ * GtkloopStreamReader:
+ *
+ * asyncio's StreamReader: the reading end of a TCP or Unix connection or a
+ * pipe, read from tasks. Reference counted; used on its loop's thread.
+ *
+ * Since: 0.1
+ */
 G_DEFINE_BOXED_TYPE (GtkloopStreamReader, gtkloop_stream_reader,
                      gtkloop_stream_reader_ref, gtkloop_stream_reader_unref)
 
@@ -32,7 +40,11 @@ gtkloop_stream_reader_new (GtkloopStreamTransport *t)
  * gtkloop_stream_reader_ref:
  * @reader: a reader
  *
+ * Takes a reference. Loop thread only; works after the loop is closed.
+ *
  * Returns: (transfer full): @reader
+ *
+ * Since: 0.1
  */
 GtkloopStreamReader *
 gtkloop_stream_reader_ref (GtkloopStreamReader *reader)
@@ -47,7 +59,9 @@ gtkloop_stream_reader_ref (GtkloopStreamReader *reader)
  * @reader: (transfer full): the reference to drop
  *
  * Drops a reference. A connection that neither its reader nor its writer
- * holds any more is closed once its buffer is sent.
+ * holds any more is closed once its buffer is sent. Loop thread only.
+ *
+ * Since: 0.1
  */
 void
 gtkloop_stream_reader_unref (GtkloopStreamReader *reader)
@@ -134,13 +148,18 @@ read_to_end (GtkloopStreamTransport *t,
  * gtkloop_stream_reader_read:
  * @reader: a reader
  * @n: the most bytes to return; -1: everything up to the end
+ * @error: return location for a #GError
  *
  * asyncio's StreamReader.read(). A suspension point while nothing is
- * buffered.
+ * buffered. Inside a task only. Closing the loop aborts the connection
+ * with %GTKLOOP_ERROR_CLOSED, and while the loop closes a wait fails at
+ * once with %G_IO_ERROR_CANCELLED.
  *
  * Returns: (transfer full): up to @n bytes; empty at the end of the
  *   stream; %NULL with the error of a lost connection once what came
  *   before it has been read
+ *
+ * Since: 0.1
  */
 GBytes *
 gtkloop_stream_reader_read (GtkloopStreamReader *reader,
@@ -178,10 +197,14 @@ gtkloop_stream_reader_read (GtkloopStreamReader *reader,
  *
  * asyncio's StreamReader.readexactly(). When the stream ends first it
  * fails with %G_IO_ERROR_PARTIAL_INPUT (asyncio's IncompleteReadError) and
- * the bytes that did come stay in the reader:
- * gtkloop_stream_reader_read (reader, -1) returns them.
+ * the bytes that did come stay in the reader: gtkloop_stream_reader_read
+ * (reader, -1) returns them. Inside a task only. Closing the loop aborts
+ * the connection with %GTKLOOP_ERROR_CLOSED, and while the loop closes a
+ * wait fails at once with %G_IO_ERROR_CANCELLED.
  *
  * Returns: (transfer full): @n bytes, or %NULL with the error
+ *
+ * Since: 0.1
  */
 GBytes *
 gtkloop_stream_reader_readexactly (GtkloopStreamReader *reader,
@@ -221,9 +244,14 @@ gtkloop_stream_reader_readexactly (GtkloopStreamReader *reader,
  * %G_IO_ERROR_MESSAGE_TOO_LARGE (asyncio's LimitOverrunError) when the
  * separator is not within the reader's limit, and with
  * %G_IO_ERROR_PARTIAL_INPUT (IncompleteReadError) when the stream ends
- * without it; in both cases the data stays in the reader.
+ * without it; in both cases the data stays in the reader. Inside a task
+ * only. Closing the loop aborts the connection with %GTKLOOP_ERROR_CLOSED,
+ * and while the loop closes a wait fails at once with
+ * %G_IO_ERROR_CANCELLED.
  *
  * Returns: (transfer full): the data up to and including @separator
+ *
+ * Since: 0.1
  */
 GBytes *
 gtkloop_stream_reader_readuntil (GtkloopStreamReader *reader,
@@ -290,9 +318,14 @@ gtkloop_stream_reader_readuntil (GtkloopStreamReader *reader,
  * asyncio's StreamReader.readline(): a line with its "\n", or at the end
  * of the stream the partial line (empty when nothing is left). A line
  * longer than the limit fails with %G_IO_ERROR_MESSAGE_TOO_LARGE and stays
- * in the reader (asyncio drops it; here nothing is lost).
+ * in the reader (asyncio drops it; here nothing is lost). Inside a task
+ * only. Closing the loop aborts the connection with %GTKLOOP_ERROR_CLOSED,
+ * and while the loop closes a wait fails at once with
+ * %G_IO_ERROR_CANCELLED.
  *
  * Returns: (transfer full): the line, or %NULL with the error
+ *
+ * Since: 0.1
  */
 GBytes *
 gtkloop_stream_reader_readline (GtkloopStreamReader *reader,
@@ -319,8 +352,15 @@ gtkloop_stream_reader_readline (GtkloopStreamReader *reader,
  * gtkloop_stream_reader_at_eof:
  * @reader: a reader
  *
+ * Whether the buffer is empty and the other end has finished sending
+ * (asyncio's at_eof()). Loop thread only. Closing the loop aborts the
+ * connection with %GTKLOOP_ERROR_CLOSED; afterwards this works as on any
+ * closed stream.
+ *
  * Returns: %TRUE once the peer's end was reached and nothing is left to
  *   read
+ *
+ * Since: 0.1
  */
 gboolean
 gtkloop_stream_reader_at_eof (GtkloopStreamReader *reader)
@@ -333,7 +373,13 @@ gtkloop_stream_reader_at_eof (GtkloopStreamReader *reader)
  * gtkloop_stream_reader_get_limit:
  * @reader: a reader
  *
+ * The line limit: readline() and readuntil() fail past it. Loop thread
+ * only. Closing the loop aborts the connection with %GTKLOOP_ERROR_CLOSED;
+ * afterwards this works as on any closed stream.
+ *
  * Returns: the longest line (or readuntil() chunk) the reader takes
+ *
+ * Since: 0.1
  */
 gsize
 gtkloop_stream_reader_get_limit (GtkloopStreamReader *reader)
@@ -346,6 +392,12 @@ gtkloop_stream_reader_get_limit (GtkloopStreamReader *reader)
  * gtkloop_stream_reader_set_limit:
  * @reader: a reader
  * @limit: the longest line (or readuntil() chunk) the reader takes
+ *
+ * Sets the line limit (default %GTKLOOP_STREAM_DEFAULT_LIMIT). Loop thread
+ * only. Closing the loop aborts the connection with %GTKLOOP_ERROR_CLOSED;
+ * afterwards this works as on any closed stream.
+ *
+ * Since: 0.1
  */
 void
 gtkloop_stream_reader_set_limit (GtkloopStreamReader *reader,
@@ -361,7 +413,13 @@ gtkloop_stream_reader_set_limit (GtkloopStreamReader *reader,
  * gtkloop_stream_reader_get_buffer_size:
  * @reader: a reader
  *
+ * How many bytes are buffered and not read yet. Loop thread only. Closing
+ * the loop aborts the connection with %GTKLOOP_ERROR_CLOSED; afterwards
+ * this works as on any closed stream.
+ *
  * Returns: the bytes received and not read yet
+ *
+ * Since: 0.1
  */
 gsize
 gtkloop_stream_reader_get_buffer_size (GtkloopStreamReader *reader)

@@ -31,6 +31,14 @@ struct _GtkloopStreamServer
   GtkloopFuture        *closed_future; /* (owned) done once closed with no handler left */
 };
 
+/**
+ * GtkloopStreamServer:
+ *
+ * asyncio's Server: a listening TCP or Unix socket whose connections each
+ * run a handler task. Reference counted; used on its loop's thread.
+ *
+ * Since: 0.1
+ */
 G_DEFINE_BOXED_TYPE (GtkloopStreamServer, gtkloop_stream_server,
                      gtkloop_stream_server_ref, gtkloop_stream_server_unref)
 
@@ -38,7 +46,11 @@ G_DEFINE_BOXED_TYPE (GtkloopStreamServer, gtkloop_stream_server,
  * gtkloop_stream_server_ref:
  * @server: a server
  *
+ * Takes a reference. Loop thread only; works after the loop is closed.
+ *
  * Returns: (transfer full): @server
+ *
+ * Since: 0.1
  */
 GtkloopStreamServer *
 gtkloop_stream_server_ref (GtkloopStreamServer *server)
@@ -52,7 +64,9 @@ gtkloop_stream_server_ref (GtkloopStreamServer *server)
  * gtkloop_stream_server_unref:
  * @server: (transfer full): the reference to drop
  *
- * Drops a reference; the last one closes the server.
+ * Drops a reference; the last one closes the server. Loop thread only.
+ *
+ * Since: 0.1
  */
 void
 gtkloop_stream_server_unref (GtkloopStreamServer *server)
@@ -242,6 +256,7 @@ failed:
  * @host: (nullable): a numeric address or "localhost"; %NULL: every
  *   IPv4 interface
  * @port: the TCP port; 0: any free one (see gtkloop_stream_server_get_port())
+ * @error: return location for a #GError
  *
  * asyncio.start_server(), on the current task's loop (outside a task, the
  * default loop). Listening starts at once.
@@ -249,10 +264,12 @@ failed:
  * Task bodies are C only, so bindings do not get this call (it is
  * `(skip)`ped): CPython 3.11 keeps one frame stack per thread, and two
  * task bodies written in Python that suspend would interleave on it and
- * crash the interpreter. Python gets tasks from the asyncio binding.
+ * crash the interpreter. Python gets tasks from the asyncio binding. Loop thread only. A closed loop refuses with %GTKLOOP_ERROR_CLOSED; closing the loop closes the server.
  *
  * Returns: (transfer full): the server, or %NULL with the error (and
  *   @destroy run): an address in use, a host that is not numeric
+ *
+ * Since: 0.1
  */
 GtkloopStreamServer *
 gtkloop_start_server (GtkloopStreamHandler  handler,
@@ -293,13 +310,18 @@ gtkloop_start_server (GtkloopStreamHandler  handler,
  * @destroy: (nullable): frees @data once, when the server is freed
  * @path: where the socket file goes; a stale socket file there is
  *   replaced, and the file is removed when the server closes
+ * @error: return location for a #GError
  *
  * asyncio.start_unix_server(), as gtkloop_start_server().
  *
  * Task bodies are C only, so bindings do not get this call (it is
  * `(skip)`ped): CPython 3.11 keeps one frame stack per thread, and two
  * task bodies written in Python that suspend would interleave on it and
- * crash the interpreter. Python gets tasks from the asyncio binding.
+ * crash the interpreter. Python gets tasks from the asyncio binding. Loop thread only.
+ *
+ * Returns: the server, listening; %NULL with @error
+ *
+ * Since: 0.1
  */
 GtkloopStreamServer *
 gtkloop_start_unix_server (GtkloopStreamHandler  handler,
@@ -326,7 +348,13 @@ gtkloop_start_unix_server (GtkloopStreamHandler  handler,
  * gtkloop_stream_server_get_port:
  * @server: a server
  *
+ * The TCP port the server listens on; 0 for a Unix socket. Loop thread
+ * only. Closing the loop closes the server; afterwards this answers as for
+ * a closed server.
+ *
  * Returns: the TCP port bound, or 0 for a Unix socket
+ *
+ * Since: 0.1
  */
 guint16
 gtkloop_stream_server_get_port (GtkloopStreamServer *server)
@@ -341,7 +369,13 @@ gtkloop_stream_server_get_port (GtkloopStreamServer *server)
  * gtkloop_stream_server_get_address:
  * @server: a server
  *
+ * The address the server listens on (for a TCP server on port 0, with the
+ * port it got). Loop thread only. Closing the loop closes the server;
+ * afterwards this answers as for a closed server.
+ *
  * Returns: (transfer none): the listening address
+ *
+ * Since: 0.1
  */
 GSocketAddress *
 gtkloop_stream_server_get_address (GtkloopStreamServer *server)
@@ -354,7 +388,12 @@ gtkloop_stream_server_get_address (GtkloopStreamServer *server)
  * gtkloop_stream_server_is_serving:
  * @server: a server
  *
+ * Whether the server accepts connections. Loop thread only. Closing the
+ * loop closes the server; afterwards this answers as for a closed server.
+ *
  * Returns: %TRUE until gtkloop_stream_server_close()
+ *
+ * Since: 0.1
  */
 gboolean
 gtkloop_stream_server_is_serving (GtkloopStreamServer *server)
@@ -365,9 +404,12 @@ gtkloop_stream_server_is_serving (GtkloopStreamServer *server)
 
 /**
  * gtkloop_stream_server_close:
+ * @server: a server
  *
  * asyncio's Server.close(): stops listening and closes the listening
- * socket; connections already accepted go on.
+ * socket; connections already accepted go on. Loop thread only.
+ *
+ * Since: 0.1
  */
 void
 gtkloop_stream_server_close (GtkloopStreamServer *server)
@@ -392,10 +434,16 @@ gtkloop_stream_server_close (GtkloopStreamServer *server)
 
 /**
  * gtkloop_stream_server_wait_closed:
+ * @server: a server
+ * @error: return location for a #GError
  *
  * A suspension point: waits until the server is closed and every handler
  * task it started has ended (Python 3.12's meaning; 3.11 did not wait for
- * the handlers).
+ * the handlers). Inside a task only.
+ *
+ * Returns: %TRUE once the server is closed; %FALSE with %G_IO_ERROR_CANCELLED if the task was cancelled
+ *
+ * Since: 0.1
  */
 gboolean
 gtkloop_stream_server_wait_closed (GtkloopStreamServer *server,

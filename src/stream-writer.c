@@ -12,6 +12,15 @@ struct _GtkloopStreamWriter
   GtkloopStreamTransport *transport;   /* (owned) one use */
 };
 
+/**
+ * GtkloopStreamWriter:
+ *
+ * asyncio's StreamWriter: the writing end of a TCP or Unix connection or a
+ * pipe, with a buffer drained by the loop. Reference counted; used on its
+ * loop's thread.
+ *
+ * Since: 0.1
+ */
 G_DEFINE_BOXED_TYPE (GtkloopStreamWriter, gtkloop_stream_writer,
                      gtkloop_stream_writer_ref, gtkloop_stream_writer_unref)
 
@@ -30,7 +39,11 @@ gtkloop_stream_writer_new (GtkloopStreamTransport *t)
  * gtkloop_stream_writer_ref:
  * @writer: a writer
  *
+ * Takes a reference. Loop thread only; works after the loop is closed.
+ *
  * Returns: (transfer full): @writer
+ *
+ * Since: 0.1
  */
 GtkloopStreamWriter *
 gtkloop_stream_writer_ref (GtkloopStreamWriter *writer)
@@ -45,7 +58,9 @@ gtkloop_stream_writer_ref (GtkloopStreamWriter *writer)
  * @writer: (transfer full): the reference to drop
  *
  * Drops a reference. A connection that neither its reader nor its writer
- * holds any more is closed once its buffer is sent.
+ * holds any more is closed once its buffer is sent. Loop thread only.
+ *
+ * Since: 0.1
  */
 void
 gtkloop_stream_writer_unref (GtkloopStreamWriter *writer)
@@ -66,11 +81,14 @@ gtkloop_stream_writer_unref (GtkloopStreamWriter *writer)
  *
  * asyncio's StreamWriter.write(): sends what the socket takes now and
  * buffers the rest; never blocks. Follow it with
- * gtkloop_stream_writer_drain() to keep the buffer bounded.
+ * gtkloop_stream_writer_drain() to keep the buffer bounded. Loop thread
+ * only.
  *
  * Returns: %FALSE with the error once the connection is lost
  *   (%G_IO_ERROR_CONNECTION_CLOSED / %G_IO_ERROR_BROKEN_PIPE, the same
  *   code), or %G_IO_ERROR_CLOSED after write_eof or close
+ *
+ * Since: 0.1
  */
 gboolean
 gtkloop_stream_writer_write (GtkloopStreamWriter *writer,
@@ -88,10 +106,15 @@ gtkloop_stream_writer_write (GtkloopStreamWriter *writer,
  * gtkloop_stream_writer_write_bytes:
  * @writer: a writer
  * @bytes: the data
+ * @error: return location for a #GError
  *
- * gtkloop_stream_writer_write() with the contents of @bytes.
+ * Calls gtkloop_stream_writer_write() with the contents of @bytes. Loop
+ * thread only. Closing the loop aborts the connection with
+ * %GTKLOOP_ERROR_CLOSED; afterwards this works as on any closed stream.
  *
  * Returns: as gtkloop_stream_writer_write()
+ *
+ * Since: 0.1
  */
 gboolean
 gtkloop_stream_writer_write_bytes (GtkloopStreamWriter *writer,
@@ -108,13 +131,19 @@ gtkloop_stream_writer_write_bytes (GtkloopStreamWriter *writer,
 
 /**
  * gtkloop_stream_writer_drain:
+ * @writer: a writer
+ * @error: return location for a #GError
  *
  * asyncio's StreamWriter.drain(): returns at once while the buffer is at
  * most the high-water mark; above it, a suspension point until the buffer
- * is down to the low-water mark.
+ * is down to the low-water mark. Inside a task only. Closing the loop
+ * aborts the connection with %GTKLOOP_ERROR_CLOSED, and while the loop
+ * closes a wait fails at once with %G_IO_ERROR_CANCELLED.
  *
  * Returns: %FALSE with the error of a lost connection, or
  *   %G_IO_ERROR_CANCELLED
+ *
+ * Since: 0.1
  */
 gboolean
 gtkloop_stream_writer_drain (GtkloopStreamWriter *writer,
@@ -127,9 +156,17 @@ gtkloop_stream_writer_drain (GtkloopStreamWriter *writer,
 
 /**
  * gtkloop_stream_writer_write_eof:
+ * @writer: a writer
+ * @error: return location for a #GError
  *
  * Shuts the sending side down once the buffer is sent (the peer reads the
- * end); this side can still read.
+ * end); this side can still read. Loop thread only. Closing the loop
+ * aborts the connection with %GTKLOOP_ERROR_CLOSED; afterwards this works
+ * as on any closed stream.
+ *
+ * Returns: %TRUE if the end was queued; %FALSE with @error if the writer is closing or closed
+ *
+ * Since: 0.1
  */
 gboolean
 gtkloop_stream_writer_write_eof (GtkloopStreamWriter *writer,
@@ -142,9 +179,12 @@ gtkloop_stream_writer_write_eof (GtkloopStreamWriter *writer,
 
 /**
  * gtkloop_stream_writer_close:
+ * @writer: a writer
  *
- * asyncio's StreamWriter.close(): reading stops (the reader sees the
- * end), the buffer is still sent, then the socket is closed.
+ * asyncio's StreamWriter.close(): reading stops (the reader sees the end),
+ * the buffer is still sent, then the socket is closed. Loop thread only.
+ *
+ * Since: 0.1
  */
 void
 gtkloop_stream_writer_close (GtkloopStreamWriter *writer)
@@ -155,8 +195,15 @@ gtkloop_stream_writer_close (GtkloopStreamWriter *writer)
 
 /**
  * gtkloop_stream_writer_wait_closed:
+ * @writer: a writer
+ * @error: return location for a #GError
  *
- * A suspension point: waits until the socket is closed.
+ * A suspension point: waits until the socket is closed. Inside a task
+ * only.
+ *
+ * Returns: %TRUE once the socket is closed; %FALSE with %G_IO_ERROR_CANCELLED if the task was cancelled
+ *
+ * Since: 0.1
  */
 gboolean
 gtkloop_stream_writer_wait_closed (GtkloopStreamWriter *writer,
@@ -178,8 +225,14 @@ gtkloop_stream_writer_wait_closed (GtkloopStreamWriter *writer,
  * gtkloop_stream_writer_is_closing:
  * @writer: a writer
  *
+ * Whether the writer is closed or closing (asyncio's is_closing()). Loop
+ * thread only. Closing the loop aborts the connection with
+ * %GTKLOOP_ERROR_CLOSED; afterwards this works as on any closed stream.
+ *
  * Returns: %TRUE once gtkloop_stream_writer_close() was called or the
  *   connection was lost
+ *
+ * Since: 0.1
  */
 gboolean
 gtkloop_stream_writer_is_closing (GtkloopStreamWriter *writer)
@@ -192,7 +245,13 @@ gtkloop_stream_writer_is_closing (GtkloopStreamWriter *writer)
  * gtkloop_stream_writer_get_peer_address:
  * @writer: a writer
  *
+ * The address of the other end. Loop thread only. Closing the loop aborts
+ * the connection with %GTKLOOP_ERROR_CLOSED; afterwards this works as on
+ * any closed stream.
+ *
  * Returns: (transfer none) (nullable): the peer's address, as connected
+ *
+ * Since: 0.1
  */
 GSocketAddress *
 gtkloop_stream_writer_get_peer_address (GtkloopStreamWriter *writer)
@@ -205,8 +264,14 @@ gtkloop_stream_writer_get_peer_address (GtkloopStreamWriter *writer)
  * gtkloop_stream_writer_get_socket:
  * @writer: a writer
  *
+ * The connection's socket, for options and addresses; do not read or write
+ * it. Loop thread only. Closing the loop aborts the connection with
+ * %GTKLOOP_ERROR_CLOSED; afterwards this works as on any closed stream.
+ *
  * Returns: (transfer none): the socket (non-blocking; do not read or write
  *   it)
+ *
+ * Since: 0.1
  */
 GSocket *
 gtkloop_stream_writer_get_socket (GtkloopStreamWriter *writer)
@@ -222,7 +287,11 @@ gtkloop_stream_writer_get_socket (GtkloopStreamWriter *writer)
  * @low: the low-water mark; 0 for @high / 4
  *
  * asyncio's set_write_buffer_limits(): gtkloop_stream_writer_drain() waits
- * while the buffer is above @high, until it is down to @low.
+ * while the buffer is above @high, until it is down to @low. Loop thread
+ * only. Closing the loop aborts the connection with %GTKLOOP_ERROR_CLOSED;
+ * afterwards this works as on any closed stream.
+ *
+ * Since: 0.1
  */
 void
 gtkloop_stream_writer_set_write_buffer_limits (GtkloopStreamWriter *writer,
@@ -245,7 +314,13 @@ gtkloop_stream_writer_set_write_buffer_limits (GtkloopStreamWriter *writer,
  * gtkloop_stream_writer_get_write_buffer_size:
  * @writer: a writer
  *
+ * How many written bytes are not sent yet. Loop thread only. Closing the
+ * loop aborts the connection with %GTKLOOP_ERROR_CLOSED; afterwards this
+ * works as on any closed stream.
+ *
  * Returns: the bytes written and not sent yet
+ *
+ * Since: 0.1
  */
 gsize
 gtkloop_stream_writer_get_write_buffer_size (GtkloopStreamWriter *writer)

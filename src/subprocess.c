@@ -57,6 +57,15 @@ struct _GtkloopSubprocess
   gboolean             terminate_on_cancel;
 };
 
+/**
+ * GtkloopSubprocess:
+ *
+ * asyncio's Process: a child process on #GSubprocess, its pipes as streams
+ * and its exit awaited from tasks. Reference counted; used on its loop's
+ * thread.
+ *
+ * Since: 0.1
+ */
 G_DEFINE_BOXED_TYPE (GtkloopSubprocess, gtkloop_subprocess,
                      gtkloop_subprocess_ref, gtkloop_subprocess_unref)
 
@@ -309,13 +318,17 @@ make_streams (GtkloopSubprocess *proc,
  * @envp: (array zero-terminated=1) (nullable): the environment; %NULL:
  *   the caller's
  * @flags: GSubprocess's flags; the _PIPE ones give the streams
+ * @error: return location for a #GError
  *
  * asyncio's create_subprocess_exec(), on the current task's loop (the
- * default loop outside a task).
+ * default loop outside a task). Loop thread only. A closed loop refuses
+ * with %GTKLOOP_ERROR_CLOSED.
  *
  * Returns: (transfer full): the running process, or %NULL with the error
  *   (%G_IO_ERROR_INVALID_ARGUMENT for an empty @argv or clashing @flags;
  *   GSubprocess's error when the program cannot be started)
+ *
+ * Since: 0.1
  */
 GtkloopSubprocess *
 gtkloop_create_subprocess_exec_full (const char * const  *argv,
@@ -391,11 +404,15 @@ failed:
  * gtkloop_create_subprocess_exec:
  * @argv: (array zero-terminated=1): the program and its arguments
  * @flags: GSubprocess's flags; the _PIPE ones give the streams
+ * @error: return location for a #GError
  *
- * gtkloop_create_subprocess_exec_full() in the caller's directory and
- * environment.
+ * Calls gtkloop_create_subprocess_exec_full() in the caller's directory
+ * and environment. Loop thread only. A closed loop refuses with
+ * %GTKLOOP_ERROR_CLOSED.
  *
  * Returns: (transfer full): the running process, or %NULL with the error
+ *
+ * Since: 0.1
  */
 GtkloopSubprocess *
 gtkloop_create_subprocess_exec (const char * const  *argv,
@@ -409,7 +426,11 @@ gtkloop_create_subprocess_exec (const char * const  *argv,
  * gtkloop_subprocess_ref:
  * @process: a process
  *
+ * Takes a reference. Loop thread only; works after the loop is closed.
+ *
  * Returns: (transfer full): @process
+ *
+ * Since: 0.1
  */
 GtkloopSubprocess *
 gtkloop_subprocess_ref (GtkloopSubprocess *process)
@@ -424,7 +445,10 @@ gtkloop_subprocess_ref (GtkloopSubprocess *process)
  * @process: (transfer full): the reference to drop
  *
  * The last reference closes the pipes; the child itself runs on (as
- * asyncio's and GSubprocess's do) and is still reaped when it exits.
+ * asyncio's and GSubprocess's do) and is still reaped when it exits. Loop
+ * thread only.
+ *
+ * Since: 0.1
  */
 void
 gtkloop_subprocess_unref (GtkloopSubprocess *process)
@@ -438,8 +462,14 @@ gtkloop_subprocess_unref (GtkloopSubprocess *process)
  * gtkloop_subprocess_get_stdin:
  * @process: a process
  *
+ * The writer of the child's stdin pipe, if it has one. Loop thread only.
+ * Closing the loop stops watching the child, which keeps running (GLib
+ * still reaps it); this still works afterwards.
+ *
  * Returns: (transfer none) (nullable): the stdin pipe, or %NULL if none was
  *   asked for
+ *
+ * Since: 0.1
  */
 GtkloopStreamWriter *
 gtkloop_subprocess_get_stdin (GtkloopSubprocess *process)
@@ -452,8 +482,14 @@ gtkloop_subprocess_get_stdin (GtkloopSubprocess *process)
  * gtkloop_subprocess_get_stdout:
  * @process: a process
  *
+ * The reader of the child's stdout pipe, if it has one. Loop thread only.
+ * Closing the loop stops watching the child, which keeps running (GLib
+ * still reaps it); this still works afterwards.
+ *
  * Returns: (transfer none) (nullable): the stdout pipe, or %NULL if none
  *   was asked for
+ *
+ * Since: 0.1
  */
 GtkloopStreamReader *
 gtkloop_subprocess_get_stdout (GtkloopSubprocess *process)
@@ -466,8 +502,14 @@ gtkloop_subprocess_get_stdout (GtkloopSubprocess *process)
  * gtkloop_subprocess_get_stderr:
  * @process: a process
  *
+ * The reader of the child's stderr pipe, if it has one. Loop thread only.
+ * Closing the loop stops watching the child, which keeps running (GLib
+ * still reaps it); this still works afterwards.
+ *
  * Returns: (transfer none) (nullable): the stderr pipe, or %NULL if none
  *   was asked for
+ *
+ * Since: 0.1
  */
 GtkloopStreamReader *
 gtkloop_subprocess_get_stderr (GtkloopSubprocess *process)
@@ -480,7 +522,13 @@ gtkloop_subprocess_get_stderr (GtkloopSubprocess *process)
  * gtkloop_subprocess_get_gsubprocess:
  * @process: a process
  *
+ * The #GSubprocess behind it. Loop thread only. Closing the loop stops
+ * watching the child, which keeps running (GLib still reaps it); this
+ * still works afterwards.
+ *
  * Returns: (transfer none): the #GSubprocess underneath
+ *
+ * Since: 0.1
  */
 GSubprocess *
 gtkloop_subprocess_get_gsubprocess (GtkloopSubprocess *process)
@@ -493,8 +541,14 @@ gtkloop_subprocess_get_gsubprocess (GtkloopSubprocess *process)
  * gtkloop_subprocess_get_pid:
  * @process: a process
  *
+ * The child's process id. Loop thread only. Closing the loop stops
+ * watching the child, which keeps running (GLib still reaps it); this
+ * still works afterwards.
+ *
  * Returns: the child's pid; 0 for a child so quick that GLib had reaped it
  *   before GSubprocess was asked (its return code is known all the same)
+ *
+ * Since: 0.1
  */
 GPid
 gtkloop_subprocess_get_pid (GtkloopSubprocess *process)
@@ -509,9 +563,13 @@ gtkloop_subprocess_get_pid (GtkloopSubprocess *process)
  * @returncode: (out) (optional): the exit status, or minus the signal that
  *   ended the child
  *
- * asyncio's returncode.
+ * asyncio's returncode. Loop thread only. Closing the loop stops watching
+ * the child, which keeps running (GLib still reaps it); this still works
+ * afterwards.
  *
  * Returns: %FALSE while the loop has not seen the child exit; then %TRUE
+ *
+ * Since: 0.1
  */
 gboolean
 gtkloop_subprocess_get_returncode (GtkloopSubprocess *process,
@@ -527,11 +585,18 @@ gtkloop_subprocess_get_returncode (GtkloopSubprocess *process,
 
 /**
  * gtkloop_subprocess_send_signal:
+ * @process: a subprocess
+ * @signum: the signal to send
+ * @error: return location for a #GError
  *
- * asyncio's Process.send_signal().
+ * asyncio's Process.send_signal(). Loop thread only. Closing the loop
+ * stops watching the child, which keeps running (GLib still reaps it);
+ * this still works afterwards.
  *
  * Returns: %TRUE if sent; %FALSE with %G_IO_ERROR_NOT_FOUND (asyncio's
  *   ProcessLookupError) once the loop has seen the child exit
+ *
+ * Since: 0.1
  */
 gboolean
 gtkloop_subprocess_send_signal (GtkloopSubprocess *process,
@@ -557,9 +622,13 @@ gtkloop_subprocess_send_signal (GtkloopSubprocess *process,
  * @process: a process
  * @error: return location for a #GError
  *
- * gtkloop_subprocess_send_signal() with SIGTERM.
+ * Calls gtkloop_subprocess_send_signal() with SIGTERM. Loop thread only.
+ * Closing the loop stops watching the child, which keeps running (GLib
+ * still reaps it); this still works afterwards.
  *
  * Returns: as gtkloop_subprocess_send_signal()
+ *
+ * Since: 0.1
  */
 gboolean
 gtkloop_subprocess_terminate (GtkloopSubprocess *process,
@@ -573,9 +642,13 @@ gtkloop_subprocess_terminate (GtkloopSubprocess *process,
  * @process: a process
  * @error: return location for a #GError
  *
- * gtkloop_subprocess_send_signal() with SIGKILL.
+ * Calls gtkloop_subprocess_send_signal() with SIGKILL. Loop thread only.
+ * Closing the loop stops watching the child, which keeps running (GLib
+ * still reaps it); this still works afterwards.
  *
  * Returns: as gtkloop_subprocess_send_signal()
+ *
+ * Since: 0.1
  */
 gboolean
 gtkloop_subprocess_kill (GtkloopSubprocess *process,
@@ -591,7 +664,11 @@ gtkloop_subprocess_kill (GtkloopSubprocess *process,
  *
  * Whether cancelling a task in gtkloop_subprocess_wait() or
  * gtkloop_subprocess_communicate() terminates the child. With %FALSE the
- * child runs on and only the wait ends.
+ * child runs on and only the wait ends. Loop thread only. Closing the loop
+ * stops watching the child, which keeps running (GLib still reaps it);
+ * this still works afterwards.
+ *
+ * Since: 0.1
  */
 void
 gtkloop_subprocess_set_terminate_on_cancel (GtkloopSubprocess *process,
@@ -605,7 +682,14 @@ gtkloop_subprocess_set_terminate_on_cancel (GtkloopSubprocess *process,
  * gtkloop_subprocess_get_terminate_on_cancel:
  * @process: a process
  *
+ * Whether cancelling a wait terminates the child
+ * (gtkloop_subprocess_set_terminate_on_cancel()). Loop thread only.
+ * Closing the loop stops watching the child, which keeps running (GLib
+ * still reaps it); this still works afterwards.
+ *
  * Returns: what gtkloop_subprocess_set_terminate_on_cancel() set
+ *
+ * Since: 0.1
  */
 gboolean
 gtkloop_subprocess_get_terminate_on_cancel (GtkloopSubprocess *process)
@@ -652,13 +736,19 @@ await_exit (GtkloopSubprocess *proc,
 
 /**
  * gtkloop_subprocess_wait:
+ * @process: a subprocess
  * @returncode: (out) (optional): the exit status, or minus the signal
+ * @error: return location for a #GError
  *
  * asyncio's Process.wait(): a suspension point until the child exits.
  * Cancelling the task sends the child SIGTERM unless
- * gtkloop_subprocess_set_terminate_on_cancel() said not to.
+ * gtkloop_subprocess_set_terminate_on_cancel() said not to. Inside a task
+ * only. Closing the loop stops watching the child, and while the loop
+ * closes a wait fails at once with %G_IO_ERROR_CANCELLED.
  *
  * Returns: %TRUE once the child has exited
+ *
+ * Since: 0.1
  */
 gboolean
 gtkloop_subprocess_wait (GtkloopSubprocess *process,
@@ -768,19 +858,23 @@ give_back_output (GtkloopTask         *reading,
 
 /**
  * gtkloop_subprocess_communicate:
+ * @process: a subprocess
  * @input: (nullable): what to write to stdin before closing it
  * @stdout_data: (out) (optional) (nullable): all of stdout; %NULL when it
  *   is not a pipe
  * @stderr_data: (out) (optional) (nullable): all of stderr, likewise
+ * @error: return location for a #GError
  *
  * asyncio's Process.communicate(): writes @input and closes stdin (also
  * with no @input: unlike 3.11, which left it open and could wait forever
  * on a child reading it), reads stdout and stderr to their ends side by
  * side, then waits for the exit. Cancelling the task sends the child
- * SIGTERM unless gtkloop_subprocess_set_terminate_on_cancel() said not
- * to; what was read by then stays in the readers.
+ * SIGTERM unless gtkloop_subprocess_set_terminate_on_cancel() said not to;
+ * what was read by then stays in the readers. Inside a task only.
  *
  * Returns: %TRUE once the child has exited and both outputs are read
+ *
+ * Since: 0.1
  */
 gboolean
 gtkloop_subprocess_communicate (GtkloopSubprocess *process,

@@ -37,6 +37,16 @@ struct _GtkloopTaskGroup
   gboolean       parent_cancel_requested;
 };
 
+/**
+ * GtkloopTaskGroup:
+ *
+ * A task group (asyncio.TaskGroup): structured concurrency;
+ * gtkloop_task_group_exit() waits for every task of the group, and one
+ * failing cancels the others. Reference counted; used inside its parent
+ * task.
+ *
+ * Since: 0.1
+ */
 G_DEFINE_BOXED_TYPE (GtkloopTaskGroup, gtkloop_task_group, gtkloop_task_group_ref, gtkloop_task_group_unref)
 
 /**
@@ -57,6 +67,9 @@ G_DEFINE_BOXED_TYPE (GtkloopTaskGroup, gtkloop_task_group, gtkloop_task_group_re
  *     g_print ("%u downloads failed, the others were cancelled\n", errors->len);
  *   }
  * ]|
+ *
+ * Inside a task only (the group belongs to that task). Closing the loop
+ * cancels the group's tasks with the others.
  *
  * Returns: (transfer full) (nullable): the group
  *
@@ -88,7 +101,11 @@ gtkloop_task_group_new (void)
  * gtkloop_task_group_ref:
  * @tg: a task group
  *
+ * Takes a reference. Any thread; works after the loop is closed.
+ *
  * Returns: (transfer full): @tg
+ *
+ * Since: 0.1
  */
 GtkloopTaskGroup *
 gtkloop_task_group_ref (GtkloopTaskGroup *tg)
@@ -102,7 +119,10 @@ gtkloop_task_group_ref (GtkloopTaskGroup *tg)
  * gtkloop_task_group_unref:
  * @tg: (transfer full): a task group
  *
- * Drops a reference. Children still running hold their own.
+ * Drops a reference. Children still running hold their own. Any thread may
+ * drop the last reference; works after the loop is closed.
+ *
+ * Since: 0.1
  */
 void
 gtkloop_task_group_unref (GtkloopTaskGroup *tg)
@@ -202,7 +222,7 @@ on_task_done (GtkloopFuture *f,
  * Task bodies are C only, so bindings do not get this call (it is
  * `(skip)`ped): CPython 3.11 keeps one frame stack per thread, and two
  * task bodies written in Python that suspend would interleave on it and
- * crash the interpreter. Python gets tasks from the asyncio binding.
+ * crash the interpreter. Python gets tasks from the asyncio binding. Loop thread only. On a closed loop the task comes back already failed with %GTKLOOP_ERROR_CLOSED.
  *
  * Returns: (transfer full): the task
  *
@@ -249,12 +269,12 @@ gtkloop_task_group_create_task_full (GtkloopTaskGroup         *tg,
  * @data: data for @func
  * @destroy: (nullable): as for gtkloop_task_group_create_task_full()
  *
- * gtkloop_task_group_create_task_full() without options.
+ * Calls gtkloop_task_group_create_task_full() without options.
  *
  * Task bodies are C only, so bindings do not get this call (it is
  * `(skip)`ped): CPython 3.11 keeps one frame stack per thread, and two
  * task bodies written in Python that suspend would interleave on it and
- * crash the interpreter. Python gets tasks from the asyncio binding.
+ * crash the interpreter. Python gets tasks from the asyncio binding. Loop thread only. On a closed loop the task comes back already failed with %GTKLOOP_ERROR_CLOSED.
  *
  * Returns: (transfer full): the task
  *
@@ -326,9 +346,11 @@ wait_for_children (GtkloopTaskGroup *tg,
  *   failed with, or a pointer to %NULL if it succeeded; on return, the
  *   group's outcome
  *
- * Ends the group (asyncio's `__aexit__`): waits until every child is
- * done. A body that failed makes the group abort first (its children are
- * cancelled). A suspension point while children run.
+ * Ends the group (asyncio's `__aexit__`): waits until every child is done.
+ * A body that failed makes the group abort first (its children are
+ * cancelled). A suspension point while children run. Inside a task only.
+ * While the loop closes, it fails at once with %G_IO_ERROR_CANCELLED, as
+ * every suspension point does.
  *
  * Returns: %TRUE if the body and every child succeeded (or were only
  *   cancelled by the group). Otherwise %FALSE with: an error summarising
@@ -401,6 +423,10 @@ gtkloop_task_group_exit (GtkloopTaskGroup *tg,
 /**
  * gtkloop_task_group_get_errors:
  * @tg: a task group
+ *
+ * The errors of the group's tasks that failed, in the order they failed;
+ * what gtkloop_task_group_exit() reports. Loop thread only; works after
+ * the loop is closed.
  *
  * Returns: (transfer none) (element-type GError): the errors the children
  *   failed with, in the order they failed, and the body's last if

@@ -65,6 +65,15 @@ struct _GtkloopThreadFuture
 
 static atomic_uint n_live;   /* a debug counter, not a reference count */
 
+/**
+ * GtkloopThreadFuture:
+ *
+ * The future of a task started from another thread with
+ * gtkloop_run_task_threadsafe() (concurrent.futures.Future): waited for,
+ * cancelled and watched from any thread. Reference counted; thread-safe.
+ *
+ * Since: 0.1
+ */
 G_DEFINE_BOXED_TYPE (GtkloopThreadFuture, gtkloop_thread_future,
                      gtkloop_thread_future_ref, gtkloop_thread_future_unref)
 
@@ -88,8 +97,9 @@ tf_unlock (GtkloopThreadFuture *f)
 
 /**
  * gtkloop_thread_future_ref:
+ * @f: a thread future
  *
- * Any thread.
+ * Any thread. Works after the loop is closed.
  *
  * Returns: (transfer full): @f
  *
@@ -124,8 +134,8 @@ release_task (GtkloopLoop *loop,
  * @f: (transfer full): the reference to drop
  *
  * Drops a reference; any thread. The task behind the future (and so its
- * result) is released on its loop's thread; if the loop is closed by
- * then, on the calling thread.
+ * result) is released on its loop's thread; if the loop is closed by then,
+ * on the calling thread. Any thread.
  *
  * Since: 0.1
  */
@@ -342,7 +352,7 @@ start_request_done (gpointer user_data)
  * Task bodies are C only, so bindings do not get this call (it is
  * `(skip)`ped): CPython 3.11 keeps one frame stack per thread, and two
  * task bodies written in Python that suspend would interleave on it and
- * crash the interpreter. Python gets tasks from the asyncio binding.
+ * crash the interpreter. Python gets tasks from the asyncio binding. Any thread (but for a loop thread waiting on its own loop).
  *
  * Returns: (transfer full): the thread future; failed with
  *   %GTKLOOP_ERROR_CLOSED if @loop is closed
@@ -434,7 +444,9 @@ wait_unlocked (GtkloopThreadFuture *f,
  * concurrent.futures.Future.result(timeout): blocks the calling thread
  * until the task is done. Called while the future's loop runs on this
  * thread it would wait forever, so it fails at once with
- * %GTKLOOP_ERROR_WRONG_THREAD instead (await the task there).
+ * %GTKLOOP_ERROR_WRONG_THREAD instead (await the task there). Any thread
+ * but the loop's own. If the loop closes before the task finished, it
+ * fails with %GTKLOOP_ERROR_CLOSED.
  *
  * Returns: (transfer none) (nullable): the task's result, owned by the
  *   thread future (valid while you hold a reference); %NULL with @error
@@ -495,10 +507,12 @@ cancel_task (gpointer user_data)
 
 /**
  * gtkloop_thread_future_cancel:
+ * @f: a thread future
  *
  * Cancels the future now (waiters wake with %G_IO_ERROR_CANCELLED, done
  * callbacks run on the calling thread) and asks the loop to cancel the
- * task, which then finishes its cleanup there. Any thread.
+ * task, which then finishes its cleanup there. Any thread. Once the loop
+ * is closed the future is done, so this returns %FALSE.
  *
  * Returns: %TRUE if the future was still pending (the cancellation came
  *   before the task finished); %FALSE if it was already done
@@ -533,6 +547,11 @@ gtkloop_thread_future_cancel (GtkloopThreadFuture *f)
 
 /**
  * gtkloop_thread_future_is_done:
+ * @f: a thread future
+ *
+ * Whether the task has ended, or was refused. Any thread; works after the
+ * loop is closed (a future whose loop closed first is done, failed with
+ * %GTKLOOP_ERROR_CLOSED).
  *
  * Returns: %TRUE once the future has a result, an error or a
  *   cancellation; any thread
@@ -553,6 +572,10 @@ gtkloop_thread_future_is_done (GtkloopThreadFuture *f)
 
 /**
  * gtkloop_thread_future_is_cancelled:
+ * @f: a thread future
+ *
+ * Whether the task ended cancelled. Any thread; works after the loop is
+ * closed.
  *
  * Returns: %TRUE if the future ended cancelled (by
  *   gtkloop_thread_future_cancel(), or because the task ended cancelled);
@@ -583,7 +606,9 @@ gtkloop_thread_future_is_cancelled (GtkloopThreadFuture *f)
  * As concurrent.futures.Future.add_done_callback(): @cb runs on the thread
  * that completes the future — the loop's thread when the task ends, the
  * cancelling thread after gtkloop_thread_future_cancel() — or at once on
- * the calling thread if the future is already done. Any thread.
+ * the calling thread if the future is already done. Any thread. If the
+ * loop closes before the task finished, the future fails with
+ * %GTKLOOP_ERROR_CLOSED and the callback runs with that.
  *
  * Since: 0.1
  */

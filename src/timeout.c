@@ -35,6 +35,15 @@ struct _GtkloopTimeout
   guint64       handle;      /* the timer; 0: none */
 };
 
+/**
+ * GtkloopTimeout:
+ *
+ * A timeout scope (asyncio.timeout()): a deadline that cancels the current
+ * task, turned into %G_IO_ERROR_TIMED_OUT by gtkloop_timeout_exit().
+ * Reference counted; used inside its task.
+ *
+ * Since: 0.1
+ */
 G_DEFINE_BOXED_TYPE (GtkloopTimeout, gtkloop_timeout, gtkloop_timeout_ref, gtkloop_timeout_unref)
 
 static GtkloopLoop *
@@ -83,9 +92,10 @@ schedule (GtkloopTimeout *t)
  * @when: the deadline in loop time (gtkloop_loop_time()); negative or
  *   infinite for none (set one later with gtkloop_timeout_reschedule())
  *
- * asyncio.timeout_at(): enters a timeout scope in the current task. End
- * it with gtkloop_timeout_exit(). Must be called inside a task (a
- * critical otherwise).
+ * asyncio.timeout_at(): enters a timeout scope in the current task. End it
+ * with gtkloop_timeout_exit(). Must be called inside a task (a critical
+ * otherwise). Inside a task only (the scope cancels that task). Closing
+ * the loop cancels the task anyway and drops the timer.
  *
  * Returns: (transfer full) (nullable): the scope
  *
@@ -135,6 +145,9 @@ gtkloop_timeout_new_at (double when)
  * }
  * ]|
  *
+ * Inside a task only (the scope cancels that task). Closing the loop
+ * cancels the task anyway and drops the timer.
+ *
  * Returns: (transfer full) (nullable): the scope
  *
  * Since: 0.1
@@ -157,7 +170,11 @@ gtkloop_timeout_new (double delay)
  * gtkloop_timeout_ref:
  * @t: a timeout scope
  *
+ * Takes a reference. Any thread; works after the loop is closed.
+ *
  * Returns: (transfer full): @t
+ *
+ * Since: 0.1
  */
 GtkloopTimeout *
 gtkloop_timeout_ref (GtkloopTimeout *t)
@@ -171,8 +188,11 @@ gtkloop_timeout_ref (GtkloopTimeout *t)
  * gtkloop_timeout_unref:
  * @t: (transfer full): a timeout scope
  *
- * Drops a reference. This does not end the scope: a pending deadline
- * still cancels the task unless gtkloop_timeout_exit() was called.
+ * Drops a reference. This does not end the scope: a pending deadline still
+ * cancels the task unless gtkloop_timeout_exit() was called. Any thread
+ * may drop the last reference; works after the loop is closed.
+ *
+ * Since: 0.1
  */
 void
 gtkloop_timeout_unref (GtkloopTimeout *t)
@@ -194,7 +214,8 @@ gtkloop_timeout_unref (GtkloopTimeout *t)
  *
  * Moves the deadline of a scope that has neither expired nor ended (a
  * critical otherwise, as asyncio's RuntimeError). A deadline already past
- * expires on the next iteration.
+ * expires on the next iteration. Loop thread only. Closing the loop drops
+ * the timer, so after close it never fires.
  *
  * Since: 0.1
  */
@@ -219,6 +240,9 @@ gtkloop_timeout_reschedule (GtkloopTimeout *t,
  * gtkloop_timeout_get_when:
  * @t: a timeout scope
  *
+ * The deadline on the loop's clock (gtkloop_loop_time()); negative for
+ * none. Loop thread only; works after the loop is closed.
+ *
  * Returns: the deadline in loop time; -1 for none
  *
  * Since: 0.1
@@ -233,6 +257,9 @@ gtkloop_timeout_get_when (GtkloopTimeout *t)
 /**
  * gtkloop_timeout_expired:
  * @t: a timeout scope
+ *
+ * Whether the timeout fired and cancelled its task. Loop thread only;
+ * works after the loop is closed.
  *
  * Returns: %TRUE once the deadline passed (and the task was cancelled)
  *
@@ -255,7 +282,8 @@ gtkloop_timeout_expired (GtkloopTimeout *t)
  * If it expired and the body failed with the cancellation it caused, and
  * the task has no other cancellation pending, the error becomes
  * %G_IO_ERROR_TIMED_OUT, and the task no longer counts as cancelled. Any
- * other error is left as it is. Not a suspension point.
+ * other error is left as it is. Not a suspension point. Loop thread only;
+ * it works after the loop is closed.
  *
  * Returns: %TRUE if *@error is %NULL on return
  *

@@ -159,8 +159,8 @@ split_done_pending (GPtrArray  *futures,
  *
  * asyncio.wait(): suspends the task until @mode is met or @timeout passed.
  * It neither fails because a future failed nor cancels the ones still
- * pending: look at @done and @pending. Unlike gtkloop_gather(), it is
- * also fine for futures that are already done; it still yields.
+ * pending: look at @done and @pending. Unlike gtkloop_gather(), it is also
+ * fine for futures that are already done; it still yields.
  *
  * |[<!-- language="C" -->
  * g_autoptr(GPtrArray) done = NULL, pending = NULL;
@@ -170,6 +170,9 @@ split_done_pending (GPtrArray  *futures,
  * for (guint i = 0; i < pending->len; i++)
  *   gtkloop_future_cancel (pending->pdata[i], NULL);
  * ]|
+ *
+ * Inside a task only. While the loop closes, it fails at once with
+ * %G_IO_ERROR_CANCELLED, as every suspension point does.
  *
  * Returns: %TRUE, also on timeout; %FALSE with %G_IO_ERROR_CANCELLED if
  *   the task was cancelled, %G_IO_ERROR_INVALID_ARGUMENT for @n == 0, a
@@ -330,8 +333,8 @@ waiter_cancelled (GtkloopFuture *f,
  * @timeout: seconds; negative for none (then it is gtkloop_await())
  * @error: return location for a #GError
  *
- * asyncio.wait_for(): waits for @f at most @timeout seconds. On timeout
- * it cancels @f, waits until @f has finished cancelling (a task may run
+ * asyncio.wait_for(): waits for @f at most @timeout seconds. On timeout it
+ * cancels @f, waits until @f has finished cancelling (a task may run
  * cleanup first), then fails with %G_IO_ERROR_TIMED_OUT. Cancelling the
  * waiting task also cancels @f; wrap @f in gtkloop_shield() to prevent
  * both.
@@ -346,6 +349,9 @@ waiter_cancelled (GtkloopFuture *f,
  *     return;
  *   }
  * ]|
+ *
+ * Inside a task only. While the loop closes, it fails at once with
+ * %G_IO_ERROR_CANCELLED, as every suspension point does.
  *
  * Returns: %TRUE if @f finished with a result in time (read it from @f);
  *   %FALSE with @f's error, %G_IO_ERROR_TIMED_OUT, or

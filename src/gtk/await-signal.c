@@ -207,20 +207,24 @@ future_done (GtkloopFuture *f,
  * @cancellable: (nullable): cancels the wait (from any thread)
  *
  * A future, on the calling thread's loop, for the next emission of
- * @detailed_signal on @instance. Its result is a #GArray of #GValue holding
- * copies of the emission's arguments after the instance (objects referenced,
- * boxed values and strings copied), owned by the future. It fails with
- * %G_IO_ERROR_TIMED_OUT after @timeout seconds, and is cancelled when
- * @cancellable is, when @instance is disposed first, or when the handler is
- * disconnected by someone else. However it ends, the handler is
- * disconnected and the timer dropped; cancel the future to stop waiting.
- * The handler returns the zero value of the signal's return type.
+ * @detailed_signal on @instance. Its result is a #GArray of #GValue
+ * holding copies of the emission's arguments after the instance (objects
+ * referenced, boxed values and strings copied), owned by the future. It
+ * fails with %G_IO_ERROR_TIMED_OUT after @timeout seconds, and is
+ * cancelled when @cancellable is, when @instance is disposed first, or
+ * when the handler is disconnected by someone else. However it ends, the
+ * handler is disconnected and the timer dropped; cancel the future to stop
+ * waiting. The handler returns the zero value of the signal's return type.
  *
  * |[<!-- language="C" -->
  * g_autoptr(GtkloopFuture) f = gtkloop_signal_future_new (entry, "activate", 10.0, NULL);
  * if (gtkloop_await (f, &error))
  *   g_print ("entered: %s\n", gtk_editable_get_text (GTK_EDITABLE (entry)));
  * ]|
+ *
+ * Loop thread only: GTK's thread, whose loop is gtkloop_gtk_get_loop().
+ * Once that loop is closed no task awaits the future any more, and done
+ * callbacks added to it no longer run.
  *
  * Returns: (transfer full): the future
  *
@@ -304,8 +308,8 @@ signal_future_new (gpointer data)
  * @error: return location for a #GError
  *
  * Suspends the current task until @instance emits @detailed_signal: the
- * suspension-point form of gtkloop_signal_future_new(). Cancelling the task
- * stops the wait and disconnects the handler.
+ * suspension-point form of gtkloop_signal_future_new(). Cancelling the
+ * task stops the wait and disconnects the handler.
  *
  * |[<!-- language="C" -->
  * // Inside a task: wait up to 5 s for the user to pick a row.
@@ -313,6 +317,9 @@ signal_future_new (gpointer data)
  * if (gtkloop_await_signal (list, "row-activated", 5.0, &args, &error))
  *   row = g_value_get_object (&g_array_index (args, GValue, 0));
  * ]|
+ *
+ * Inside a task only, on GTK's thread. While the loop closes, it fails at
+ * once with %G_IO_ERROR_CANCELLED.
  *
  * Returns: %TRUE when the signal was emitted; %FALSE with
  *   %G_IO_ERROR_TIMED_OUT, %G_IO_ERROR_CANCELLED (the task was cancelled

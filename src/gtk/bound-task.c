@@ -57,10 +57,10 @@ binding_free (gpointer data)
  * @object: (type GObject.Object): the object whose lifetime bounds @task
  *
  * Cancels @task when @object is disposed — for a widget, when the window
- * holding it is closed or the widget is removed from its parent and nothing
- * else references it. @object is not referenced: binding does not keep it
- * alive. A task may be bound to several objects; it is cancelled when the
- * first of them goes. Binding a finished task does nothing.
+ * holding it is closed or the widget is removed from its parent and
+ * nothing else references it. @object is not referenced: binding does not
+ * keep it alive. A task may be bound to several objects; it is cancelled
+ * when the first of them goes. Binding a finished task does nothing.
  *
  * The task learns of the cancellation at its current (or next) suspension
  * point, which returns %FALSE with %G_IO_ERROR_CANCELLED; by then @object
@@ -79,6 +79,8 @@ binding_free (gpointer data)
  * g_autoptr(GtkloopTask) task = gtkloop_spawn (blink, label, NULL);
  * gtkloop_task_bind_object (task, label);
  * ]|
+ *
+ * Loop thread only: GTK's thread.
  *
  * Since: 0.1
  */
@@ -109,8 +111,8 @@ gtkloop_task_bind_object (GtkloopTask *task,
  * @data: data for @func
  * @destroy: (nullable): frees @data when the task is done with it
  *
- * gtkloop_spawn() followed by gtkloop_task_bind_object(): a task on the
- * calling thread's loop that is cancelled when @object is disposed.
+ * Calls gtkloop_spawn() followed by gtkloop_task_bind_object(): a task on
+ * the calling thread's loop that is cancelled when @object is disposed.
  *
  * |[<!-- language="C" -->
  * // The window's work stops when the window is closed.
@@ -120,7 +122,7 @@ gtkloop_task_bind_object (GtkloopTask *task,
  * Task bodies are C only, so bindings do not get this call (it is
  * `(skip)`ped): CPython 3.11 keeps one frame stack per thread, and two
  * task bodies written in Python that suspend would interleave on it and
- * crash the interpreter. Python gets tasks from the asyncio binding.
+ * crash the interpreter. Python gets tasks from the asyncio binding. Loop thread only: GTK's thread. On a closed loop the task comes back already failed with %GTKLOOP_ERROR_CLOSED.
  *
  * Returns: (transfer full): the task; dropping the reference at once is
  *   fine, the loop holds its own until the task is done

@@ -117,10 +117,12 @@ await_answer (const char          *function,
  * @dialog: a #GtkDialog, for instance a #GtkMessageDialog
  *
  * A future for @dialog's next #GtkDialog::response. Its result is the
- * response id: read it with `GPOINTER_TO_INT (gtkloop_future_get_result (f, NULL))`.
- * Closing the dialog answers %GTK_RESPONSE_DELETE_EVENT, as GTK does. The
- * future is cancelled when the dialog is disposed first; cancelling it hides
- * the dialog. It does not show the dialog: see gtkloop_await_dialog_response().
+ * response id: read it with `GPOINTER_TO_INT (gtkloop_future_get_result
+ * (f, NULL))`. Closing the dialog answers %GTK_RESPONSE_DELETE_EVENT, as
+ * GTK does. The future is cancelled when the dialog is disposed first;
+ * cancelling it hides the dialog. It does not show the dialog: see
+ * gtkloop_await_dialog_response(). Loop thread only: GTK's thread, whose
+ * loop is gtkloop_gtk_get_loop().
  *
  * Returns: (transfer full): the future
  *
@@ -150,9 +152,10 @@ present_dialog (gpointer dialog)
  * @error: return location for a #GError
  *
  * Presents @dialog and suspends the current task until it answers — what
- * gtk_dialog_run() did with a nested main loop, done by suspending the task
- * instead. Cancelling the task hides the dialog. The dialog is left as it is
- * after the answer; destroy it with gtk_window_destroy() when done.
+ * gtk_dialog_run() did with a nested main loop, done by suspending the
+ * task instead. Cancelling the task hides the dialog. The dialog is left
+ * as it is after the answer; destroy it with gtk_window_destroy() when
+ * done.
  *
  * |[<!-- language="C" -->
  * GtkWidget *ask = gtk_message_dialog_new (window, GTK_DIALOG_MODAL, GTK_MESSAGE_QUESTION,
@@ -162,6 +165,9 @@ present_dialog (gpointer dialog)
  * if (answer != GTK_RESPONSE_YES)
  *   return;
  * ]|
+ *
+ * Inside a task only, on GTK's thread. While the loop closes, it fails at
+ * once with %G_IO_ERROR_CANCELLED.
  *
  * Returns: the response id; %GTK_RESPONSE_NONE with @error set when the
  *   task was cancelled, the dialog disposed first (%G_IO_ERROR_CANCELLED),
@@ -184,7 +190,9 @@ gtkloop_await_dialog_response (GtkDialog *dialog,
  *
  * A future for @dialog's next #GtkNativeDialog::response; the result is
  * the response id, as for gtkloop_dialog_response_future_new(). Cancelling
- * it hides the dialog.
+ * it hides the dialog. Loop thread only: GTK's thread, whose loop is
+ * gtkloop_gtk_get_loop(). Once that loop is closed no task awaits the
+ * future any more, and done callbacks added to it no longer run.
  *
  * Returns: (transfer full): the future
  *
@@ -223,6 +231,9 @@ show_native_dialog (gpointer dialog)
  *     …
  *   }
  * ]|
+ *
+ * Inside a task only, on GTK's thread. While the loop closes, it fails at
+ * once with %G_IO_ERROR_CANCELLED.
  *
  * Returns: the response id, or %GTK_RESPONSE_NONE with @error set
  *

@@ -97,6 +97,10 @@ future_done (GtkloopFuture *f,
  *          *(gint64 *) gtkloop_future_get_result (frame, NULL));
  * ]|
  *
+ * Loop thread only: GTK's thread, whose loop is gtkloop_gtk_get_loop().
+ * Once that loop is closed no task awaits the future any more, and done
+ * callbacks added to it no longer run.
+ *
  * Returns: (transfer full): the future
  *
  * Since: 0.1
@@ -142,6 +146,9 @@ frame_future_new (gpointer widget)
  *     gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (bar), i / 60.0);
  *   }
  * ]|
+ *
+ * Inside a task only, on GTK's thread. While the loop closes, it fails at
+ * once with %G_IO_ERROR_CANCELLED.
  *
  * Returns: %TRUE at the next frame; %FALSE with %G_IO_ERROR_CANCELLED (the
  *   task was cancelled or the widget went away) or %GTKLOOP_ERROR_NOT_IN_TASK

@@ -16,6 +16,9 @@
  * gtkloop_loop_close (gtkloop_gtk_get_loop ());   // finish what is pending
  * ]|
  *
+ * Loop thread only: GTK's thread. Once closed, it stays GTK's loop,
+ * closed.
+ *
  * Returns: (transfer none): the loop
  *
  * Since: 0.1

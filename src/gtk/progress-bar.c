@@ -50,9 +50,9 @@ update_bar (GtkloopProgress *progress,
  *
  * A progress channel (#GtkloopProgress) whose reports move @bar: any
  * thread calls gtkloop_progress_report() as often as it likes, and the bar
- * gets the latest fraction (clamped to 0…1) and message (shown as the bar's
- * text) on the GUI thread, at most once per loop iteration. Widgets are
- * touched only on the GUI thread; workers never see the bar.
+ * gets the latest fraction (clamped to 0…1) and message (shown as the
+ * bar's text) on the GUI thread, at most once per loop iteration. Widgets
+ * are touched only on the GUI thread; workers never see the bar.
  *
  * The bar is not referenced: reports that come after it is gone are
  * dropped. Call on the GUI thread.
@@ -76,6 +76,9 @@ update_bar (GtkloopProgress *progress,
  *   gtkloop_loop_run_in_executor (loop, NULL, crunch, progress,
  *                                 (GDestroyNotify) gtkloop_progress_unref, NULL);
  * ]|
+ *
+ * Loop thread only: GTK's thread. Once that loop is closed, reports no
+ * longer reach the bar.
  *
  * Returns: (transfer full): the channel; give the job a reference and drop
  *   yours with gtkloop_progress_unref()

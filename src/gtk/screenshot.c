@@ -18,9 +18,10 @@
  *
  * Saves what @widget showed at its last paint as a PNG. This works only
  * while the widget is unchanged since then (it fails with
- * %G_IO_ERROR_PENDING otherwise): from a frame clock ::after-paint handler,
- * or when nothing moves. gtkloop_await_screenshot() waits for the next
- * paint and is the form to use from a task.
+ * %G_IO_ERROR_PENDING otherwise): from a frame clock ::after-paint
+ * handler, or when nothing moves. gtkloop_await_screenshot() waits for the
+ * next paint and is the form to use from a task. Loop thread only: GTK's
+ * thread. It needs no loop: a closed one changes nothing.
  *
  * Returns: %TRUE when the file was written
  *
@@ -138,7 +139,10 @@ shot_done (GtkloopFuture *f,
  * Asks GTK to redraw @widget and saves it as a PNG right after that paint.
  * The future's result is %NULL once the file is written; it fails as
  * gtkloop_widget_save_png() does, or with %G_IO_ERROR_NOT_INITIALIZED when
- * @widget is not realized (has no frame clock).
+ * @widget is not realized (has no frame clock). Loop thread only: GTK's
+ * thread, whose loop is gtkloop_gtk_get_loop(). Once that loop is closed
+ * no task awaits the future any more, and done callbacks added to it no
+ * longer run.
  *
  * Returns: (transfer full): the future
  *
@@ -204,6 +208,9 @@ screenshot_future_new (gpointer data)
  * if (!gtkloop_await_screenshot (GTK_WIDGET (window), "progress.png", &error))
  *   g_printerr ("screenshot: %s\n", error->message);
  * ]|
+ *
+ * Inside a task only, on GTK's thread. While the loop closes, it fails at
+ * once with %G_IO_ERROR_CANCELLED.
  *
  * Returns: %TRUE once the file is written
  *

@@ -296,16 +296,16 @@ closure_finalized (gpointer  data,
  * Connects @detailed_signal so that each emission starts a task running
  * @func on the loop of the calling thread (gtkloop_gtk_get_loop() on GTK's
  * main thread): qasync's `asyncSlot`. The task gets copies of the signal's
- * arguments after the instance (objects referenced, strings and boxed values
- * copied; plain pointers are only addresses, and the emission is over by the
- * time the task starts). The handler returns the return type's zero value
- * (FALSE, NULL) at once.
+ * arguments after the instance (objects referenced, strings and boxed
+ * values copied; plain pointers are only addresses, and the emission is
+ * over by the time the task starts). The handler returns the return type's
+ * zero value (FALSE, NULL) at once.
  *
- * Disconnecting the handler (g_signal_handler_disconnect() with the returned
- * id) or disposing @instance cancels the tasks still running. @instance is
- * not referenced, so a widget goes away as it normally would: once a
- * suspension point of the task has failed with %G_IO_ERROR_CANCELLED, the
- * task must not touch @instance again — return.
+ * Disconnecting the handler (g_signal_handler_disconnect() with the
+ * returned id) or disposing @instance cancels the tasks still running.
+ * @instance is not referenced, so a widget goes away as it normally would:
+ * once a suspension point of the task has failed with
+ * %G_IO_ERROR_CANCELLED, the task must not touch @instance again — return.
  *
  * An emission on another thread than the loop's is posted to the loop with
  * gtkloop_loop_call_soon_threadsafe() (holding a reference on @instance
@@ -330,7 +330,7 @@ closure_finalized (gpointer  data,
  * Task bodies are C only, so bindings do not get this call (it is
  * `(skip)`ped): CPython 3.11 keeps one frame stack per thread, and two
  * task bodies written in Python that suspend would interleave on it and
- * crash the interpreter. Python gets tasks from the asyncio binding.
+ * crash the interpreter. Python gets tasks from the asyncio binding. Loop thread only: GTK's thread. An emission after GTK's loop is closed starts a task that is already failed with %GTKLOOP_ERROR_CLOSED.
  *
  * Returns: the handler id (for g_signal_handler_disconnect()), or 0 when
  *   @detailed_signal is not a signal of @instance (a critical; @destroy has
