@@ -60,6 +60,8 @@ gather2 (GtkloopTaskFunc fa,
   gtkloop_await (all, NULL);
 }
 
+static gint ticked;
+
 static void
 ticker (GtkloopTask *task,
         gpointer     data)
@@ -70,6 +72,7 @@ ticker (GtkloopTask *task,
       if (!gtkloop_sleep (0, NULL))
         return;
     }
+  g_atomic_int_set (&ticked, TRUE);
 }
 
 static void
@@ -82,11 +85,14 @@ blocker (GtkloopTask *task,
 }
 
 static gpointer
-sleep_on_worker (gpointer      data,
-                 GCancellable *cancellable,
-                 GError      **error)
+wait_for_ticks (gpointer      data,
+                GCancellable *cancellable,
+                GError      **error)
 {
-  g_usleep (300 * 1000);                    /* a worker thread may block */
+  /* A worker thread may block: here until the ticker is done, which it
+   * can be only because the loop goes on meanwhile. */
+  while (!g_atomic_int_get (&ticked))
+    g_usleep (1000);
   return NULL;
 }
 
@@ -95,7 +101,7 @@ good_blocker (GtkloopTask *task,
               gpointer     data)
 {
   g_print ("blocker: the blocking call runs on a worker thread\n");
-  g_autoptr(GtkloopFuture) slept = gtkloop_to_thread (sleep_on_worker, NULL, NULL, NULL);
+  g_autoptr(GtkloopFuture) slept = gtkloop_to_thread (wait_for_ticks, NULL, NULL, NULL);
   if (!gtkloop_await (slept, NULL))
     return;
   g_print ("blocker: awake\n");

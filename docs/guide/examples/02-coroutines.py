@@ -2,6 +2,7 @@
 # the greenlet switch and "asynchronous functions freezing"): a coroutine
 # gives the loop back at each await, and only there.
 import asyncio
+import threading
 import time
 
 
@@ -35,10 +36,14 @@ async def s1():
     await b()
 
 
+ticked = threading.Event()
+
+
 async def ticker():
     for i in range(3):
         print(f'tick {i}')
         await asyncio.sleep(0)
+    ticked.set()
 
 
 async def blocker():
@@ -49,7 +54,8 @@ async def blocker():
 
 async def good_blocker():
     print('blocker: the blocking call runs on a worker thread')
-    await asyncio.to_thread(time.sleep, 0.3)
+    # It blocks until the ticker is done: the loop goes on meanwhile.
+    await asyncio.to_thread(ticked.wait)
     print('blocker: awake')
 
 

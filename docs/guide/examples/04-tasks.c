@@ -2,8 +2,8 @@
  * loop.create_task vs ensure_future"; seed 001, "Task objects"): a task
  * runs a function concurrently with its creator. Calling a function that
  * suspends runs it to its end first, in the caller's task; only tasks
- * overlap. (The sleeps differ by 150 ms, so the order below holds on a
- * loaded machine too.) */
+ * overlap. (a sleeps ten times as long as b, so the order below holds on
+ * a loaded machine too.) */
 #include <gtkloop/gtkloop.h>
 
 #define PY_BOOL(b) ((b) ? "True" : "False")
@@ -13,7 +13,7 @@ static const char *
 a (void)
 {
   g_print ("Suspending a\n");
-  if (!gtkloop_sleep (0.2, NULL))
+  if (!gtkloop_sleep (0.5, NULL))
     return NULL;
   g_print ("Resuming a\n");
   return "A";

@@ -1,14 +1,14 @@
 # Tasks (seed 000, "the right and wrong ways" and "create_task vs
 # loop.create_task vs ensure_future"; seed 001, "Task objects"): a task
 # runs a coroutine concurrently with its creator. Awaiting a coroutine
-# runs it to its end first; only tasks overlap. (The sleeps differ by
-# 150 ms, so the order below holds on a loaded machine too.)
+# runs it to its end first; only tasks overlap. (a sleeps ten times as
+# long as b, so the order below holds on a loaded machine too.)
 import asyncio
 
 
 async def a():
     print('Suspending a')
-    await asyncio.sleep(0.2)
+    await asyncio.sleep(0.5)
     print('Resuming a')
     return 'A'
 

@@ -4,8 +4,9 @@
  * into done and pending, and can return at the first completion or the
  * first error. Then wait_for and as_completed (seed 001's API index).
  * (gtkloop_wait returns arrays in argument order where asyncio returns
- * sets; both programs print the names sorted. The sleeps differ by 100 ms
- * or more, so the order holds on a loaded machine too.) */
+ * sets; both programs print the names sorted. Tasks that race start in the
+ * same iteration, so their timers fire in deadline order however late the
+ * loop gets to them.) */
 #include <gtkloop/gtkloop.h>
 
 #define PY_BOOL(b) ((b) ? "True" : "False")
@@ -149,9 +150,9 @@ main_task (GtkloopTask *task,
 
   g_print ("-- wait: FIRST_COMPLETED\n");
   {
-    g_autoptr(GtkloopTask) ta = named_task (a, "a");
+    g_autoptr(GtkloopTask) ts = named_task (slow, "slow");
     g_autoptr(GtkloopTask) tb = named_task (b, "b");
-    GtkloopFuture *fs[] = { GTKLOOP_FUTURE (ta), GTKLOOP_FUTURE (tb) };
+    GtkloopFuture *fs[] = { GTKLOOP_FUTURE (ts), GTKLOOP_FUTURE (tb) };
     g_autoptr(GPtrArray) done = NULL, pending = NULL;
 
     if (!gtkloop_wait (fs, 2, GTKLOOP_FIRST_COMPLETED, -1, &done, &pending, &error))
@@ -162,7 +163,7 @@ main_task (GtkloopTask *task,
     if (!gtkloop_wait ((GtkloopFuture **) pending->pdata, pending->len, GTKLOOP_ALL_COMPLETED,
                        -1, NULL, NULL, &error))
       return gtkloop_task_return_error (task, g_steal_pointer (&error));
-    g_print ("a cancelled: %s\n", PY_BOOL (gtkloop_future_is_cancelled (GTKLOOP_FUTURE (ta))));
+    g_print ("slow cancelled: %s\n", PY_BOOL (gtkloop_future_is_cancelled (GTKLOOP_FUTURE (ts))));
   }
 
   g_print ("-- wait: FIRST_EXCEPTION\n");

@@ -3,8 +3,9 @@
 # the order the awaitables were given; wait gives the tasks back, split
 # into done and pending, and can return at the first completion or the
 # first error. Then wait_for and as_completed (seed 001's API index).
-# (asyncio.wait returns sets: they are printed sorted. The sleeps differ
-# by 100 ms or more, so the order holds on a loaded machine too.)
+# (asyncio.wait returns sets: they are printed sorted. Tasks that race
+# start in the same iteration, so their timers fire in deadline order
+# however late the loop gets to them.)
 import asyncio
 
 
@@ -56,13 +57,13 @@ async def main():
     print(f'results {sorted(t.result() for t in done)}')
 
     print('-- wait: FIRST_COMPLETED')
-    tasks = [asyncio.create_task(a(), name='a'), asyncio.create_task(b(), name='b')]
+    tasks = [asyncio.create_task(slow(), name='slow'), asyncio.create_task(b(), name='b')]
     done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
     print(f'done {names(done)}, pending {names(pending)}')
-    for t in pending:
+    for t in pending:            # wait never cancels them itself
         t.cancel()
     await asyncio.wait(pending)
-    print(f'a cancelled: {tasks[0].cancelled()}')
+    print(f'slow cancelled: {tasks[0].cancelled()}')
 
     print('-- wait: FIRST_EXCEPTION')
     tasks = [asyncio.create_task(fail(), name='fail'), asyncio.create_task(slow(), name='slow')]

@@ -5,17 +5,19 @@
  * returning a value with gtkloop_task_return (the task ends with that
  * value). gtkloop_shield keeps a cancellation from reaching what it
  * protects. (Seed 000's "right order" output was made by Python 3.7; this
- * is 3.11's.) */
+ * is 3.11's. Where the seed's a () sleeps 3 s, this one waits for main's
+ * go-ahead, so it is still running when the gather returns however loaded
+ * the machine is.) */
 #include <gtkloop/gtkloop.h>
 
 #define PY_BOOL(b) ((b) ? "True" : "False")
 
 static void
 a (GtkloopTask *task,
-   gpointer     data)
+   gpointer     go_on)
 {
   g_print ("Suspending a\n");
-  if (!gtkloop_sleep (0.3, NULL))
+  if (!gtkloop_event_wait (go_on, NULL))
     return;
   g_print ("Resuming a\n");
   gtkloop_task_return (task, "A", NULL);
@@ -110,7 +112,8 @@ main_task (GtkloopTask *task,
 
   g_print ("-- a cancelled task in gather(return_exceptions=True)\n");
   {
-    g_autoptr(GtkloopTask) task1 = gtkloop_spawn (a, NULL, NULL);
+    g_autoptr(GtkloopEvent) go_on = gtkloop_event_new ();
+    g_autoptr(GtkloopTask) task1 = gtkloop_spawn (a, go_on, NULL);
     g_autoptr(GtkloopTask) task2 = gtkloop_spawn (b, NULL, NULL);
     GtkloopFuture *fs[] = { GTKLOOP_FUTURE (task1), GTKLOOP_FUTURE (task2) };
 
@@ -123,7 +126,8 @@ main_task (GtkloopTask *task,
 
   g_print ("-- shield, cancel, then gather: a goes on\n");
   {
-    g_autoptr(GtkloopTask) inner = gtkloop_spawn (a, NULL, NULL);
+    g_autoptr(GtkloopEvent) go_on = gtkloop_event_new ();
+    g_autoptr(GtkloopTask) inner = gtkloop_spawn (a, go_on, NULL);
     g_autoptr(GtkloopFuture) task1 = gtkloop_shield (GTKLOOP_FUTURE (inner));
     g_autoptr(GtkloopTask) task2 = gtkloop_spawn (b, NULL, NULL);
     GtkloopFuture *fs[] = { task1, GTKLOOP_FUTURE (task2) };
@@ -134,6 +138,7 @@ main_task (GtkloopTask *task,
       return gtkloop_task_return_error (task, g_steal_pointer (&error));
     print_children (res);
     g_print ("a still running: %s\n", PY_BOOL (!gtkloop_future_is_done (GTKLOOP_FUTURE (inner))));
+    gtkloop_event_set (go_on);
     if (!gtkloop_await (GTKLOOP_FUTURE (inner), &error))
       return gtkloop_task_return_error (task, g_steal_pointer (&error));
     g_print ("a finished: %s\n", (char *) gtkloop_future_get_result (GTKLOOP_FUTURE (inner), NULL));
@@ -141,7 +146,8 @@ main_task (GtkloopTask *task,
 
   g_print ("-- gather first, then cancel\n");
   {
-    g_autoptr(GtkloopTask) inner = gtkloop_spawn (a, NULL, NULL);
+    g_autoptr(GtkloopEvent) go_on = gtkloop_event_new ();
+    g_autoptr(GtkloopTask) inner = gtkloop_spawn (a, go_on, NULL);
     g_autoptr(GtkloopFuture) task1 = gtkloop_shield (GTKLOOP_FUTURE (inner));
     g_autoptr(GtkloopTask) task2 = gtkloop_spawn (b, NULL, NULL);
     GtkloopFuture *fs[] = { task1, GTKLOOP_FUTURE (task2) };
@@ -151,6 +157,7 @@ main_task (GtkloopTask *task,
     if (!gtkloop_await (ts, &error))
       return gtkloop_task_return_error (task, g_steal_pointer (&error));
     print_children (ts);
+    gtkloop_event_set (go_on);
     if (!gtkloop_await (GTKLOOP_FUTURE (inner), &error))
       return gtkloop_task_return_error (task, g_steal_pointer (&error));
     g_print ("a finished: %s\n", (char *) gtkloop_future_get_result (GTKLOOP_FUTURE (inner), NULL));

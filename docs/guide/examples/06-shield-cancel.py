@@ -3,13 +3,15 @@
 # may clean up and let it through (the task ends cancelled), or catch it
 # and go on (the task ends with what it returns). shield() keeps a
 # cancellation from reaching what it protects. (Seed 000's "right order"
-# output was made by Python 3.7; this is 3.11's.)
+# output was made by Python 3.7; this is 3.11's. Where the seed's a()
+# sleeps 3 s, this one waits for main's go-ahead, so it is still running
+# when the gather returns however loaded the machine is.)
 import asyncio
 
 
-async def a():
+async def a(go_on):
     print('Suspending a')
-    await asyncio.sleep(0.3)
+    await go_on.wait()
     print('Resuming a')
     return 'A'
 
@@ -57,30 +59,34 @@ async def main():
     print(f'result: {await t}, cancelled: {t.cancelled()}')
 
     print('-- a cancelled task in gather(return_exceptions=True)')
-    task1 = asyncio.create_task(a())
+    task1 = asyncio.create_task(a(asyncio.Event()))
     task2 = asyncio.create_task(b())
     print(f'cancel: {task1.cancel()}')
     res = await asyncio.gather(task1, task2, return_exceptions=True)
     print('[' + ', '.join(desc(r) for r in res) + ']')
 
     print('-- shield, cancel, then gather: a goes on')
-    inner = asyncio.create_task(a())
+    go_on = asyncio.Event()
+    inner = asyncio.create_task(a(go_on))
     task1 = asyncio.shield(inner)
     task2 = asyncio.create_task(b())
     print(f'cancel: {task1.cancel()}')
     res = await asyncio.gather(task1, task2, return_exceptions=True)
     print('[' + ', '.join(desc(r) for r in res) + ']')
     print(f'a still running: {not inner.done()}')
+    go_on.set()
     print(f'a finished: {await inner}')
 
     print('-- gather first, then cancel')
-    inner = asyncio.create_task(a())
+    go_on = asyncio.Event()
+    inner = asyncio.create_task(a(go_on))
     task1 = asyncio.shield(inner)
     task2 = asyncio.create_task(b())
     ts = asyncio.gather(task1, task2, return_exceptions=True)
     print(f'cancel: {task1.cancel()}')
     res = await ts
     print('[' + ', '.join(desc(r) for r in res) + ']')
+    go_on.set()
     print(f'a finished: {await inner}')
 
 

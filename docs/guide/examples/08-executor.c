@@ -67,12 +67,15 @@ report_values (GtkloopFuture *job,
   g_print ("job done after %u values\n", values->len);
 }
 
+static gint released;
+
 static gpointer
-sleep_200ms (gpointer      data,
-             GCancellable *cancellable,
-             GError      **error)
+wait_for_release (gpointer      data,
+                  GCancellable *cancellable,
+                  GError      **error)
 {
-  g_usleep (200 * 1000);
+  while (!g_atomic_int_get (&released))
+    g_usleep (1000);
   return NULL;
 }
 
@@ -151,12 +154,13 @@ main_task (GtkloopTask *task,
   {
     {
       g_autoptr(GtkloopThreadExecutor) executor = gtkloop_thread_executor_new (1);
-      g_autoptr(GtkloopFuture) first = gtkloop_loop_run_in_executor (loop, executor, sleep_200ms,
-                                                                     NULL, NULL, NULL);
+      g_autoptr(GtkloopFuture) first = gtkloop_loop_run_in_executor (loop, executor, wait_for_release,
+                                                                     NULL, NULL, NULL);   /* holds the worker */
       g_autoptr(GtkloopFuture) second = gtkloop_loop_run_in_executor (loop, executor, mark_ran,
                                                                       NULL, NULL, NULL);
 
-      g_print ("cancel: %s\n", PY_BOOL (gtkloop_future_cancel (second, NULL)));
+      g_print ("cancel: %s\n", PY_BOOL (gtkloop_future_cancel (second, NULL)));   /* out of the queue now */
+      g_atomic_int_set (&released, TRUE);
       if (!gtkloop_await (first, &error))
         return gtkloop_task_return_error (task, g_steal_pointer (&error));
     }

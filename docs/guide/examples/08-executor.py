@@ -6,6 +6,7 @@
 # before its job's future is done. (Nothing is printed on a worker thread:
 # lines printed from two threads would come in either order.)
 import asyncio
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -63,10 +64,13 @@ async def main():
 
     print('-- a queued job that is cancelled never runs')
     ran = []
+    release = threading.Event()
     with ThreadPoolExecutor(1) as executor:
-        first = loop.run_in_executor(executor, time.sleep, 0.2)
+        first = loop.run_in_executor(executor, release.wait)   # holds the worker
         second = loop.run_in_executor(executor, ran.append, 'second')
         print(f'cancel: {second.cancel()}')
+        await asyncio.sleep(0)   # the cancellation reaches the executor's queue
+        release.set()
         await first
     print(f'second ran: {bool(ran)}')
 
