@@ -4,6 +4,11 @@ and fails unless both exit 0, print nothing on stderr, and print the same
 lines in the same order on stdout.
 
     run-example.py C_PROGRAM PYTHON_PROGRAM
+    run-example.py --alone PROGRAM [ARGUMENT...]
+
+The second form is for the porting guides' programs, which have no Python
+twin (they check their own results): it fails unless the program exits 0
+and prints nothing on stderr.
 
 The Python side is Debian's /usr/bin/python3 with stock asyncio, run every
 time (there is no stored expected output to drift). The examples are
@@ -35,6 +40,9 @@ def run(argv, what):
 
 
 def main():
+    if len(sys.argv) >= 3 and sys.argv[1] == '--alone':
+        sys.stdout.write(run(sys.argv[2:], 'the example'))
+        return
     if len(sys.argv) != 3:
         sys.exit(__doc__)
     c_program, py_program = sys.argv[1], sys.argv[2]
