@@ -1,14 +1,20 @@
 #!/bin/sh
 # Builds a release tree and runs every benchmark three times, then prints
-# the medians and the gtkloop/glib ratios of the same run.
+# the medians and the gtkloop/glib ratios of the same run; with them the
+# Python loops of bench/python/bench_loops.py (gtkloop.EventLoop as
+# gtkloop-python, asyncio, uvloop, gbulb) and gtkloop-python's speed-ups
+# over each.
 #
 #   bench/run-all.sh [gtkloop-bench arguments...]
 #
 # BUILDDIR (default: _build_bench in the source root) is set up with
 # --buildtype=release -Dtests=false, or switched to that if it exists.
 # The raw JSON lines are kept in $BUILDDIR/bench-<run>.jsonl; the summary
-# goes to stdout. Extra arguments go to gtkloop-bench (e.g. --workload W2);
-# --repeat 3 is the default and may be overridden.
+# goes to stdout. Extra arguments go to gtkloop-bench and to bench_loops.py
+# (e.g. --workload W2); --repeat 3 is the default and may be overridden.
+# --system may name either's systems (gtkloop, glib; gtkloop-python,
+# asyncio, uvloop, gbulb): each program runs the ones it has, and gtkloop
+# selects the Python binding as well.
 set -eu
 
 srcdir=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,9 +30,34 @@ fi
 # the tree does not stop a measurement.
 ninja -C "$builddir" bench/gtkloop-bench >/dev/null
 
+# gtkloop-bench with run-all's arguments, a --system list cut down to its
+# own systems; not at all when the list names none of them.
+run_c_bench() {
+  run=yes
+  pending=""
+  for arg do
+    shift
+    if [ "$pending" = system ]; then
+      arg=$(echo "$arg" | tr ',' '\n' | grep -x -e gtkloop -e glib | paste -sd, -) || true
+      [ -n "$arg" ] || run=no
+      pending=""
+    fi
+    case "$arg" in
+      --system) pending=system ;;
+      --system=*)
+        arg=$(echo "${arg#--system=}" | tr ',' '\n' | grep -x -e gtkloop -e glib | paste -sd, -) || true
+        [ -n "$arg" ] || run=no
+        arg="--system=$arg" ;;
+    esac
+    set -- "$@" "$arg"
+  done
+  [ "$run" = yes ] || return 0
+  "$builddir/bench/gtkloop-bench" --repeat 3 "$@"
+}
+
 out="$builddir/bench-$(date -u +%Y%m%dT%H%M%SZ).jsonl"
 echo "run-all: loadavg $(cut -d' ' -f1-3 /proc/loadavg); results in $out" >&2
-"$builddir/bench/gtkloop-bench" --repeat 3 "$@" > "$out"
+run_c_bench "$@" > "$out"
 # W10-echo's peers, Python's asyncio and uvloop, in the same run (skipped
 # when a --workload list leaves W10-echo out).
 case " $* " in
@@ -36,6 +67,16 @@ esac
 if [ "$peers" = yes ]; then
   sh "$srcdir/scripts/setup-debian.sh" python3-uvloop >/dev/null
   "$python" "$srcdir/bench/echo-peers.py" --repeat 3 >> "$out"
+fi
+# The Python loops, when the arguments select any of their workloads and
+# systems (bench_loops.py --list prints what it would run). Their peers come
+# from Debian's archive; the package is the one this build laid out.
+if [ -n "$("$python" "$srcdir/bench/python/bench_loops.py" --list "$@")" ]; then
+  sh "$srcdir/scripts/setup-debian.sh" python3-uvloop python3-gbulb python3-gi gir1.2-gtk-4.0 >/dev/null
+  ninja -C "$builddir" $(ninja -C "$builddir" -t targets all |
+                         sed -n 's|^\(python/gtkloop/[^/:]*\): .*|\1|p') >/dev/null
+  PYTHONPATH="$builddir/python${PYTHONPATH:+:$PYTHONPATH}" \
+    "$python" "$srcdir/bench/python/bench_loops.py" --repeat 3 "$@" >> "$out"
 fi
 
 exec "$python" - "$out" <<'EOF'
@@ -51,6 +92,17 @@ GOALS = {
     "W5": ("ns_per_op", 40, "<= 40 ns"),
     "W5-lat": ("p50", 8, "p50 <= 8 us"),
 }
+# The Python binding's goals (issue 11): faster than these peers of the
+# same run; on W8, 60 fps.
+PY_GOALS = {
+    "W1": ("asyncio", "uvloop"),
+    "W2": ("asyncio", "uvloop"),
+    "W3": ("asyncio",),
+    "W5": ("asyncio", "uvloop"),
+    "W6": ("asyncio",),
+}
+PY_PEERS = ("asyncio", "uvloop", "gbulb")
+SYSTEMS = ("gtkloop", "glib", "gtkloop-python") + PY_PEERS
 
 def med(values):
     values = [v for v in values if v is not None]
@@ -75,11 +127,11 @@ for w, _ in order:
 
 build = records[0]["extra"].get("build", "?") if records else "?"
 print(f"build: {build}; {len(records)} records from {path}")
-print(f"{'workload':8} {'system':8} {'runs':>4} {'ns_per_op':>10} {'p50':>9} {'p99':>9} "
+print(f"{'workload':8} {'system':14} {'runs':>4} {'ns_per_op':>10} {'p50':>9} {'p99':>9} "
       f"{'unit':4} {'ratio':>7}  notes")
 for w in workloads:
     stats = {}
-    for system in ("gtkloop", "glib", "asyncio", "uvloop"):
+    for system in SYSTEMS:
         rs = groups.get((w, system))
         if not rs:
             continue
@@ -117,6 +169,32 @@ for w in workloads:
             if system == "gtkloop":
                 verdict = "meets" if med(ratios) <= 2 else "MISSES"
                 notes.append(f"goal idle_ratio <= 2: {verdict}")
+        values = [r["ns_per_op"] for r in s["extra"] if r["ns_per_op"] is not None]
+        if len(values) > 1:
+            notes.append(f"spread {fmt(min(values))}-{fmt(max(values))}")
+        if w in ("W8", "W8-idle"):
+            fps = [r["extra"].get("fps") for r in s["extra"]]
+            fps = [v for v in fps if v is not None]
+            if fps:
+                notes.append(f"fps {fmt(med(fps))} ({fmt(min(fps))}-{fmt(max(fps))})")
+            idle_rs = groups.get(("W8-idle", system))
+            if w == "W8" and idle_rs and s["p99"] and med([r["p99"] for r in idle_rs]):
+                notes.append("p99 %.2fx W8-idle's" % (s["p99"] / med([r["p99"] for r in idle_rs])))
+            if w == "W8" and system == "gtkloop-python" and fps:
+                notes.append("goal 60 fps: %s" % ("meets" if med(fps) >= 59.5 else "MISSES"))
+        if system == "gtkloop-python" and s[mkey]:
+            # Speed-ups over the Python peers of the same run: > 1 is faster.
+            for peer in PY_PEERS:
+                if peer in stats and stats[peer][mkey]:
+                    notes.append(f"{stats[peer][mkey] / s[mkey]:.2f}x {peer}")
+            if w in PY_GOALS:
+                peers = [p for p in PY_GOALS[w] if p in stats]
+                unknown = [p for p in peers if not stats[p][mkey]]
+                behind = [p for p in peers if p not in unknown and stats[p][mkey] <= s[mkey]]
+                verdict = ("MISSES (" + ", ".join(behind) + ")" if behind else
+                           "? (no figure for " + ", ".join(unknown) + ")" if unknown else
+                           "meets" if peers else "? (no peers in this run)")
+                notes.append(f"goal faster than {', '.join(PY_GOALS[w])}: {verdict}")
         others = [r["extra"].get("others_cpu") for r in s["extra"]]
         if any(o is not None for o in others):
             notes.append("others %.2f CPU" % max(o for o in others if o is not None))
@@ -146,8 +224,9 @@ for w in workloads:
                     misses.append("run_p99")
                 verdict = "meets" if not misses else "MISSES " + "+".join(misses)
             notes.append(f"goal {text}: {verdict}")
-        print(f"{w:8} {system:8} {s['n']:>4} {fmt(s['ns']):>10} {fmt(s['p50'], 3):>9} "
+        print(f"{w:8} {system:14} {s['n']:>4} {fmt(s['ns']):>10} {fmt(s['p50'], 3):>9} "
               f"{fmt(s['p99'], 3):>9} {s['unit']:4} {ratio:>7}  {'; '.join(notes)}")
 print("ratio = median gtkloop / median glib of this run (ns_per_op; p50 for W5-lat)")
+print("Nx peer = peer's median / gtkloop-python's median (ns_per_op; p50 for W5-lat): > 1 is faster")
 print("others = the most CPU other processes used during one of these runs (2 = both cores)")
 EOF

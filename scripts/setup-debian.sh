@@ -5,7 +5,9 @@
 #   scripts/setup-debian.sh              the project's dependencies
 #   scripts/setup-debian.sh --docs       those and the API reference's tool
 #                                        (gi-docgen, for meson -Ddocs=true)
-#   scripts/setup-debian.sh PKG...       just these (scripts/check-aarch64.sh)
+#   scripts/setup-debian.sh PKG...       just these (scripts/check-aarch64.sh;
+#                                        bench/run-all.sh, for the peers it
+#                                        measures: python3-uvloop, python3-gbulb)
 set -eu
 
 packages="

@@ -614,7 +614,7 @@ def run_child(system, workload, n, run_id, rep, build, timeout_s):
     return why != "interrupted"
 
 
-def parse_list(text, known, aliases=None, what="name"):
+def parse_list(text, known, aliases=None):
     chosen = []
     for name in text.split(","):
         name = (aliases or {}).get(name, name)
@@ -627,16 +627,18 @@ def plan(args):
     """The (workload, system) pairs of one repetition. Names this bench
     does not have are ignored (run-all.sh passes gtkloop-bench's lists)."""
     workloads = list(WORKLOADS) if args.workload is None else \
-        parse_list(args.workload, WORKLOADS)
+        parse_list(",".join(args.workload), WORKLOADS)
     systems = list(SYSTEMS) if args.system is None else \
-        parse_list(args.system, SYSTEMS, SYSTEM_ALIASES)
+        parse_list(",".join(args.system), SYSTEMS, SYSTEM_ALIASES)
     return [(w, s) for w in workloads for s in systems if applicable(s, w)]
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--workload", help="comma-separated: " + ",".join(WORKLOADS))
-    parser.add_argument("--system", help="comma-separated: " + ",".join(SYSTEMS) +
+    parser.add_argument("--workload", action="append",
+                        help="comma-separated: " + ",".join(WORKLOADS))
+    parser.add_argument("--system", action="append",
+                        help="comma-separated: " + ",".join(SYSTEMS) +
                         " (gtkloop means gtkloop-python)")
     parser.add_argument("--n", type=int, help="overrides BENCH.md's N for every workload")
     parser.add_argument("--repeat", type=int, default=1)
