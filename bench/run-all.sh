@@ -125,7 +125,7 @@ for w, _ in order:
     if w not in workloads:
         workloads.append(w)
 
-build = records[0]["extra"].get("build", "?") if records else "?"
+build = next((r["extra"]["build"] for r in records if "build" in r["extra"]), "?")
 print(f"build: {build}; {len(records)} records from {path}")
 print(f"{'workload':8} {'system':14} {'runs':>4} {'ns_per_op':>10} {'p50':>9} {'p99':>9} "
       f"{'unit':4} {'ratio':>7}  notes")
