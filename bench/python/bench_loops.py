@@ -532,6 +532,10 @@ def child_main(system, workload, n, run_id, rep, build):
     version = system_version(system)
     rec = new_record(system, workload, n, record_meta(run_id, rep, build))
     rec["extra"]["version"] = version
+    if system == "gtkloop-python":
+        # Which package: the build tree's, or one installed on sys.path.
+        import gtkloop
+        rec["extra"]["module"] = os.path.dirname(gtkloop.__file__)
     rec["extra"]["rss_base_kb"] = rss_kb()
     gc.collect()
     gc_timer = GcTimer()
