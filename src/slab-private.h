@@ -39,4 +39,9 @@ gpointer gtkloop_slab_alloc0     (gsize size);
 void     gtkloop_slab_free       (gpointer mem,
                                   gsize    size);
 
+/* For tests: hold the lock a thread takes to hand its heap over when it
+ * exits or to adopt one (a fork waits for it, see slab.c). */
+void     gtkloop_slab_lock_orphans   (void);
+void     gtkloop_slab_unlock_orphans (void);
+
 G_END_DECLS

@@ -61,13 +61,55 @@ static _Thread_local SlabHeap *my_heap GTKLOOP_HOT_TLS;
 static pthread_mutex_t orphans_lock = PTHREAD_MUTEX_INITIALIZER;
 static SlabHeap *orphans;        /* (lock: orphans_lock) heaps of threads that exited */
 
+/* A fork taken while another thread held orphans_lock would leave it
+ * locked in the child, whose first new heap would then wait forever: the
+ * fork waits for the lock instead, and both sides let it go. */
+static void
+orphans_lock_before_fork (void)
+{
+  pthread_mutex_lock (&orphans_lock);
+}
+
+static void
+orphans_unlock_after_fork (void)
+{
+  pthread_mutex_unlock (&orphans_lock);
+}
+
+static void
+install_fork_handlers (void)
+{
+  pthread_atfork (orphans_lock_before_fork, orphans_unlock_after_fork, orphans_unlock_after_fork);
+}
+
+static void
+lock_orphans (void)
+{
+  static pthread_once_t fork_handlers_once = PTHREAD_ONCE_INIT;
+
+  pthread_once (&fork_handlers_once, install_fork_handlers);
+  pthread_mutex_lock (&orphans_lock);
+}
+
+void
+gtkloop_slab_lock_orphans (void)
+{
+  lock_orphans ();
+}
+
+void
+gtkloop_slab_unlock_orphans (void)
+{
+  pthread_mutex_unlock (&orphans_lock);
+}
+
 static void
 orphan_heap (gpointer data)
 {
   SlabHeap *heap = data;
 
   my_heap = NULL;
-  pthread_mutex_lock (&orphans_lock);
+  lock_orphans ();
   heap->next_orphan = orphans;
   orphans = heap;
   pthread_mutex_unlock (&orphans_lock);
@@ -80,7 +122,7 @@ heap_get_slow (void)
 {
   SlabHeap *heap;
 
-  pthread_mutex_lock (&orphans_lock);
+  lock_orphans ();
   heap = orphans;
   if (heap != NULL)
     orphans = heap->next_orphan;

@@ -1,11 +1,12 @@
 /* fork(): in the child, loops made before the fork do nothing (their
  * sources stay attached to the copied contexts, their epoll and wake-up
  * fds are shared with the parent) and refuse calls with a critical that
- * says so, new loops work, the default loop is a
- * new one, and a fork made inside a callback leaves no loop running in
- * the child (Python's ProcessPoolExecutor forks from run_in_executor, in a
- * task step). The parent is unaffected. Children report by exit code;
- * cmocka runs only in the parent. */
+ * says so, new loops work, the default loop is a new one, a fork made
+ * inside a callback leaves no loop running in the child (Python's
+ * ProcessPoolExecutor forks from run_in_executor, in a task step), and a
+ * fork taken while another thread holds the block heaps' lock leaves the
+ * child free to make a heap of its own. The parent is unaffected.
+ * Children report by exit code; cmocka runs only in the parent. */
 #include "config.h"
 
 #include <string.h>
@@ -13,6 +14,8 @@
 #include <unistd.h>
 
 #include "test-util.h"
+
+#include "slab-private.h"
 
 enum
 {
@@ -23,6 +26,7 @@ enum
   CHILD_STILL_RUNNING,
   CHILD_RUN_FAILED,
   CHILD_INHERITED_CALL_ACCEPTED,
+  CHILD_TASK_FAILED,
 };
 
 static void
@@ -145,12 +149,95 @@ test_fork_inside_a_callback (void **state)
   assert_int_equal (wait_child (f.pid), CHILD_OK);
 }
 
+/* The lock behind the heaps of exited threads, held by one thread while
+ * another, which never allocated a block, forks. Without the slab's fork
+ * handlers the child inherited it locked, and its first task waited for
+ * it forever; the alarm turns such a hang into a failure. */
+typedef struct
+{
+  GMutex   lock;
+  GCond    cond;
+  gboolean held;
+  pid_t    pid;
+} HeldLockFork;
+
+static gpointer
+hold_orphans_lock_thread (gpointer data)
+{
+  HeldLockFork *h = data;
+
+  gtkloop_slab_lock_orphans ();
+  g_mutex_lock (&h->lock);
+  h->held = TRUE;
+  g_cond_signal (&h->cond);
+  g_mutex_unlock (&h->lock);
+  /* Long enough for the other thread to be inside fork (), waiting. */
+  g_usleep (100 * 1000);
+  gtkloop_slab_unlock_orphans ();
+  return NULL;
+}
+
+static void
+return_seven (GtkloopTask *task,
+              gpointer     data)
+{
+  gtkloop_sleep (0, NULL);
+  gtkloop_task_return (task, GINT_TO_POINTER (7), NULL);
+}
+
+static gpointer
+fork_while_held_thread (gpointer data)
+{
+  HeldLockFork *h = data;
+
+  g_mutex_lock (&h->lock);
+  while (!h->held)
+    g_cond_wait (&h->cond, &h->lock);
+  g_mutex_unlock (&h->lock);
+
+  h->pid = fork ();
+  if (h->pid == 0)
+    {
+      GMainContext *context = g_main_context_new ();
+      GtkloopLoop *loop;
+      GtkloopTask *task;
+      gboolean ok;
+
+      alarm (10);
+      loop = gtkloop_loop_new (context);
+      task = gtkloop_loop_create_task (loop, return_seven, NULL, NULL);   /* a new heap */
+      ok = gtkloop_loop_run_until_complete (loop, GTKLOOP_FUTURE (task), NULL) &&
+           GPOINTER_TO_INT (gtkloop_future_get_result (GTKLOOP_FUTURE (task), NULL)) == 7;
+      _exit (ok ? CHILD_OK : CHILD_TASK_FAILED);
+    }
+  return NULL;
+}
+
+static void
+test_fork_while_heaps_lock_is_held (void **state)
+{
+  HeldLockFork h = { .pid = -1 };
+  GThread *holder, *forker;
+
+  g_mutex_init (&h.lock);
+  g_cond_init (&h.cond);
+  holder = g_thread_new ("hold-lock", hold_orphans_lock_thread, &h);
+  forker = g_thread_new ("fork", fork_while_held_thread, &h);
+  g_thread_join (forker);
+  g_thread_join (holder);
+  assert_true (h.pid > 0);
+  assert_int_equal (wait_child (h.pid), CHILD_OK);
+  g_cond_clear (&h.cond);
+  g_mutex_clear (&h.lock);
+}
+
 int
 main (void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown (test_child_ignores_loops_made_before, test_fixture_setup, test_fixture_teardown),
     cmocka_unit_test_setup_teardown (test_fork_inside_a_callback, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test (test_fork_while_heaps_lock_is_held),
   };
 
   return cmocka_run_group_tests (tests, NULL, NULL);
