@@ -20,7 +20,12 @@ G_BEGIN_DECLS
  * drains when it runs short. A thread that exits leaves its heap, blocks
  * and arenas included, to the next thread that needs one, so the memory
  * held is bounded by the most threads that ever used tasks at once.
- * Arenas are never unmapped.
+ *
+ * Arenas go back to the system when asked (gtkloop_slab_trim_step: the
+ * loop asks once it has been quiet for a while, see loop-trim.c, and so
+ * do closing a loop and a thread's exit): every arena whose blocks are all
+ * free is unmapped, except GTKLOOP_SLAB_RESERVE_ARENAS of them kept warm
+ * for the next burst. An arena with one live block stays whole.
  *
  * AddressSanitizer and Memcheck see every block as a heap block of its
  * own: use after free and leaks are reported as with malloc. */
@@ -38,6 +43,30 @@ gpointer gtkloop_slab_alloc0     (gsize size);
  * same gtkloop_slab_block_size). */
 void     gtkloop_slab_free       (gpointer mem,
                                   gsize    size);
+
+/* Empty arenas a trim keeps (8 MiB, about 12,000 suspended tasks). */
+#define GTKLOOP_SLAB_RESERVE_ARENAS 4
+/* Blocks one trim step looks at: well under a millisecond. */
+#define GTKLOOP_SLAB_TRIM_STEP_BLOCKS 16384
+
+/* The calling thread's heap. */
+typedef struct
+{
+  guint    n_arenas;
+  gsize    mapped_bytes;
+  gboolean trimming;       /* a trim is under way */
+} GtkloopSlabStats;
+
+void     gtkloop_slab_get_stats      (GtkloopSlabStats *stats);
+/* TRUE when the calling thread's heap maps more arenas than the reserve. */
+gboolean gtkloop_slab_over_reserve   (void);
+/* One bounded step of giving the calling thread's empty arenas back,
+ * starting a trim if none is under way; TRUE while steps remain. The
+ * heap's free blocks are out of reach until the trim ends (its
+ * allocations meanwhile come from other arenas). */
+gboolean gtkloop_slab_trim_step      (void);
+/* A whole trim. */
+void     gtkloop_slab_trim           (void);
 
 /* For tests: hold the lock a thread takes to hand its heap over when it
  * exits or to adopt one (a fork waits for it, see slab.c). */

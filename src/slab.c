@@ -31,13 +31,39 @@ struct _Block
 };
 
 typedef struct _SlabHeap SlabHeap;
+typedef struct _ArenaHeader ArenaHeader;
+
+/* Giving empty arenas back, in steps (see gtkloop_slab_trim_step): the
+ * free and remote lists are taken off the heap first, so that they stay
+ * still between steps; blocks freed meanwhile go to the heap's new lists,
+ * and their arenas, not all free when the lists were taken, stay. */
+typedef enum
+{
+  TRIM_NONE,
+  TRIM_COUNT,      /* add up each arena's bytes on the taken lists */
+  TRIM_SORT,       /* blocks of arenas that stay go back to the heap */
+  TRIM_RELEASE,    /* unmap the rest */
+} TrimPhase;
+
+typedef struct
+{
+  TrimPhase phase;
+  guint     list;                    /* the taken list being walked */
+  Block    *cursor;                  /* COUNT: its next block */
+  Block    *taken[2 * N_CLASSES];    /* free lists, then remote lists, per class */
+} SlabTrim;
+
 struct _SlabHeap
 {
   /* (owner thread) */
-  Block    *free[N_CLASSES];
-  guint8   *bump;               /* the unused rest of the newest arena */
-  guint8   *bump_end;
-  guint     n_arenas;
+  Block       *free[N_CLASSES];
+  guint8      *bump;            /* the unused rest of the arena being carved */
+  guint8      *bump_end;
+  gsize        bump_used;       /* bytes of blocks carved from it */
+  ArenaHeader *carving;         /* that arena, or NULL */
+  ArenaHeader *arenas;          /* all of them, newest first */
+  guint        n_arenas;
+  SlabTrim     trim;
 
   /* (any thread) blocks freed by other threads, one list per class */
   _Atomic (Block *) remote[N_CLASSES] __attribute__ ((aligned (64)));
@@ -47,10 +73,15 @@ struct _SlabHeap
 
 /* The first line of every arena: whose blocks these are. Arenas are
  * 2 MiB-aligned, so a block finds its header by masking its address. */
-typedef struct
+struct _ArenaHeader
 {
-  SlabHeap *heap;
-} ArenaHeader;
+  SlabHeap    *heap;
+  ArenaHeader *next;            /* (owner) the heap's arenas */
+  guint32      used;            /* (owner) bytes of blocks carved, once no longer carving */
+  guint32      free;            /* (owner) trimming: its bytes on the taken lists, or RELEASE */
+};
+
+#define RELEASE G_MAXUINT32
 
 G_STATIC_ASSERT (sizeof (ArenaHeader) <= GRAIN);
 
@@ -103,12 +134,17 @@ gtkloop_slab_unlock_orphans (void)
   pthread_mutex_unlock (&orphans_lock);
 }
 
+static void heap_trim (SlabHeap *heap);
+
+/* A thread that exits gives back what its heap no longer uses, keeping
+ * the reserve for whoever adopts it. */
 static void
 orphan_heap (gpointer data)
 {
   SlabHeap *heap = data;
 
   my_heap = NULL;
+  heap_trim (heap);
   lock_orphans ();
   heap->next_orphan = orphans;
   orphans = heap;
@@ -190,14 +226,27 @@ write_link (Block *b,
 #endif
 }
 
+static inline ArenaHeader *
+arena_of (gconstpointer block)
+{
+  return (ArenaHeader *) ((guintptr) block & ~(guintptr) (ARENA_SIZE - 1));
+}
+
 static void
 new_arena (SlabHeap *heap)
 {
   /* The first arena stays on small pages: a thread with a handful of
    * tasks should not pay a 2 MiB huge page for them. */
   guint8 *arena = gtkloop_table_alloc (ARENA_SIZE, heap->n_arenas > 0);
+  ArenaHeader *header = (ArenaHeader *) arena;
 
-  ((ArenaHeader *) arena)->heap = heap;
+  if (heap->carving != NULL)
+    heap->carving->used = (guint32) heap->bump_used;
+  header->heap = heap;
+  header->next = heap->arenas;
+  heap->arenas = header;
+  heap->carving = header;
+  heap->bump_used = 0;
   heap->bump = arena + GRAIN;
   heap->bump_end = arena + ARENA_SIZE;
   heap->n_arenas++;
@@ -223,6 +272,7 @@ carve (SlabHeap *heap,
   if (start == NULL || start > heap->bump_end || (gsize) (heap->bump_end - start) < size)
     return NULL;
   heap->bump = start + size;
+  heap->bump_used += size;
   return start;
 }
 
@@ -309,7 +359,7 @@ gtkloop_slab_free (gpointer mem,
     }
 
   c = class_of (size);
-  arena = (ArenaHeader *) ((guintptr) mem & ~(guintptr) (ARENA_SIZE - 1));
+  arena = arena_of (mem);
 #if GTKLOOP_HAVE_VALGRIND
   VALGRIND_FREELIKE_BLOCK (mem, 0);
 #endif
@@ -336,4 +386,188 @@ gtkloop_slab_free (gpointer mem,
       while (!atomic_compare_exchange_weak_explicit (&heap->remote[c], &head, b,
                                                      memory_order_release, memory_order_relaxed));
     }
+}
+
+/* ---------------------------------------------------------------------- */
+/* Giving memory back                                                      */
+
+static inline guint32
+arena_used (SlabHeap    *heap,
+            ArenaHeader *arena)
+{
+  return arena == heap->carving ? (guint32) heap->bump_used : arena->used;
+}
+
+static void
+trim_begin (SlabHeap *heap)
+{
+  SlabTrim *t = &heap->trim;
+
+  for (guint c = 0; c < N_CLASSES; c++)
+    {
+      t->taken[c] = heap->free[c];
+      heap->free[c] = NULL;
+      t->taken[N_CLASSES + c] = atomic_exchange_explicit (&heap->remote[c], NULL, memory_order_acquire);
+    }
+  for (ArenaHeader *a = heap->arenas; a != NULL; a = a->next)
+    a->free = 0;
+  t->phase = TRIM_COUNT;
+  t->list = 0;
+  t->cursor = t->taken[0];
+}
+
+/* Every arena whose blocks are all on the taken lists is empty: the first
+ * GTKLOOP_SLAB_RESERVE_ARENAS of them stay, warm, the others go. The one
+ * being carved stops being carved if it goes. */
+static void
+trim_choose (SlabHeap *heap)
+{
+  guint kept_empty = 0;
+
+  for (ArenaHeader *a = heap->arenas; a != NULL; a = a->next)
+    {
+      if (a->free != arena_used (heap, a))
+        continue;
+      if (kept_empty < GTKLOOP_SLAB_RESERVE_ARENAS)
+        {
+          kept_empty++;
+          continue;
+        }
+      a->free = RELEASE;
+      if (a == heap->carving)
+        {
+          heap->carving = NULL;
+          heap->bump = heap->bump_end = NULL;
+          heap->bump_used = 0;
+        }
+    }
+}
+
+static void
+release_arena (ArenaHeader *arena)
+{
+#if GTKLOOP_HAVE_ASAN
+  /* Whatever is mapped here next must not inherit the blocks' poison. */
+  ASAN_UNPOISON_MEMORY_REGION (arena, ARENA_SIZE);
+#endif
+  gtkloop_table_free (arena, ARENA_SIZE);
+}
+
+/* One step of a trim of @heap: about @budget blocks looked at, or as many
+ * arenas unmapped. */
+static gboolean
+trim_step (SlabHeap *heap,
+           guint     budget)
+{
+  SlabTrim *t = &heap->trim;
+
+  if (t->phase == TRIM_NONE)
+    trim_begin (heap);
+
+  if (t->phase == TRIM_COUNT)
+    {
+      while (t->list < G_N_ELEMENTS (t->taken))
+        {
+          if (t->cursor == NULL)
+            {
+              if (++t->list < G_N_ELEMENTS (t->taken))
+                t->cursor = t->taken[t->list];
+              continue;
+            }
+          arena_of (t->cursor)->free += (t->list % N_CLASSES + 1) * GRAIN;
+          t->cursor = read_link (t->cursor);
+          if (--budget == 0)
+            return TRUE;
+        }
+      trim_choose (heap);
+      t->phase = TRIM_SORT;
+      t->list = 0;
+    }
+
+  if (t->phase == TRIM_SORT)
+    {
+      while (t->list < G_N_ELEMENTS (t->taken))
+        {
+          Block *b = t->taken[t->list];
+          guint c = t->list % N_CLASSES;
+
+          if (b == NULL)
+            {
+              t->list++;
+              continue;
+            }
+          t->taken[t->list] = read_link (b);
+          if (arena_of (b)->free != RELEASE)
+            {
+              write_link (b, heap->free[c]);
+              heap->free[c] = b;
+            }
+          if (--budget == 0)
+            return TRUE;
+        }
+      t->phase = TRIM_RELEASE;
+    }
+
+  /* An unmap costs about as much as walking a few hundred blocks. */
+  budget = MAX (budget / 256, 1);
+  for (ArenaHeader **p = &heap->arenas; *p != NULL;)
+    {
+      ArenaHeader *a = *p;
+
+      if (a->free != RELEASE)
+        {
+          p = &a->next;
+          continue;
+        }
+      *p = a->next;
+      heap->n_arenas--;
+      release_arena (a);
+      if (--budget == 0)
+        return TRUE;
+    }
+  t->phase = TRIM_NONE;
+  return FALSE;
+}
+
+static void
+heap_trim (SlabHeap *heap)
+{
+  while (trim_step (heap, G_MAXUINT))
+    ;
+}
+
+gboolean
+gtkloop_slab_trim_step (void)
+{
+  SlabHeap *heap = my_heap;
+
+  return heap != NULL && trim_step (heap, GTKLOOP_SLAB_TRIM_STEP_BLOCKS);
+}
+
+void
+gtkloop_slab_trim (void)
+{
+  if (my_heap != NULL)
+    heap_trim (my_heap);
+}
+
+gboolean
+gtkloop_slab_over_reserve (void)
+{
+  SlabHeap *heap = my_heap;
+
+  return heap != NULL && heap->n_arenas > GTKLOOP_SLAB_RESERVE_ARENAS;
+}
+
+void
+gtkloop_slab_get_stats (GtkloopSlabStats *stats)
+{
+  SlabHeap *heap = my_heap;
+
+  memset (stats, 0, sizeof *stats);
+  if (heap == NULL)
+    return;
+  stats->n_arenas = heap->n_arenas;
+  stats->mapped_bytes = (gsize) heap->n_arenas * ARENA_SIZE;
+  stats->trimming = heap->trim.phase != TRIM_NONE;
 }

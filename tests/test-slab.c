@@ -1,6 +1,6 @@
 /* The block heaps behind tasks, futures and fibers (src/slab.c): size
  * classes, reuse, blocks freed on other threads, heaps left by threads
- * that exited, and what the sanitizers see. */
+ * that exited, giving empty arenas back, and what the sanitizers see. */
 #include "config.h"
 
 #include <pthread.h>
@@ -253,6 +253,181 @@ test_blocks_cross_threads (void **state)
     }
 }
 
+/* Giving arenas back: enough blocks of 1,900 bytes (class 1889..1920) for
+ * about 23 arenas. */
+enum { TRIM_N = 25000, TRIM_SIZE = 1900 };
+
+static guint
+heap_arenas (void)
+{
+  GtkloopSlabStats stats;
+
+  gtkloop_slab_get_stats (&stats);
+  return stats.n_arenas;
+}
+
+static guint8 **
+alloc_trim_blocks (void)
+{
+  guint8 **blocks = g_new (guint8 *, TRIM_N);
+
+  for (int i = 0; i < TRIM_N; i++)
+    {
+      blocks[i] = gtkloop_slab_alloc (TRIM_SIZE);
+      memset (blocks[i], i & 0xff, TRIM_SIZE);
+    }
+  return blocks;
+}
+
+static void
+test_trim_gives_back_empty_arenas (void **state)
+{
+  guint8 **blocks;
+  guint8 *kept;
+  guint before, peak, after;
+
+  gtkloop_slab_free (gtkloop_slab_alloc (TRIM_SIZE), TRIM_SIZE);   /* this thread has a heap */
+  before = heap_arenas ();
+  blocks = alloc_trim_blocks ();
+  peak = heap_arenas ();
+  assert_true (peak >= before + 20);
+
+  /* One block stays live in the middle: its arena stays whole. */
+  kept = blocks[TRIM_N / 2];
+  for (int i = 0; i < TRIM_N; i++)
+    if (blocks[i] != kept)
+      gtkloop_slab_free (blocks[i], TRIM_SIZE);
+  gtkloop_slab_trim ();
+  after = heap_arenas ();
+  assert_true (after <= before + GTKLOOP_SLAB_RESERVE_ARENAS + 1);
+  for (int i = 0; i < TRIM_SIZE; i++)   /* its arena is still mapped */
+    assert_int_equal (kept[i], (TRIM_N / 2) & 0xff);
+
+  /* Once it is freed, a second trim lets its arena go too, if the
+   * reserve is full. */
+  gtkloop_slab_free (kept, TRIM_SIZE);
+  gtkloop_slab_trim ();
+  assert_true (heap_arenas () <= before + GTKLOOP_SLAB_RESERVE_ARENAS);
+  g_free (blocks);
+
+  /* What is left still hands out sound blocks, and more arenas come when
+   * they are needed. */
+  blocks = alloc_trim_blocks ();
+  assert_true (heap_arenas () >= before + 20);
+  for (int i = 0; i < TRIM_N; i++)
+    {
+      assert_int_equal (blocks[i][0], i & 0xff);
+      assert_int_equal (blocks[i][TRIM_SIZE - 1], i & 0xff);
+    }
+  for (int i = 0; i < TRIM_N; i++)
+    gtkloop_slab_free (blocks[i], TRIM_SIZE);
+  gtkloop_slab_trim ();
+  assert_true (heap_arenas () <= before + GTKLOOP_SLAB_RESERVE_ARENAS);
+  g_free (blocks);
+}
+
+/* A trim in steps, with blocks freed between the steps, some of them by
+ * another thread: those were live when the trim took the free lists, so
+ * their arenas stay, and nothing is handed out twice. */
+typedef struct
+{
+  guint8 **blocks;
+  int      from, to;
+} FreeRange;
+
+static gpointer
+free_range_thread (gpointer data)
+{
+  FreeRange *r = data;
+
+  for (int i = r->from; i < r->to; i++)
+    gtkloop_slab_free (r->blocks[i], TRIM_SIZE);
+  return NULL;
+}
+
+static void
+test_trim_in_steps_while_blocks_are_freed (void **state)
+{
+  enum { FREED_FIRST = TRIM_N * 4 / 5 };   /* more than one step looks at */
+  guint8 **blocks = alloc_trim_blocks ();
+  FreeRange remote = { blocks, (FREED_FIRST + TRIM_N) / 2, TRIM_N };
+  GHashTable *late_arenas = g_hash_table_new (NULL, NULL);
+  GHashTable *seen = g_hash_table_new (NULL, NULL);
+  guint steps = 0;
+  guint before_trim;
+  guint8 **again;
+
+  G_STATIC_ASSERT (FREED_FIRST > GTKLOOP_SLAB_TRIM_STEP_BLOCKS);
+  for (int i = 0; i < FREED_FIRST; i++)
+    gtkloop_slab_free (blocks[i], TRIM_SIZE);
+  for (int i = FREED_FIRST; i < TRIM_N; i++)
+    g_hash_table_add (late_arenas, GSIZE_TO_POINTER ((gsize) blocks[i] & ~(gsize) (2 * 1024 * 1024 - 1)));
+  before_trim = heap_arenas ();
+  assert_true (gtkloop_slab_trim_step ());
+  /* Freed while the trim is under way: here and on another thread. */
+  for (int i = FREED_FIRST; i < remote.from; i++)
+    gtkloop_slab_free (blocks[i], TRIM_SIZE);
+  g_thread_join (g_thread_new ("free", free_range_thread, &remote));
+  while (gtkloop_slab_trim_step ())
+    steps++;
+  assert_true (steps > 0);
+  /* The arenas of the first blocks went (but the reserve); those of the
+   * blocks freed late stayed. */
+  assert_true (heap_arenas () >= g_hash_table_size (late_arenas));
+  assert_true (heap_arenas () + 10 <= before_trim);
+
+  /* Every block freed is handed out again once, none twice. */
+  again = g_new (guint8 *, TRIM_N);
+  for (int i = 0; i < TRIM_N; i++)
+    {
+      again[i] = gtkloop_slab_alloc (TRIM_SIZE);
+      assert_false (g_hash_table_contains (seen, again[i]));
+      g_hash_table_add (seen, again[i]);
+      memset (again[i], 0x77, TRIM_SIZE);
+    }
+  for (int i = 0; i < TRIM_N; i++)
+    gtkloop_slab_free (again[i], TRIM_SIZE);
+  gtkloop_slab_trim ();
+  g_hash_table_unref (seen);
+  g_hash_table_unref (late_arenas);
+  g_free (again);
+  g_free (blocks);
+}
+
+/* A thread that exits trims its heap: the next thread adopts it with no
+ * more than the reserve of empty arenas (nothing else in this program
+ * keeps blocks alive). */
+static gpointer
+burst_and_exit_thread (gpointer data)
+{
+  guint8 **blocks = alloc_trim_blocks ();
+
+  *(guint *) data = heap_arenas ();
+  for (int i = 0; i < TRIM_N; i++)
+    gtkloop_slab_free (blocks[i], TRIM_SIZE);
+  g_free (blocks);
+  return NULL;
+}
+
+static gpointer
+adopt_thread (gpointer data)
+{
+  gtkloop_slab_free (gtkloop_slab_alloc (TRIM_SIZE), TRIM_SIZE);
+  *(guint *) data = heap_arenas ();
+  return NULL;
+}
+
+static void
+test_exiting_thread_trims_its_heap (void **state)
+{
+  guint peak = 0, adopted = 0;
+
+  g_thread_join (g_thread_new ("burst", burst_and_exit_thread, &peak));
+  g_thread_join (g_thread_new ("adopt", adopt_thread, &adopted));
+  assert_true (peak >= 20);
+  assert_true (adopted <= GTKLOOP_SLAB_RESERVE_ARENAS);
+}
+
 #if GTKLOOP_HAVE_ASAN
 /* A freed block is poisoned as a freed malloc block would be, all but the
  * link word; a live one is not. */
@@ -281,6 +456,9 @@ main (void)
     cmocka_unit_test (test_exited_threads_heap_is_adopted),
     cmocka_unit_test (test_freed_after_its_thread_exited),
     cmocka_unit_test (test_blocks_cross_threads),
+    cmocka_unit_test (test_trim_gives_back_empty_arenas),
+    cmocka_unit_test (test_trim_in_steps_while_blocks_are_freed),
+    cmocka_unit_test (test_exiting_thread_trims_its_heap),
 #if GTKLOOP_HAVE_ASAN
     cmocka_unit_test (test_asan_sees_freed_blocks),
 #endif
