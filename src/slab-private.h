@@ -2,6 +2,8 @@
 
 #include <glib.h>
 
+#include "hot-tls-private.h"
+
 G_BEGIN_DECLS
 
 /* Small fixed-size blocks for the objects a task is made of (the task and
@@ -24,8 +26,9 @@ G_BEGIN_DECLS
  * Arenas go back to the system when asked (gtkloop_slab_trim_step: the
  * loop asks once it has been quiet for a while, see loop-trim.c, and so
  * do closing a loop and a thread's exit): every arena whose blocks are all
- * free is unmapped, except GTKLOOP_SLAB_RESERVE_ARENAS of them kept warm
- * for the next burst. An arena with one live block stays whole.
+ * free is unmapped, but a warm reserve of free blocks is kept for the next
+ * burst (GTKLOOP_SLAB_RESERVE_ARENAS arenas' worth, counting the free
+ * blocks of arenas that stay). An arena with one live block stays whole.
  *
  * AddressSanitizer and Memcheck see every block as a heap block of its
  * own: use after free and leaks are reported as with malloc. */
@@ -44,10 +47,11 @@ gpointer gtkloop_slab_alloc0     (gsize size);
 void     gtkloop_slab_free       (gpointer mem,
                                   gsize    size);
 
-/* Empty arenas a trim keeps (8 MiB, about 12,000 suspended tasks). */
+/* The free blocks a trim keeps, in arenas: 8 MiB, about 12,000 suspended
+ * tasks. */
 #define GTKLOOP_SLAB_RESERVE_ARENAS 4
-/* Blocks one trim step looks at: well under a millisecond. */
-#define GTKLOOP_SLAB_TRIM_STEP_BLOCKS 16384
+/* Blocks one trim step looks at: a cache miss each, about 0.2 ms. */
+#define GTKLOOP_SLAB_TRIM_STEP_BLOCKS 2048
 
 /* The calling thread's heap. */
 typedef struct
@@ -58,6 +62,9 @@ typedef struct
 } GtkloopSlabStats;
 
 void     gtkloop_slab_get_stats      (GtkloopSlabStats *stats);
+/* Arenas the calling thread's heap has mapped or adopted, ever: read
+ * after every dispatch, it tells the loop that a burst took more. */
+extern _Thread_local guint gtkloop_slab_n_mapped GTKLOOP_HOT_TLS;
 /* TRUE when the calling thread's heap maps more arenas than the reserve. */
 gboolean gtkloop_slab_over_reserve   (void);
 /* One bounded step of giving the calling thread's empty arenas back,

@@ -36,7 +36,9 @@ typedef struct _ArenaHeader ArenaHeader;
 /* Giving empty arenas back, in steps (see gtkloop_slab_trim_step): the
  * free and remote lists are taken off the heap first, so that they stay
  * still between steps; blocks freed meanwhile go to the heap's new lists,
- * and their arenas, not all free when the lists were taken, stay. */
+ * and their arenas, not all free when the lists were taken, stay. Each
+ * block read is a cache miss: the lists are walked side by side, so that
+ * the misses of different lists overlap. */
 typedef enum
 {
   TRIM_NONE,
@@ -45,13 +47,18 @@ typedef enum
   TRIM_RELEASE,    /* unmap the rest */
 } TrimPhase;
 
+#define N_LISTS (2 * N_CLASSES)   /* free lists, then remote lists, per class */
+
 typedef struct
 {
   TrimPhase phase;
-  guint     list;                    /* the taken list being walked */
-  Block    *cursor;                  /* COUNT: its next block */
-  Block    *taken[2 * N_CLASSES];    /* free lists, then remote lists, per class */
+  guint     n_walking;
+  guint8    walking[N_LISTS];     /* the lists not walked to their end yet */
+  Block    *cursor[N_LISTS];      /* COUNT: the next block of each */
+  Block    *taken[N_LISTS];
 } SlabTrim;
+
+G_STATIC_ASSERT (N_LISTS <= 256);
 
 struct _SlabHeap
 {
@@ -86,6 +93,7 @@ struct _ArenaHeader
 G_STATIC_ASSERT (sizeof (ArenaHeader) <= GRAIN);
 
 static _Thread_local SlabHeap *my_heap GTKLOOP_HOT_TLS;
+_Thread_local guint gtkloop_slab_n_mapped GTKLOOP_HOT_TLS;
 
 /* pthread, not GMutex: ThreadSanitizer sees through the former only
  * (Debian's GLib is not instrumented). */
@@ -167,6 +175,7 @@ heap_get_slow (void)
   if (heap == NULL)
     heap = g_aligned_alloc0 (1, sizeof (SlabHeap), CACHE_LINE);   /* remote[] on lines of its own */
   heap->next_orphan = NULL;
+  gtkloop_slab_n_mapped += heap->n_arenas;
   my_heap = heap;
   g_private_set (&heap_key, heap);
   return heap;
@@ -250,6 +259,7 @@ new_arena (SlabHeap *heap)
   heap->bump = arena + GRAIN;
   heap->bump_end = arena + ARENA_SIZE;
   heap->n_arenas++;
+  gtkloop_slab_n_mapped++;
 #if GTKLOOP_HAVE_ASAN
   ASAN_POISON_MEMORY_REGION (heap->bump, heap->bump_end - heap->bump);
 #endif
@@ -399,6 +409,18 @@ arena_used (SlabHeap    *heap,
 }
 
 static void
+walk_all_lists (SlabTrim *t)
+{
+  t->n_walking = 0;
+  for (guint l = 0; l < N_LISTS; l++)
+    {
+      t->cursor[l] = t->taken[l];
+      if (t->taken[l] != NULL)
+        t->walking[t->n_walking++] = l;
+    }
+}
+
+static void
 trim_begin (SlabHeap *heap)
 {
   SlabTrim *t = &heap->trim;
@@ -411,26 +433,31 @@ trim_begin (SlabHeap *heap)
     }
   for (ArenaHeader *a = heap->arenas; a != NULL; a = a->next)
     a->free = 0;
+  walk_all_lists (t);
   t->phase = TRIM_COUNT;
-  t->list = 0;
-  t->cursor = t->taken[0];
 }
 
-/* Every arena whose blocks are all on the taken lists is empty: the first
- * GTKLOOP_SLAB_RESERVE_ARENAS of them stay, warm, the others go. The one
- * being carved stops being carved if it goes. */
+/* Every arena whose blocks are all on the taken lists is empty. The
+ * reserve is GTKLOOP_SLAB_RESERVE_ARENAS arenas' worth of free blocks:
+ * those of arenas that stay anyway (a live block keeps them) count first,
+ * then empty arenas are kept, newest first, until it is full; the other
+ * empty ones go. The one being carved stops being carved if it goes. */
 static void
 trim_choose (SlabHeap *heap)
 {
-  guint kept_empty = 0;
+  gsize spare = 0;
+
+  for (ArenaHeader *a = heap->arenas; a != NULL; a = a->next)
+    if (a->free != arena_used (heap, a))
+      spare += a->free;
 
   for (ArenaHeader *a = heap->arenas; a != NULL; a = a->next)
     {
       if (a->free != arena_used (heap, a))
         continue;
-      if (kept_empty < GTKLOOP_SLAB_RESERVE_ARENAS)
+      if (spare < GTKLOOP_SLAB_RESERVE_ARENAS * ARENA_SIZE)
         {
-          kept_empty++;
+          spare += ARENA_SIZE;
           continue;
         }
       a->free = RELEASE;
@@ -466,44 +493,57 @@ trim_step (SlabHeap *heap,
 
   if (t->phase == TRIM_COUNT)
     {
-      while (t->list < G_N_ELEMENTS (t->taken))
+      while (t->n_walking > 0)
         {
-          if (t->cursor == NULL)
+          guint round = t->n_walking;
+
+          for (guint k = 0; k < t->n_walking;)
             {
-              if (++t->list < G_N_ELEMENTS (t->taken))
-                t->cursor = t->taken[t->list];
-              continue;
+              guint l = t->walking[k];
+              Block *b = t->cursor[l];
+
+              arena_of (b)->free += (l % N_CLASSES + 1) * GRAIN;
+              t->cursor[l] = read_link (b);
+              if (t->cursor[l] == NULL)
+                t->walking[k] = t->walking[--t->n_walking];
+              else
+                k++;
             }
-          arena_of (t->cursor)->free += (t->list % N_CLASSES + 1) * GRAIN;
-          t->cursor = read_link (t->cursor);
-          if (--budget == 0)
+          if (budget <= round)
             return TRUE;
+          budget -= round;
         }
       trim_choose (heap);
+      walk_all_lists (t);
       t->phase = TRIM_SORT;
-      t->list = 0;
     }
 
   if (t->phase == TRIM_SORT)
     {
-      while (t->list < G_N_ELEMENTS (t->taken))
+      while (t->n_walking > 0)
         {
-          Block *b = t->taken[t->list];
-          guint c = t->list % N_CLASSES;
+          guint round = t->n_walking;
 
-          if (b == NULL)
+          for (guint k = 0; k < t->n_walking;)
             {
-              t->list++;
-              continue;
+              guint l = t->walking[k];
+              guint c = l % N_CLASSES;
+              Block *b = t->taken[l];
+
+              t->taken[l] = read_link (b);
+              if (arena_of (b)->free != RELEASE)
+                {
+                  write_link (b, heap->free[c]);
+                  heap->free[c] = b;
+                }
+              if (t->taken[l] == NULL)
+                t->walking[k] = t->walking[--t->n_walking];
+              else
+                k++;
             }
-          t->taken[t->list] = read_link (b);
-          if (arena_of (b)->free != RELEASE)
-            {
-              write_link (b, heap->free[c]);
-              heap->free[c] = b;
-            }
-          if (--budget == 0)
+          if (budget <= round)
             return TRUE;
+          budget -= round;
         }
       t->phase = TRIM_RELEASE;
     }
