@@ -43,22 +43,37 @@ struct _GtkloopHandle
 
 typedef struct
 {
-  GtkloopHandle **chunks;
+  GtkloopHandle **chunks;       /* NULL where a chunk was given back */
   guint32         n_chunks;
   guint32         free_head;    /* slot index, or G_MAXUINT32 */
   guint32         n_live;
-  guint32         n_used;       /* slots ever handed out; the rest of the last chunk is untouched */
+  guint32         next_fresh;   /* slots never handed out: [next_fresh, fresh_end), */
+  guint32         fresh_end;    /*   the untouched rest of one chunk */
+  guint32         fresh_generation; /* where a fresh slot's generation starts */
+  guint32         n_mapped;     /* chunks mapped, ever */
 } GtkloopHandleTable;
 
 /* 131,072 handles of 48 bytes: 6 MiB, a whole number of 2 MiB huge pages
- * per chunk (see memory-private.h). Slots are handed out in order from the
- * newest chunk, so its pages are touched only as the loop needs them. */
+ * per chunk (see memory-private.h). Fresh slots are handed out in order
+ * from one chunk, so its pages are touched only as the loop needs them. */
 #define GTKLOOP_HANDLE_CHUNK_BITS 17
 #define GTKLOOP_HANDLE_CHUNK_SIZE (1u << GTKLOOP_HANDLE_CHUNK_BITS)
+#define GTKLOOP_HANDLE_CHUNK_BYTES (sizeof (GtkloopHandle) * GTKLOOP_HANDLE_CHUNK_SIZE)
 
 void           gtkloop_handle_table_init  (GtkloopHandleTable *table);
 void           gtkloop_handle_table_clear (GtkloopHandleTable *table);
 GtkloopHandle *gtkloop_handle_table_grow_and_alloc (GtkloopHandleTable *table);
+
+/* For a quiet loop: every chunk but the first goes back if no handle in it
+ * is live, and otherwise drains: its pages without a live handle go back,
+ * and its free slots leave the free list (its live handles, once freed,
+ * are used again, as the free list is LIFO; nothing else lands there, so a
+ * later trim finds it empty). The free list is made again from the first
+ * chunk, lowest slot first. Ids of slots given back never match again:
+ * a slot used anew starts past every generation it had. Returns how many
+ * chunks were unmapped. */
+guint          gtkloop_handle_table_trim (GtkloopHandleTable *table);
+gsize          gtkloop_handle_table_get_mapped (GtkloopHandleTable *table);
 
 static inline GtkloopHandle *
 gtkloop_handle_table_slot (GtkloopHandleTable *table,
@@ -113,7 +128,8 @@ gtkloop_handle_lookup (GtkloopHandleTable *table,
   guint32 generation = (guint32) (id >> 32);
   GtkloopHandle *h;
 
-  if (generation == 0 || (slot >> GTKLOOP_HANDLE_CHUNK_BITS) >= table->n_chunks)
+  if (generation == 0 || (slot >> GTKLOOP_HANDLE_CHUNK_BITS) >= table->n_chunks ||
+      table->chunks[slot >> GTKLOOP_HANDLE_CHUNK_BITS] == NULL)
     return NULL;
   h = gtkloop_handle_table_slot (table, slot);
   if (h->generation != generation || h->state == HANDLE_FREE)

@@ -32,4 +32,15 @@ void     gtkloop_table_advise_huge (gpointer mem,
                                     gsize    offset,
                                     gsize    size);
 
+/* Takes a table from gtkloop_table_alloc (size >= 2 MiB) off huge pages for
+ * good: before discarding parts of it, so that khugepaged does not fill a
+ * discarded range in again around a page still in use. */
+void     gtkloop_table_leave_huge_pages (gpointer mem,
+                                         gsize    size);
+/* Gives the pages of [mem + offset, mem + offset + size) (page-aligned) of
+ * such a table back to the system: they read as zero afterwards. */
+void     gtkloop_table_discard          (gpointer mem,
+                                         gsize    offset,
+                                         gsize    size);
+
 G_END_DECLS

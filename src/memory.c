@@ -98,3 +98,21 @@ gtkloop_table_grow (gpointer mem,
     }
   return grown;
 }
+
+void
+gtkloop_table_leave_huge_pages (gpointer mem,
+                                gsize    size)
+{
+  g_return_if_fail (size >= HUGE_PAGE_SIZE);
+#ifdef MADV_NOHUGEPAGE
+  madvise (mem, round_up (size), MADV_NOHUGEPAGE);
+#endif
+}
+
+void
+gtkloop_table_discard (gpointer mem,
+                       gsize    offset,
+                       gsize    size)
+{
+  madvise ((guint8 *) mem + offset, size, MADV_DONTNEED);
+}
