@@ -17,6 +17,16 @@ typedef struct
 void gtkloop_ready_queue_init  (GtkloopReadyQueue *q);
 void gtkloop_ready_queue_clear (GtkloopReadyQueue *q);
 void gtkloop_ready_queue_grow  (GtkloopReadyQueue *q);
+/* A ring of @capacity entries (a power of two, at least the length) in
+ * place of a bigger one, the entries kept in order. */
+void gtkloop_ready_queue_shrink (GtkloopReadyQueue *q,
+                                 guint32            capacity);
+
+static inline gsize
+gtkloop_ready_queue_get_bytes (const GtkloopReadyQueue *q)
+{
+  return sizeof (GtkloopHandle *) * ((gsize) q->mask + 1);
+}
 
 static inline void
 gtkloop_ready_queue_push (GtkloopReadyQueue *q,

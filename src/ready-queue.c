@@ -45,3 +45,22 @@ gtkloop_ready_queue_grow (GtkloopReadyQueue *q)
   memcpy (q->ring + capacity, q->ring, sizeof (GtkloopHandle *) * wrapped);
   q->mask = capacity * 2 - 1;
 }
+
+void
+gtkloop_ready_queue_shrink (GtkloopReadyQueue *q,
+                            guint32            capacity)
+{
+  GtkloopHandle **ring;
+  guint32 first;
+
+  g_return_if_fail (capacity >= q->length && capacity <= q->mask && (capacity & (capacity - 1)) == 0);
+
+  ring = gtkloop_table_alloc (sizeof (GtkloopHandle *) * capacity, FALSE);
+  first = MIN (q->length, q->mask + 1 - q->head);
+  memcpy (ring, q->ring + q->head, sizeof (GtkloopHandle *) * first);
+  memcpy (ring + first, q->ring, sizeof (GtkloopHandle *) * (q->length - first));
+  gtkloop_table_free (q->ring, gtkloop_ready_queue_get_bytes (q));
+  q->ring = ring;
+  q->mask = capacity - 1;
+  q->head = 0;
+}

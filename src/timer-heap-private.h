@@ -39,6 +39,9 @@ void           gtkloop_timer_heap_push    (GtkloopTimerHeap *heap,
 GtkloopHandle *gtkloop_timer_heap_pop     (GtkloopTimerHeap *heap);
 void           gtkloop_timer_heap_compact (GtkloopTimerHeap   *heap,
                                            GtkloopHandleTable *table);
+/* Room for @capacity entries (at least the length) instead of more. */
+void           gtkloop_timer_heap_shrink  (GtkloopTimerHeap *heap,
+                                           guint32           capacity);
 
 static inline GtkloopHandle *
 gtkloop_timer_heap_peek (GtkloopTimerHeap *heap)

@@ -131,15 +131,13 @@ line_aligned_items (gpointer block)
 }
 
 static void
-grow (GtkloopTimerHeap *heap)
+resize (GtkloopTimerHeap *heap,
+        guint32           capacity)
 {
-  guint32 capacity = MAX (64, heap->capacity * 2);
   gsize old_shift = heap->block ? (guint8 *) heap->items - (guint8 *) heap->block : 0;
   GtkloopTimerEntry *items;
   guint8 *block;
 
-  if (capacity <= heap->capacity)
-    g_error ("gtkloop: more than %u timers are scheduled at once", heap->capacity);
   /* Room for the shift: up to one line. */
   block = g_realloc (heap->block, (gsize) capacity * sizeof (GtkloopTimerEntry) + CACHE_LINE);
   items = line_aligned_items (block);
@@ -148,6 +146,25 @@ grow (GtkloopTimerHeap *heap)
   heap->block = block;
   heap->items = items;
   heap->capacity = capacity;
+}
+
+static void
+grow (GtkloopTimerHeap *heap)
+{
+  guint32 capacity = MAX (64, heap->capacity * 2);
+
+  if (capacity <= heap->capacity)
+    g_error ("gtkloop: more than %u timers are scheduled at once", heap->capacity);
+  resize (heap, capacity);
+}
+
+/* realloc gives a big block's tail back (mremap) where it stands. */
+void
+gtkloop_timer_heap_shrink (GtkloopTimerHeap *heap,
+                           guint32           capacity)
+{
+  g_return_if_fail (capacity >= heap->length && capacity <= heap->capacity);
+  resize (heap, capacity);
 }
 
 void
