@@ -99,6 +99,10 @@ struct _GtkloopLoop
   guint64             n_dispatches;
   guint64             n_yields;
 
+  /* (loop-thread) giving memory back after a burst: loop-trim.c */
+  guint               memory_mark;    /* gtkloop_loop_memory_mark () when last looked at */
+  GSource            *trim_source;    /* (owned) (nullable) */
+
   /* (any thread) futures alive on this loop; together they hold one
    * GObject reference (see gtkloop_loop_hold_for_future). Off the owner's
    * lines, which posting threads read. */
@@ -167,6 +171,9 @@ gboolean gtkloop_loop_post_quiet       (GtkloopLoop    *loop,
                                         GtkloopCallback cb,
                                         gpointer        data,
                                         GDestroyNotify  destroy);
+
+/* A loop made before a fork does nothing in the child. */
+gboolean gtkloop_loop_made_before_fork (GtkloopLoop *loop);
 
 /* Statistics for tests. */
 guint64  gtkloop_loop_get_n_wakeups    (GtkloopLoop *loop);

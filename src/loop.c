@@ -32,6 +32,7 @@
 #include "destroy-notify-private.h"
 #include "hot-tls-private.h"
 #include "loop-private.h"
+#include "loop-trim-private.h"
 
 #define DEFAULT_BUDGET_NS     (1000 * 1000)        /* 1 ms */
 #define DEFAULT_SLOW_NS       (100 * 1000 * 1000)  /* 100 ms, as asyncio */
@@ -81,6 +82,12 @@ static inline gboolean
 made_before_fork (GtkloopLoop *loop)
 {
   return G_UNLIKELY (loop->fork_generation != fork_generation);
+}
+
+gboolean
+gtkloop_loop_made_before_fork (GtkloopLoop *loop)
+{
+  return made_before_fork (loop);
 }
 
 static GtkloopLoopCloseHooks close_hooks;
@@ -560,6 +567,10 @@ loop_source_dispatch (GSource     *source,
   if (loop->stop != LOOP_STOP_REACHED && (has_queued_work (loop) || timer_is_due (loop)))
     loop->turn = LOOP_TURN_YIELD_NEXT;
   update_ready_time (loop);
+  /* A burst took more memory: give it back once things are quiet again
+   * (loop-trim.c). */
+  if (G_UNLIKELY (gtkloop_loop_memory_mark (loop) != loop->memory_mark))
+    gtkloop_loop_trim_note (loop);
   g_object_unref (loop);
   return G_SOURCE_CONTINUE;
 }
@@ -1574,6 +1585,7 @@ gtkloop_loop_close (GtkloopLoop *loop)
   g_source_destroy ((GSource *) loop->source);
   g_source_unref ((GSource *) loop->source);
   loop->source = NULL;
+  gtkloop_loop_trim_at_close (loop);
   loop->closing = FALSE;
 
   if (loop->debug && dropped > 0)
