@@ -31,6 +31,7 @@ extern const BenchEntry bench_threads_entries[];     /* W5, W5-lat, W6, W6-gthre
 extern const BenchEntry bench_fds_entries[];         /* W9-fds */
 extern const BenchEntry bench_streams_entries[];     /* W10-echo */
 extern const BenchEntry bench_idle_entries[];        /* W10-idle */
+extern const BenchEntry bench_burst_entries[];       /* W11-burst */
 #if BENCH_HAVE_GTK
 extern const BenchEntry bench_frames_entries[];      /* W8, W8-idle, W8-backlog, W8-flood */
 #endif

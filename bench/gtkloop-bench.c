@@ -13,7 +13,7 @@
  * This file is the driver: the table, assembled from the workload
  * families (bench-callbacks.c, bench-timers.c, bench-tasks.c,
  * bench-threads.c, bench-fds.c, bench-streams.c, bench-idle.c,
- * bench-frames.c), and the command line.
+ * bench-burst.c, bench-frames.c), and the command line.
  */
 #include "bench-child.h"
 #include "bench-workloads.h"
@@ -38,6 +38,7 @@ static const BenchEntry *const bench_families[] = {
   bench_fds_entries,
   bench_streams_entries,
   bench_idle_entries,
+  bench_burst_entries,
 #if BENCH_HAVE_GTK
   bench_frames_entries,   /* GTK 4 under Xvfb (issue 6) */
 #endif
@@ -50,7 +51,7 @@ static const char *const bench_run_order[] = {
   "W1", "W2", "W5", "W3", "W4", "W5-lat", "W7",
   "W6", "W6-gthreadpool", "W5-exec",
   "W8", "W8-idle", "W8-backlog", "W8-flood",
-  "W9-fds", "W10-echo", "W10-idle",
+  "W9-fds", "W10-echo", "W10-idle", "W11-burst",
 };
 
 /* Every row, in run order; each workload's systems stay back to back. */
