@@ -32,8 +32,9 @@ gtkloop_handle_table_clear (GtkloopHandleTable *table)
   gtkloop_handle_table_init (table);
 }
 
-/* Maps a chunk where one was given back, or a new one after the last. */
-static void
+/* Maps a chunk where one was given back, or a new one after the last.
+ * Out of line: inlined, it made every fresh slot save six registers. */
+G_GNUC_NO_INLINE static void
 map_chunk (GtkloopHandleTable *table)
 {
   guint32 c = 0;
@@ -60,7 +61,7 @@ gtkloop_handle_table_grow_and_alloc (GtkloopHandleTable *table)
 {
   GtkloopHandle *h;
 
-  if (table->next_fresh == table->fresh_end)
+  if (G_UNLIKELY (table->next_fresh == table->fresh_end))
     map_chunk (table);
 
   /* A loop that has filled half of the first chunk's first 2 MiB is a busy
