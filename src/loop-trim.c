@@ -2,7 +2,7 @@
  * burst of a million tasks or callbacks maps hundreds of megabytes of
  * arenas and handle chunks that the quiet loop after it does not need.
  *
- * The policy (docs/design.md, "Where the memory comes from"):
+ * The policy (docs/design.md, "Giving it back after a burst"):
  *
  *   armed     after a dispatch in which the loop or its thread's heap
  *             mapped more, if it now holds more than its warm reserve
@@ -15,8 +15,8 @@
  *             chunks past the first are unmapped, or drained where a
  *             handle is still live (handle-private.h); then the thread's
  *             block heap gives back its empty arenas, keeping 8 MiB of
- *             free blocks, in steps of well under a millisecond, one per
- *             dispatch
+ *             free blocks, in steps of about 0.2 ms, half a millisecond
+ *             of them per dispatch
  *   after     back within the reserve: the source goes; memory still
  *             pinned by live objects: checked again after 2, 4 … 64 s,
  *             or after a second again once a new burst maps more
