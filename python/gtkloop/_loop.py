@@ -129,14 +129,21 @@ class _Selector(selectors._BaseSelectorImpl):
 class EventLoop(_gtkloop.LoopBase, unix_events.SelectorEventLoop):
     """asyncio's event loop on gtkloop's C core, sharing the GMainContext
     with GTK: the thread's main context on the main thread (the one GTK
-    uses), on another thread the context pushed there, or a new one.
+    uses), on another thread the context pushed there, or a new one. A
+    loop made on the main thread while another loop runs there (the
+    seeds' "new loop for a worker thread") gets a context of its own.
 
     time(), call_soon(), call_later(), call_at(), call_soon_threadsafe()
     and _timer_handle_cancelled() come from the C base class
     (_gtkloop.LoopBase); the methods below are the rest."""
 
     def __init__(self):
-        main = threading.current_thread() is threading.main_thread()
+        # A loop made while another runs on this thread is for another
+        # thread (asyncio runs one loop per thread at a time): on GTK's
+        # context it could not run there, and the running loop's
+        # iterations would dispatch its callbacks.
+        main = (threading.current_thread() is threading.main_thread()
+                and events._get_running_loop() is None)
         self._core = _gtkloop.Core(main_thread=main)
         self._gtkloop_attach(self._core)
         self._gtkloop_exception = None
@@ -235,6 +242,11 @@ class EventLoop(_gtkloop.LoopBase, unix_events.SelectorEventLoop):
         if self.is_closed():
             return
         self._gtkloop_mark_closed()
+        if not self._core.is_owner_thread():
+            # asyncio lets any thread close a stopped loop (one a worker
+            # ran, say). Closing the C loop makes this thread its owner;
+            # the selector then has no fd watches left to remove.
+            self._core.close()
         super().close()
         self._core.close()
 

@@ -469,6 +469,16 @@ core_run_forever (CoreObject *self,
       return NULL;
     }
   context = gtkloop_loop_get_context (self->loop);
+  /* Owned before its poll function changes: only one thread iterates a
+   * context, and a loop made on the main thread is on GTK's default one. */
+  if (!g_main_context_acquire (context))
+    {
+      PyErr_SetString (PyExc_RuntimeError,
+                       "Cannot run the event loop: another thread is iterating its GMainContext "
+                       "(a loop made on the main thread shares the default context with GTK; "
+                       "make the loop on the thread that runs it)");
+      return NULL;
+    }
   poll_before = g_main_context_get_poll_func (context);
   g_main_context_set_poll_func (context, poll_without_gil);
   was_in_run_forever = in_run_forever;
@@ -476,6 +486,7 @@ core_run_forever (CoreObject *self,
   gtkloop_loop_run_forever (self->loop);
   in_run_forever = was_in_run_forever;
   g_main_context_set_poll_func (context, poll_before);
+  g_main_context_release (context);
   raised = g_steal_pointer (&poll_exception);
   if (raised != NULL)
     {

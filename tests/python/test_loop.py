@@ -265,6 +265,49 @@ class ThreadTests(LoopTestCase):
         t.join()
         self.assertEqual(result, [False, "done"])
 
+    def test_loop_made_in_a_running_loop_runs_on_a_worker_thread(self):
+        # The seeds' pattern (seed 000 lines 766-783, tests/python/seeds):
+        # a coroutine makes a loop, runs it on a new thread, hands it a
+        # coroutine and blocks on the result; then closes it from here,
+        # as asyncio allows once it is stopped.
+        async def main():
+            new_loop = gtkloop.new_event_loop()
+            self.assertFalse(new_loop._core.is_default_context())
+            t = threading.Thread(target=new_loop.run_forever)
+            t.start()
+            future = asyncio.run_coroutine_threadsafe(asyncio.sleep(0.01, "A"), new_loop)
+            try:
+                return future.result(timeout=10)
+            finally:
+                new_loop.call_soon_threadsafe(new_loop.stop)
+                t.join()
+                new_loop.close()
+
+        self.assertEqual(self.loop.run_until_complete(main()), "A")
+
+    def test_run_forever_where_another_thread_iterates_the_context(self):
+        # Both loops are on the default context, which the main thread
+        # iterates: the worker gets an error, not a critical.
+        other = gtkloop.new_event_loop()
+        self.addCleanup(other.close)
+        self.assertTrue(other._core.is_default_context())
+        errors = []
+
+        def worker():
+            try:
+                other.run_forever()
+            except RuntimeError as exc:
+                errors.append(exc)
+            self.loop.call_soon_threadsafe(self.loop.stop)
+
+        t = threading.Thread(target=worker)
+        self.loop.call_soon(t.start)
+        self.loop.run_forever()
+        t.join()
+        self.assertEqual(len(errors), 1)
+        self.assertIn("another thread is iterating its GMainContext", str(errors[0]))
+        self.assertFalse(other.is_running())
+
     def test_fork_child_gets_a_fresh_loop_parent_unaffected(self):
         r, w = os.pipe()
         out = []
