@@ -1,0 +1,36 @@
+# Seed 000 (000_5a13d8555281b50e.txt), lines 148-160 (a, b, s1), 168-172 (show_perf), 252-256:
+# c6 loop.create_task(b()) then a(), 3 s.
+# Added: the imports the code uses (the seed leaves them out).
+# Changed to run: line 151's `pritn` is print (a NameError 3 s in otherwise).
+# Added: the call show_perf(c6) (the seed defines c6 for it but shows no run).
+
+import asyncio
+import time
+
+async def a():
+    print('挂着a')
+    await asyncio.sleep(3)
+    print('恢复继续a')
+
+async def b():
+    print('挂着B')
+    await asyncio.sleep(1)
+    print('恢复继续B')
+
+async def s1():
+    await a()
+    await b()
+
+def show_perf(func):
+	print('*'*20)
+	start = time.perf_counter()
+	asyncio.run(func())
+	print(f'{func.__name__} Cost:{time.perf_counter() - start}')
+
+async def c6():
+    loop = asyncio.get_event_loop()
+    task = loop.create_task(b())
+    await a()
+    await task
+
+show_perf(c6)

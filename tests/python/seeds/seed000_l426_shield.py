@@ -1,0 +1,34 @@
+# Seed 000 (000_5a13d8555281b50e.txt), lines 274-284 (a, b), 380 (loop) and 426-440: shield,
+# gather made before the cancel.
+# The IPython session is a script: its definitions stay at module level, its In lines run in
+# order in main() (IPython runs top-level await on its asyncio loop), an In whose value the
+# seed shows (Out:) is printed with print(repr(...)), and main() runs with asyncio.run().
+# Added: the imports the code uses (the seed leaves them out).
+# Python 3.11 prints what asyncio does, not the seed's 3.7 output: main() returns as soon as
+# the gather is done (b finished, the shield cancelled), and asyncio.run() then cancels the
+# shielded a() mid-sleep, so "Resuming a" never prints.
+
+import asyncio
+
+async def a():
+    print('Suspending a')
+    await asyncio.sleep(3)
+    print('Resuming a')
+    return 'A'
+
+async def b():
+    print('Suspending b')
+    await asyncio.sleep(1)
+    print('Resuming b')
+    return 'B'
+
+async def main():
+    loop = asyncio.get_event_loop()
+    task1 = asyncio.shield(a())
+    task2 = loop.create_task(b())
+    ts = asyncio.gather(task1, task2, return_exceptions=True)
+    print(repr(task1.cancel()))
+    print(repr(await ts))
+
+
+asyncio.run(main())

@@ -1,0 +1,30 @@
+# Seed 001 (001_0fe8029d51512af5.txt), lines 1699-1713, 1782-1783 (in place of the lines
+# marked # 6 and # 7), 1717-1721: the results from run_until_complete.
+# Added: the imports the code uses (the seed leaves them out).
+# Changed to run: the IPython prompts (In [n]:, ...:) are gone.
+
+import asyncio
+import time
+
+def four():
+    start = time.time()
+
+    async def corowork(name, t):
+        print('[corowork] Start coroutine', name)
+        await asyncio.sleep(t)                  # 1
+        print('[corowork] Stop coroutine', name)
+        return 'Coroutine {} OK'.format(name)   # 2
+
+    loop = asyncio.get_event_loop()
+    coroutine1 = corowork('ONE', 3)             # 3
+    coroutine2 = corowork('TWO', 1)             # 3
+    task1 = loop.create_task(coroutine1)        # 4
+    task2 = loop.create_task(coroutine2)        # 4
+    gather = asyncio.gather(task1, task2)       # 5
+    result = loop.run_until_complete(gather)
+    print(result)
+
+    end = time.time()
+    print('运行耗时：{:.4f}'.format(end - start))
+
+four()

@@ -1,0 +1,19 @@
+# Seed 002 (002_2b010de6c8d7e1cd.txt), lines 147-161: call_later (prints nothing).
+# Changed to run: the block loses the 3-space indent of the Markdown list it sits in; line
+# 153's `loop.run_later` is loop.call_later (an AttributeError otherwise).
+
+import asyncio
+
+def foo(num):
+ return num
+
+async def main(loop):
+ loop.call_later(1, foo, 1)
+
+
+if __name__ == '__main__':
+   loop = asyncio.get_event_loop()
+   try:
+     loop.run_until_complete(main(loop))
+   finally:
+     loop.close()
