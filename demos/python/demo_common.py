@@ -12,10 +12,7 @@ import sys
 import threading
 import time
 
-import gi
-
-gi.require_version("Gtk", "4.0")
-from gi.repository import GLib, Gtk  # noqa: E402
+from gi.repository import GLib
 
 _start = time.monotonic()
 
