@@ -1,4 +1,5 @@
 # Seed 000 (000_5a13d8555281b50e.txt), lines 274-284 (a, b) and 301-321: wait returns (done,
+# seeds-runner: set-order
 # pending).
 # The IPython session is a script: its definitions stay at module level, its In lines run in
 # order in main() (IPython runs top-level await on its asyncio loop), an In whose value the

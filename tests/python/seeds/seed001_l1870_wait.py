@@ -1,4 +1,5 @@
 # Seed 001 (001_0fe8029d51512af5.txt), lines 1813-1832 (hello1-3, "the code before is the
+# seeds-runner: set-order
 # same") and 1870-1883: wait.
 # Unchanged.
 

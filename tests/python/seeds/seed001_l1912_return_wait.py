@@ -1,4 +1,5 @@
 # Seed 001 (001_0fe8029d51512af5.txt), lines 1813-1832 (hello1-3) and 1912-1923: main returns
+# seeds-runner: set-order
 # the wait.
 # Unchanged.
 

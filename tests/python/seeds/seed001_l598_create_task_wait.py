@@ -1,4 +1,5 @@
 # Seed 001 (001_0fe8029d51512af5.txt), lines 598-619: named tasks and wait.
+# seeds-runner: set-order
 # Unchanged.
 
 import asyncio

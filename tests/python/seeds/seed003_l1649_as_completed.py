@@ -1,4 +1,5 @@
 # Seed 003 (003_0ea1cdbee312212f.txt), lines 1649-1665: as_completed.
+# seeds-runner: set-order
 # Unchanged.
 
 import asyncio

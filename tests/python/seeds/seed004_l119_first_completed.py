@@ -1,4 +1,5 @@
 # Seed 004 (004_a3bec4fbbb8b0e41.txt), lines 119-143: wait(return_when=FIRST_COMPLETED).
+# seeds-runner: set-order
 # Changed to run: the seed lost the code's indentation; it is put back (four spaces a level).
 # Changed for 3.11: asyncio.wait() takes tasks, not coroutines (3.11 raises TypeError), so
 # each coroutine is wrapped in asyncio.ensure_future() where it is made.

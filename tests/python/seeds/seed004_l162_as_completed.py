@@ -1,4 +1,5 @@
 # Seed 004 (004_a3bec4fbbb8b0e41.txt), lines 162-191: as_completed.
+# seeds-runner: set-order
 # Changed to run: the seed lost the code's indentation; it is put back (four spaces a level).
 
 # asyncio.as_completed start
