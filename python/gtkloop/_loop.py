@@ -130,8 +130,9 @@ class EventLoop(_gtkloop.LoopBase, unix_events.SelectorEventLoop):
     """asyncio's event loop on gtkloop's C core, sharing the GMainContext
     with GTK: the thread's main context on the main thread (the one GTK
     uses), on another thread the context pushed there, or a new one. A
-    loop made on the main thread while another loop runs there (the
-    seeds' "new loop for a worker thread") gets a context of its own.
+    loop made on the main thread while another loop runs there, or while
+    GTK iterates the default context there (a click handler: the seeds'
+    "new loop for a worker thread"), gets a context of its own.
 
     time(), call_soon(), call_later(), call_at(), call_soon_threadsafe()
     and _timer_handle_cancelled() come from the C base class

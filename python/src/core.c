@@ -227,9 +227,15 @@ core_init (CoreObject *self,
       return -1;
     }
   /* The GUI thread's loop shares the global default context with GTK; a
-   * loop for another thread gets the context pushed there, or its own. */
-  if (main_thread)
+   * loop for another thread gets the context pushed there, or its own. A
+   * loop made on the main thread while this thread iterates the default
+   * context (a GTK handler, another loop's callback) is for another
+   * thread too: the main thread cannot run it there (seed 001's click
+   * that starts a loop on a worker thread). */
+  if (main_thread && !g_main_context_is_owner (g_main_context_default ()))
     context = g_main_context_ref (g_main_context_default ());
+  else if (main_thread)
+    context = g_main_context_new ();
   else if (g_main_context_get_thread_default () != NULL)
     context = g_main_context_ref_thread_default ();
   else
