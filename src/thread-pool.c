@@ -802,6 +802,12 @@ gtkloop_thread_pool_shutdown (GtkloopThreadPool *pool,
 
   lock (pool);
   pool->shutdown = TRUE;
+  /* Counted as a joiner from now on, so that a worker woken here leaves
+   * its id to be joined rather than detaching itself before join_exited
+   * starts: a detached worker could still be finishing (its pool
+   * reference, the thread counters) when shutdown returned. */
+  if (wait)
+    pool->n_joiners++;
   if (remove_queued)
     removed = steal_queue_unlocked (pool);
   wake_all_unlocked (pool);
@@ -818,5 +824,10 @@ gtkloop_thread_pool_shutdown (GtkloopThreadPool *pool,
     }
 
   if (wait)
-    join_exited (pool, FALSE);
+    {
+      join_exited (pool, FALSE);
+      lock (pool);
+      pool->n_joiners--;
+      unlock (pool);
+    }
 }
