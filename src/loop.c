@@ -479,8 +479,6 @@ run_batch (GtkloopLoop *loop,
     {
       loop->batch_left--;
       run_handle (loop, gtkloop_ready_queue_pop (&loop->ready));
-      if (G_UNLIKELY (loop->stop == LOOP_STOP_NOW))
-        return FALSE;
       if (G_UNLIKELY (++n % CLOCK_CHECK_INTERVAL == 0) &&
           loop->batch_left > 0 &&
           gtkloop_clock_now_ns () >= deadline)
@@ -518,13 +516,9 @@ run_iterations (GtkloopLoop *loop)
       if (loop->batch_left == 0)
         begin_iteration (loop);
       if (!run_batch (loop, deadline))
-        {
-          /* stop_now (): the rest of the iteration waits, in order. */
-          if (loop->stop == LOOP_STOP_NOW)
-            loop->stop = LOOP_STOP_REACHED;
-          break;
-        }
-      /* An asyncio iteration has ended: where stop () takes effect. */
+        break;
+      /* An asyncio iteration has ended (or stop_now () ended it early):
+       * where stop () takes effect. */
       if (stop_is_due (loop))
         {
           loop->stop = LOOP_STOP_REACHED;
@@ -1242,7 +1236,13 @@ gtkloop_loop_stop_now (GtkloopLoop *loop)
   if (!gtkloop_loop_check_callable (loop, G_STRFUNC, FALSE))
     return;
   if (atomic_load (&loop->running))
-    loop->stop = LOOP_STOP_NOW;
+    {
+      /* The rest of this iteration stays at the head of the ready queue:
+       * the next iteration takes it first, as asyncio's next _run_once
+       * does, and run_batch needs no check per callback. */
+      loop->stop = LOOP_STOP_NOW;
+      loop->batch_left = 0;
+    }
   else if (loop->stop == LOOP_STOP_NONE)
     loop->stop = LOOP_STOP_REQUESTED;
 }

@@ -87,12 +87,19 @@ stop_watching_exit (GtkloopSubprocess *proc)
     }
 }
 
-/* asyncio's returncode: the exit status, or minus the signal. */
+/* The loop has seen the child exit, by whichever route: GLib's worker
+ * reaps it (at once, or a moment later; g_subprocess_wait waits for
+ * that), then asyncio's returncode is set (the exit status, or minus the
+ * signal) and the waiters woken. */
 static void
 exited (GtkloopSubprocess *proc)
 {
   g_autoptr(GPtrArray) waiters = NULL;
 
+  if (proc->exited)
+    return;
+  gtkloop_subprocess_ref (proc);   /* a waiter may drop the last reference */
+  g_subprocess_wait (proc->process, NULL, NULL);
   stop_watching_exit (proc);
   if (g_subprocess_get_if_signaled (proc->process))
     proc->returncode = -g_subprocess_get_term_sig (proc->process);
@@ -104,30 +111,15 @@ exited (GtkloopSubprocess *proc)
   proc->exit_waiters = g_ptr_array_new_with_free_func ((GDestroyNotify) gtkloop_future_unref);
   for (guint i = 0; i < waiters->len; i++)
     gtkloop_future_set_result (waiters->pdata[i], NULL, NULL);
-}
-
-/* The pidfd is readable: the child has exited. GLib's worker reaps it
- * (at once, or a moment later); g_subprocess_wait waits for that. */
-static void
-on_pidfd_readable (gpointer data)
-{
-  GtkloopSubprocess *proc = gtkloop_subprocess_ref (data);
-
-  g_subprocess_wait (proc->process, NULL, NULL);
-  exited (proc);
   gtkloop_subprocess_unref (proc);
 }
 
+/* The pidfd is readable (the child has exited), or the child was reaped
+ * before a pidfd could be had. */
 static void
 exited_cb (gpointer data)
 {
-  GtkloopSubprocess *proc = data;
-
-  if (!proc->exited)
-    {
-      g_subprocess_wait (proc->process, NULL, NULL);
-      exited (proc);
-    }
+  exited (data);
 }
 
 /* Without a pidfd: has the child exited? WNOWAIT leaves it to be reaped
@@ -152,10 +144,7 @@ poll_cb (gpointer data)
   proc->poll_timer = 0;
   if (child_has_exited (proc->pid))
     {
-      gtkloop_subprocess_ref (proc);
-      g_subprocess_wait (proc->process, NULL, NULL);
       exited (proc);
-      gtkloop_subprocess_unref (proc);
       return;
     }
   proc->poll_interval = MIN (proc->poll_interval * 2, POLL_MAX);
@@ -193,7 +182,7 @@ watch_exit (GtkloopSubprocess *proc,
       return TRUE;
     }
   /* The watch holds no reference: freeing the process removes it. */
-  if (!gtkloop_loop_add_reader (proc->loop, pidfd, on_pidfd_readable, proc, NULL, error))
+  if (!gtkloop_loop_add_reader (proc->loop, pidfd, exited_cb, proc, NULL, error))
     {
       g_close (pidfd, NULL);
       return FALSE;

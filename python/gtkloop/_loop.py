@@ -177,14 +177,8 @@ class EventLoop(_gtkloop.LoopBase, unix_events.SelectorEventLoop):
         timer._scheduled = True
         return timer
 
-    # Scheduling, on the C loop.
-    def _call_soon(self, callback, args, context):
-        handle = events.Handle(callback, args, self, context)
-        if handle._source_traceback:
-            del handle._source_traceback[-1]
-        self._core.call_soon(handle)
-        return handle
-
+    # Scheduling, on the C loop (asyncio's _call_soon has no caller left:
+    # call_soon and call_soon_threadsafe are LoopBase's).
     def _add_callback(self, handle):
         if not handle._cancelled:
             self._core.call_soon(handle)

@@ -190,7 +190,7 @@ gtkloop_py_timer_set (PyObject *timer,
 gboolean
 gtkloop_py_timer_unschedule (PyObject *timer)
 {
-  if (Py_TYPE (timer) != layout.timer_type && !PyObject_TypeCheck (timer, layout.timer_type))
+  if (!PyObject_TypeCheck (timer, layout.timer_type))
     return FALSE;
   if (get_slot (timer, layout.scheduled) != Py_True || get_slot (timer, layout.timer_id) == NULL)
     return FALSE;
