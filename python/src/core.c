@@ -151,6 +151,32 @@ decref_cb (gpointer data)
   PyGILState_Release (gil);
 }
 
+/* A queued handle is kept alive by the C loop's reference, which the
+ * cyclic collector cannot see, so walking it proves nothing: while it
+ * waits it is taken off the collector's lists. With a million handles
+ * queued (W1), the collections that promote and re-walk them were most of
+ * call_soon's cost. Called with the GIL. */
+static void
+hide_queued_handle (PyObject *handle)
+{
+  if (PyObject_GC_IsTracked (handle))
+    PyObject_GC_UnTrack (handle);
+}
+
+/* The destroy notify of a queued handle: back on the collector's lists
+ * (someone else may still hold it, in a cycle) before the loop lets go. */
+static void
+release_handle_cb (gpointer data)
+{
+  PyObject *handle = data;
+  PyGILState_STATE gil = PyGILState_Ensure ();
+
+  if (!PyObject_GC_IsTracked (handle))
+    PyObject_GC_Track (handle);
+  Py_DECREF (handle);
+  PyGILState_Release (gil);
+}
+
 /* The poll, without the GIL ------------------------------------------------- */
 
 static gint
@@ -280,13 +306,15 @@ gtkloop_py_core_schedule_soon (CoreObject *self,
       !gtkloop_loop_is_owner_thread (self->loop))
     {
       Py_INCREF (handle);
-      gtkloop_loop_call_soon_threadsafe (self->loop, run_handle_cb, handle, decref_cb);
+      hide_queued_handle (handle);
+      gtkloop_loop_call_soon_threadsafe (self->loop, run_handle_cb, handle, release_handle_cb);
       return TRUE;
     }
   if (!gtkloop_py_core_check_usable (self))
     return FALSE;
   Py_INCREF (handle);
-  if (gtkloop_loop_call_soon (self->loop, run_handle_cb, handle, decref_cb) == 0)
+  hide_queued_handle (handle);
+  if (gtkloop_loop_call_soon (self->loop, run_handle_cb, handle, release_handle_cb) == 0)
     {
       PyErr_SetString (PyExc_RuntimeError, "gtkloop refused call_soon");
       return FALSE;
@@ -305,7 +333,8 @@ gtkloop_py_core_schedule_threadsafe (CoreObject *self,
       return FALSE;
     }
   Py_INCREF (handle);
-  gtkloop_loop_call_soon_threadsafe (self->loop, run_handle_cb, handle, decref_cb);
+  hide_queued_handle (handle);
+  gtkloop_loop_call_soon_threadsafe (self->loop, run_handle_cb, handle, release_handle_cb);
   return TRUE;
 }
 
@@ -321,7 +350,8 @@ gtkloop_py_core_schedule_at (CoreObject *self,
   if (!gtkloop_py_core_check_usable (self))
     return 0;
   Py_INCREF (handle);
-  id = gtkloop_loop_call_at (self->loop, when, run_handle_cb, handle, decref_cb);
+  hide_queued_handle (handle);
+  id = gtkloop_loop_call_at (self->loop, when, run_handle_cb, handle, release_handle_cb);
   if (id == 0)
     PyErr_SetString (PyExc_RuntimeError, "gtkloop refused call_at");
   return id;

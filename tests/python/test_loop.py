@@ -5,6 +5,7 @@ selector's select() never run while a gtkloop loop runs."""
 
 import asyncio
 import concurrent.futures
+import gc
 import logging
 import os
 import selectors
@@ -13,6 +14,7 @@ import sys
 import threading
 import time
 import unittest
+import weakref
 from unittest import mock
 
 import gtkloop
@@ -203,6 +205,40 @@ class SchedulingTests(LoopTestCase):
         self.loop.run_forever()
         self.assertEqual(len(seen), 1)
         self.assertIsInstance(seen[0], ZeroDivisionError)
+
+
+    def test_cycles_through_handles_are_collected(self):
+        # Queued handles are hidden from the cyclic collector while the
+        # C loop holds them; once it lets go they must be back, or a cycle
+        # through one (an object that keeps its own handle) would leak.
+        class Owner:
+            def tick(self):
+                pass
+
+        def queue(kind):
+            owner = Owner()
+            if kind == "soon":
+                owner.handle = self.loop.call_soon(owner.tick)
+            elif kind == "threadsafe":
+                owner.handle = self.loop.call_soon_threadsafe(owner.tick)
+            else:
+                owner.handle = self.loop.call_later(0, owner.tick)
+            return weakref.ref(owner), weakref.ref(owner.handle)
+
+        refs = [queue(kind) for kind in ("soon", "threadsafe", "later")]
+        cancelled = Owner()
+        cancelled.handle = self.loop.call_later(3600, cancelled.tick)
+        cancelled.handle.cancel()
+        refs.append((weakref.ref(cancelled), weakref.ref(cancelled.handle)))
+        del cancelled
+        gc.collect()
+        # Queued, they are alive: the loop holds them.
+        self.assertTrue(all(owner() is not None for owner, _ in refs[:3]))
+        self.loop.run_until_complete(asyncio.sleep(0.01))
+        gc.collect()
+        for owner, handle in refs:
+            self.assertIsNone(owner())
+            self.assertIsNone(handle())
 
 
 class ThreadTests(LoopTestCase):
