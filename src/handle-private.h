@@ -63,6 +63,8 @@ typedef struct
 void           gtkloop_handle_table_init  (GtkloopHandleTable *table);
 void           gtkloop_handle_table_clear (GtkloopHandleTable *table);
 GtkloopHandle *gtkloop_handle_table_grow_and_alloc (GtkloopHandleTable *table);
+gboolean       gtkloop_handle_table_reserve_slow (GtkloopHandleTable *table,
+                                                  GError            **error);
 
 /* For a quiet loop: every chunk but the first goes back if no handle in it
  * is live, and otherwise drains: its pages without a live handle go back,
@@ -94,6 +96,20 @@ gtkloop_handle_alloc (GtkloopHandleTable *table)
   table->free_head = h->next_free;
   table->n_live++;
   return h;
+}
+
+/* Makes sure the next gtkloop_handle_alloc () needs no new chunk, mapping
+ * one if it would: FALSE, with a GTKLOOP_ERROR_RESOURCES error, when that
+ * mapping fails. For the calls that can refuse a callback (call_soon,
+ * call_later, call_at); gtkloop_handle_alloc () itself never fails (a
+ * failed mapping falls back to the C heap). */
+static inline gboolean
+gtkloop_handle_table_reserve (GtkloopHandleTable *table,
+                              GError            **error)
+{
+  if (G_LIKELY (table->free_head != G_MAXUINT32 || table->next_fresh != table->fresh_end))
+    return TRUE;
+  return gtkloop_handle_table_reserve_slow (table, error);
 }
 
 /* Returns the slot to the free list. The generation moves on, so ids of the

@@ -33,27 +33,44 @@ gtkloop_handle_table_clear (GtkloopHandleTable *table)
 }
 
 /* Maps a chunk where one was given back, or a new one after the last.
+ * With an error location the mapping may fail (FALSE, nothing changed);
+ * without, a failed mapping falls back to the C heap (memory-private.h).
  * Out of line: inlined, it made every fresh slot save six registers. */
-G_GNUC_NO_INLINE static void
-map_chunk (GtkloopHandleTable *table)
+G_GNUC_NO_INLINE static gboolean
+map_chunk (GtkloopHandleTable *table,
+           gboolean            may_fail,
+           GError            **error)
 {
   guint32 c = 0;
+  GtkloopHandle *chunk;
 
   while (c < table->n_chunks && table->chunks[c] != NULL)
     c++;
+  if (c == table->n_chunks && table->n_chunks >= (G_MAXUINT32 >> GTKLOOP_HANDLE_CHUNK_BITS))
+    g_error ("gtkloop: more than 2^32 callback handles are live at once");
+  /* The first chunk stays on small pages: most loops never need more,
+   * and a huge page would cost them 2 MiB of memory up front. */
+  chunk = may_fail ? gtkloop_table_try_alloc (CHUNK_BYTES, c > 0, error)
+                   : gtkloop_table_alloc (CHUNK_BYTES, c > 0);
+  if (chunk == NULL)
+    return FALSE;
   if (c == table->n_chunks)
     {
-      if (table->n_chunks >= (G_MAXUINT32 >> GTKLOOP_HANDLE_CHUNK_BITS))
-        g_error ("gtkloop: more than 2^32 callback handles are live at once");
       table->chunks = g_renew (GtkloopHandle *, table->chunks, table->n_chunks + 1);
       table->n_chunks++;
     }
-  /* The first chunk stays on small pages: most loops never need more,
-   * and a huge page would cost them 2 MiB of memory up front. */
-  table->chunks[c] = gtkloop_table_alloc (CHUNK_BYTES, c > 0);
+  table->chunks[c] = chunk;
   table->n_mapped++;
   table->next_fresh = c << GTKLOOP_HANDLE_CHUNK_BITS;
   table->fresh_end = table->next_fresh + GTKLOOP_HANDLE_CHUNK_SIZE;
+  return TRUE;
+}
+
+gboolean
+gtkloop_handle_table_reserve_slow (GtkloopHandleTable *table,
+                                   GError            **error)
+{
+  return map_chunk (table, TRUE, error);
 }
 
 GtkloopHandle *
@@ -62,7 +79,7 @@ gtkloop_handle_table_grow_and_alloc (GtkloopHandleTable *table)
   GtkloopHandle *h;
 
   if (G_UNLIKELY (table->next_fresh == table->fresh_end))
-    map_chunk (table);
+    map_chunk (table, FALSE, NULL);
 
   /* A loop that has filled half of the first chunk's first 2 MiB is a busy
    * one: let the rest of that chunk come in huge pages (the 2 MiB range

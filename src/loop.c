@@ -874,6 +874,43 @@ accept_call (GtkloopLoop    *loop,
   return FALSE;
 }
 
+/* Room for one more callback: a handle slot and, for call_soon, a place
+ * in the ready ring. The public calls that schedule a callback refuse
+ * when a table cannot be mapped (docs/failures.md): a warning naming it,
+ * @destroy run, 0. The loop's own callbacks (a future's, an fd's, a
+ * thread's post already accepted) cannot be refused, so their tables fall
+ * back to the C heap instead. */
+G_GNUC_NO_INLINE static gboolean
+reserve_call_slow (GtkloopLoop    *loop,
+                   gboolean        ready,
+                   gpointer        data,
+                   GDestroyNotify  destroy,
+                   const char     *function)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (gtkloop_handle_table_reserve (&loop->handles, &error) &&
+      (!ready || gtkloop_ready_queue_reserve (&loop->ready, &error)))
+    return TRUE;
+  g_warning ("%s: %s; the callback is refused", function, error->message);
+  gtkloop_destroy_notify_run (destroy, data);
+  return FALSE;
+}
+
+static inline gboolean
+reserve_call (GtkloopLoop    *loop,
+              gboolean        ready,
+              gpointer        data,
+              GDestroyNotify  destroy,
+              const char     *function)
+{
+  if (G_LIKELY ((loop->handles.free_head != G_MAXUINT32 ||
+                 loop->handles.next_fresh != loop->handles.fresh_end) &&
+                (!ready || loop->ready.length <= loop->ready.mask)))
+    return TRUE;
+  return reserve_call_slow (loop, ready, data, destroy, function);
+}
+
 /**
  * gtkloop_loop_call_soon:
  * @loop: the loop
@@ -884,9 +921,14 @@ accept_call (GtkloopLoop    *loop,
  *
  * Schedules @cb (@data) on a later iteration, after everything scheduled
  * before it (FIFO). Loop thread only. A closed loop refuses with a
- * critical (asyncio raises), runs @destroy at once and returns 0.
+ * critical (asyncio raises), runs @destroy at once and returns 0. When
+ * the loop's callback tables must grow and the system cannot map the
+ * memory, the call is refused too, with a warning naming the table
+ * instead of a critical: @destroy runs at once, 0 is returned, and the
+ * loop goes on.
  *
- * Returns: a handle id for gtkloop_loop_cancel(); 0 on misuse
+ * Returns: a handle id for gtkloop_loop_cancel(); 0 on misuse or when
+ *   the memory for the callback could not be had
  *
  * Since: 0.1
  */
@@ -906,6 +948,8 @@ gtkloop_loop_call_soon (GtkloopLoop    *loop,
    * as in asyncio, where both append to one ready queue. */
   if (G_UNLIKELY (gtkloop_inbox_is_nonempty (&loop->inbox)))
     take_inbox (loop);
+  if (G_UNLIKELY (!reserve_call (loop, TRUE, data, destroy, G_STRFUNC)))
+    return 0;
   h = new_handle (loop, cb, data, destroy);
   h->state = HANDLE_READY;
   gtkloop_ready_queue_push (&loop->ready, h);
@@ -942,9 +986,14 @@ schedule_timer (GtkloopLoop    *loop,
                 gint64          when_ns,
                 GtkloopCallback cb,
                 gpointer        data,
-                GDestroyNotify  destroy)
+                GDestroyNotify  destroy,
+                const char     *function)
 {
-  GtkloopHandle *h = new_handle (loop, cb, data, destroy);
+  GtkloopHandle *h;
+
+  if (G_UNLIKELY (!reserve_call (loop, FALSE, data, destroy, function)))
+    return 0;
+  h = new_handle (loop, cb, data, destroy);
 
   h->state = HANDLE_TIMER;
   h->timer_seq = ++loop->timer_seq;
@@ -967,9 +1016,12 @@ schedule_timer (GtkloopLoop    *loop,
  * deadline run in the order they were scheduled. Loop thread only. A
  * closed loop refuses with a critical, runs @destroy at once and returns
  * 0; closing drops the timers still pending, running their destroy
- * notifies.
+ * notifies. When the loop's handle table must grow and the system cannot
+ * map the memory, the call is refused with a warning naming the table:
+ * @destroy runs at once, 0 is returned, and the loop goes on.
  *
- * Returns: a handle id; 0 on misuse
+ * Returns: a handle id; 0 on misuse or when the memory for the callback
+ *   could not be had
  *
  * Since: 0.1
  */
@@ -984,7 +1036,7 @@ gtkloop_loop_call_later (GtkloopLoop    *loop,
   if (!accept_call (loop, cb, delay, data, destroy, G_STRFUNC))
     return 0;
   return schedule_timer (loop, gtkloop_clock_now_ns () + gtkloop_clock_seconds_to_ns_ceil (delay),
-                         cb, data, destroy);
+                         cb, data, destroy, G_STRFUNC);
 }
 
 /**
@@ -998,9 +1050,13 @@ gtkloop_loop_call_later (GtkloopLoop    *loop,
  *   handle is cancelled, or when the loop closes
  *
  * Schedules @cb at @when, never earlier. Loop thread only. A closed loop
- * refuses with a critical, runs @destroy at once and returns 0.
+ * refuses with a critical, runs @destroy at once and returns 0. When the
+ * loop's handle table must grow and the system cannot map the memory, the
+ * call is refused with a warning naming the table: @destroy runs at once,
+ * 0 is returned, and the loop goes on.
  *
- * Returns: a handle id; 0 on misuse
+ * Returns: a handle id; 0 on misuse or when the memory for the callback
+ *   could not be had
  *
  * Since: 0.1
  */
@@ -1014,7 +1070,7 @@ gtkloop_loop_call_at (GtkloopLoop    *loop,
   g_return_val_if_fail (loop != NULL, 0);
   if (!accept_call (loop, cb, when, data, destroy, G_STRFUNC))
     return 0;
-  return schedule_timer (loop, gtkloop_clock_seconds_to_ns_ceil (when), cb, data, destroy);
+  return schedule_timer (loop, gtkloop_clock_seconds_to_ns_ceil (when), cb, data, destroy, G_STRFUNC);
 }
 
 /**

@@ -13,18 +13,33 @@ G_BEGIN_DECLS
  * huge_pages is TRUE it is advised for transparent huge pages, so a million
  * queued callbacks cost a few hundred page faults instead of ~20,000 (a
  * first-touched 4 KiB page costs about 2 µs on the reference machine).
- * Smaller sizes come from g_malloc0. Free with the same size. */
+ * Smaller sizes come from g_malloc0. Free with the same size.
+ *
+ * When the mapping fails (vm.max_map_count, an address-space limit),
+ * gtkloop_table_alloc warns and takes the table from the C heap, 2 MiB
+ * aligned (it aborts only where g_malloc would): for callers that cannot
+ * refuse. gtkloop_table_try_alloc returns NULL with a
+ * GTKLOOP_ERROR_RESOURCES error instead, for callers that can. */
 gpointer gtkloop_table_alloc (gsize    size,
                               gboolean huge_pages);
+gpointer gtkloop_table_try_alloc (gsize    size,
+                                  gboolean huge_pages,
+                                  GError **error);
 void     gtkloop_table_free  (gpointer mem,
                               gsize    size);
 /* A table of old_size bytes made new_size (larger) bytes, its contents
  * kept. Big tables move their pages with mremap () instead of copying,
- * and nothing is zeroed: bytes past old_size are undefined. */
+ * and nothing is zeroed: bytes past old_size are undefined. The try
+ * variant leaves mem as it was and returns NULL when the mapping fails. */
 gpointer gtkloop_table_grow  (gpointer mem,
                               gsize    old_size,
                               gsize    new_size,
                               gboolean huge_pages);
+gpointer gtkloop_table_try_grow (gpointer mem,
+                                 gsize    old_size,
+                                 gsize    new_size,
+                                 gboolean huge_pages,
+                                 GError **error);
 /* Advises the 2 MiB pages of [mem + offset, mem + size) of a table from
  * gtkloop_table_alloc (size >= 2 MiB, offset a multiple of 2 MiB) for huge
  * pages, once a table allocated without them turns out to be busy. */

@@ -17,6 +17,8 @@ typedef struct
 void gtkloop_ready_queue_init  (GtkloopReadyQueue *q);
 void gtkloop_ready_queue_clear (GtkloopReadyQueue *q);
 void gtkloop_ready_queue_grow  (GtkloopReadyQueue *q);
+gboolean gtkloop_ready_queue_reserve_slow (GtkloopReadyQueue *q,
+                                           GError           **error);
 /* A ring of @capacity entries (a power of two, at least the length) in
  * place of a bigger one, the entries kept in order. */
 void gtkloop_ready_queue_shrink (GtkloopReadyQueue *q,
@@ -36,6 +38,19 @@ gtkloop_ready_queue_push (GtkloopReadyQueue *q,
     gtkloop_ready_queue_grow (q);
   q->ring[(q->head + q->length) & q->mask] = h;
   q->length++;
+}
+
+/* Room for one more push, growing the ring if it is full: FALSE, with a
+ * GTKLOOP_ERROR_RESOURCES error, when the bigger ring cannot be mapped
+ * (the ring stays as it was). For call_soon, which can refuse; a push
+ * itself never fails (a failed mapping falls back to the C heap). */
+static inline gboolean
+gtkloop_ready_queue_reserve (GtkloopReadyQueue *q,
+                             GError           **error)
+{
+  if (G_LIKELY (q->length <= q->mask))
+    return TRUE;
+  return gtkloop_ready_queue_reserve_slow (q, error);
 }
 
 #define GTKLOOP_READY_PREFETCH_DISTANCE 4

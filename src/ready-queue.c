@@ -27,11 +27,17 @@ gtkloop_ready_queue_clear (GtkloopReadyQueue *q)
   q->length = 0;
 }
 
-void
-gtkloop_ready_queue_grow (GtkloopReadyQueue *q)
+/* With an error location the ring may stay as it is (FALSE); without,
+ * a failed mapping falls back to the C heap (memory-private.h). */
+static gboolean
+grow (GtkloopReadyQueue *q,
+      gboolean           may_fail,
+      GError           **error)
 {
   guint32 capacity = q->mask + 1;
   guint32 wrapped;
+  gsize old_size = sizeof (GtkloopHandle *) * capacity;
+  GtkloopHandle **ring;
 
   if (capacity >= (1u << 31))
     g_error ("gtkloop: the ready queue cannot hold more than 2^31 callbacks");
@@ -39,11 +45,28 @@ gtkloop_ready_queue_grow (GtkloopReadyQueue *q)
   /* Twice the size, the entries left where they are (big rings move
    * their pages instead of copying them); only the part that had wrapped
    * round to the start goes on after the old end. */
-  q->ring = gtkloop_table_grow (q->ring, sizeof (GtkloopHandle *) * capacity,
-                                sizeof (GtkloopHandle *) * capacity * 2, TRUE);
+  ring = may_fail ? gtkloop_table_try_grow (q->ring, old_size, old_size * 2, TRUE, error)
+                  : gtkloop_table_grow (q->ring, old_size, old_size * 2, TRUE);
+  if (ring == NULL)
+    return FALSE;
+  q->ring = ring;
   wrapped = q->head + q->length > capacity ? q->head + q->length - capacity : 0;
   memcpy (q->ring + capacity, q->ring, sizeof (GtkloopHandle *) * wrapped);
   q->mask = capacity * 2 - 1;
+  return TRUE;
+}
+
+void
+gtkloop_ready_queue_grow (GtkloopReadyQueue *q)
+{
+  grow (q, FALSE, NULL);
+}
+
+gboolean
+gtkloop_ready_queue_reserve_slow (GtkloopReadyQueue *q,
+                                  GError           **error)
+{
+  return grow (q, TRUE, error);
 }
 
 void
