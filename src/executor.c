@@ -101,8 +101,13 @@ job_of_item (GtkloopWorkItem *item)
  * the last reference shuts it down and waits for its jobs, as leaving a
  * `with ThreadPoolExecutor() as ex:` block does, so
  * `g_autoptr(GtkloopThreadExecutor)` gives a scoped executor. Any thread. An executor belongs to no loop: closing a loop shuts down only its default executor.
+ * Making one starts no thread, so the system cannot refuse it: when no
+ * worker can be started for a job (pthread_create() fails), a warning
+ * names the thread, and the job waits for a running worker or, if there
+ * is none, its future fails with %GTKLOOP_ERROR_RESOURCES
+ * (docs/failures.md).
  *
- * Returns: (transfer full): the executor
+ * Returns: (transfer full): the executor, never %NULL
  *
  * Since: 0.1
  */

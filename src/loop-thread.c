@@ -85,8 +85,9 @@ loop_thread_main (gpointer data)
  * Any thread. The new loop is the thread's own; gtkloop_loop_thread_stop()
  * closes it.
  *
- * Returns: (transfer full) (nullable): the thread, or %NULL if no thread
- *   could be started
+ * Returns: (transfer full) (nullable): the thread, or %NULL with
+ *   %GTKLOOP_ERROR_RESOURCES if no thread could be started
+ *   (pthread_create() failed; nothing is left behind)
  *
  * Since: 0.1
  */

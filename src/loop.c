@@ -684,9 +684,12 @@ gtkloop_loop_class_init (GtkloopLoopClass *klass)
  * thread owns the loop until some thread runs it. If @context has no loop
  * yet, this one becomes the one gtkloop_loop_get_default() finds. Any
  * thread. The loop lives until closed (gtkloop_loop_close()) or, if never
- * closed, until its last reference goes, which closes it.
+ * closed, until its last reference goes, which closes it. Making a loop
+ * maps no table, opens no fd and starts no thread (those come when first
+ * needed, and their failures are reported there: docs/failures.md), so
+ * the system cannot refuse it.
  *
- * Returns: (transfer full): a new loop
+ * Returns: (transfer full): a new loop, never %NULL
  *
  * Since: 0.1
  */

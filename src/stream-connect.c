@@ -57,7 +57,8 @@ connect_to (GSocketConnectable   *target,
  *
  * Returns: %TRUE with a new reader and writer; %FALSE with the error
  *   (%G_IO_ERROR_CONNECTION_REFUSED, a name that does not resolve,
- *   %G_IO_ERROR_CANCELLED, %GTKLOOP_ERROR_NOT_IN_TASK)
+ *   %G_IO_ERROR_CANCELLED, %GTKLOOP_ERROR_NOT_IN_TASK, no socket to be had
+ *   (GIO's error for the errno), no epoll fd (%GTKLOOP_ERROR_RESOURCES))
  *
  * Since: 0.1
  */

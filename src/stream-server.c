@@ -267,7 +267,9 @@ failed:
  * crash the interpreter. Python gets tasks from the asyncio binding. Loop thread only. A closed loop refuses with %GTKLOOP_ERROR_CLOSED; closing the loop closes the server.
  *
  * Returns: (transfer full): the server, or %NULL with the error (and
- *   @destroy run): an address in use, a host that is not numeric
+ *   @destroy run): an address in use, a host that is not numeric, no
+ *   socket or no epoll fd to be had (GIO's %G_IO_ERROR_TOO_MANY_OPEN_FILES
+ *   and the like, or %GTKLOOP_ERROR_RESOURCES)
  *
  * Since: 0.1
  */

@@ -315,7 +315,9 @@ make_streams (GtkloopSubprocess *proc,
  *
  * Returns: (transfer full): the running process, or %NULL with the error
  *   (%G_IO_ERROR_INVALID_ARGUMENT for an empty @argv or clashing @flags;
- *   GSubprocess's error when the program cannot be started)
+ *   GSubprocess's error when the program cannot be started; GLib's error
+ *   when no pipe can be had, %GTKLOOP_ERROR_RESOURCES when no epoll fd
+ *   can; nothing is left open)
  *
  * Since: 0.1
  */

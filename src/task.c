@@ -258,8 +258,11 @@ gtkloop_task_new_failed (GtkloopLoop *loop,
  *
  * Creates a task that starts on a later iteration, in creation order. The
  * loop holds its own reference until the task is done, so dropping the
- * returned one at once is fine. When no stack can be had the task is
- * returned already failed with %GTKLOOP_ERROR_RESOURCES. Loop thread only
+ * returned one at once is fine. When no stack can be had (the system
+ * refuses the mapping or its guard, or the size asked for cannot be met)
+ * the task is returned already failed with %GTKLOOP_ERROR_RESOURCES,
+ * @destroy has run, and a warning names the stack; the loop goes on
+ * (docs/failures.md). Loop thread only
  * (from another thread: a critical, @destroy run, %NULL). On a closed or
  * closing loop the task is returned already failed with
  * %GTKLOOP_ERROR_CLOSED and @destroy runs at once.
@@ -313,6 +316,9 @@ gtkloop_loop_create_task_full (GtkloopLoop              *loop,
     gtkloop_fiber_set_number (task->fiber, task->number);
   if (task->fiber == NULL)
     {
+      /* The error is the task's, but a caller that drops the task at once
+       * would never hear of it. */
+      g_warning ("%s: %s; the task is returned failed", G_STRFUNC, error->message);
       gtkloop_destroy_notify_run (destroy, data);
       gtkloop_future_reject (GTKLOOP_FUTURE (task), error);
       return task;

@@ -69,9 +69,28 @@ should_fail (FaultFamily family)
   return atomic_fetch_add (&n_calls, 1) + 1 == atomic_load (&fail_at);
 }
 
-/* _FILE_OFFSET_BITS=64 makes <sys/mman.h>'s mmap the symbol mmap64. */
+/* _FILE_OFFSET_BITS=64 (meson's default) makes <sys/mman.h>'s mmap the
+ * symbol mmap64; a build without it calls mmap. Both are wrapped. */
 void *__real_mmap64 (void *addr, size_t len, int prot, int flags, int fd, off_t offset);
 void *__wrap_mmap64 (void *addr, size_t len, int prot, int flags, int fd, off_t offset);
+void *__real_mmap (void *addr, size_t len, int prot, int flags, int fd, off_t offset);
+void *__wrap_mmap (void *addr, size_t len, int prot, int flags, int fd, off_t offset);
+
+void *
+__wrap_mmap (void  *addr,
+             size_t len,
+             int    prot,
+             int    flags,
+             int    fd,
+             off_t  offset)
+{
+  if (should_fail (FAULT_MMAP))
+    {
+      errno = ENOMEM;
+      return (void *) -1;   /* MAP_FAILED */
+    }
+  return __real_mmap (addr, len, prot, flags, fd, offset);
+}
 
 void *
 __wrap_mmap64 (void  *addr,

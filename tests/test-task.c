@@ -463,10 +463,14 @@ test_no_stack_fails_the_task (void **state)
   TestFixture *fx = *state;
   DestroyCounter destroyed = { 0 };
   GtkloopTaskOptions options = { .stack_mode = GTKLOOP_STACK_GUARDED, .stack_size = (gsize) 1 << 50 };
-  g_autoptr(GtkloopTask) task = gtkloop_loop_create_task_full (fx->loop, returns_quietly, &destroyed,
-                                                               test_destroy_count, &options);
+  g_autoptr(GtkloopTask) task = NULL;
   g_autoptr(GError) error = NULL;
 
+  test_warnings_begin ();
+  task = gtkloop_loop_create_task_full (fx->loop, returns_quietly, &destroyed,
+                                        test_destroy_count, &options);
+  assert_int_equal (test_warnings_end (), 1);
+  assert_non_null (strstr (test_warnings_last (), "stack"));
   assert_true (gtkloop_future_is_done (GTKLOOP_FUTURE (task)));
   assert_null (gtkloop_future_get_result (GTKLOOP_FUTURE (task), &error));
   assert_true (g_error_matches (error, GTKLOOP_ERROR, GTKLOOP_ERROR_RESOURCES));
