@@ -63,8 +63,7 @@ typedef struct
 void           gtkloop_handle_table_init  (GtkloopHandleTable *table);
 void           gtkloop_handle_table_clear (GtkloopHandleTable *table);
 GtkloopHandle *gtkloop_handle_table_grow_and_alloc (GtkloopHandleTable *table);
-gboolean       gtkloop_handle_table_reserve_slow (GtkloopHandleTable *table,
-                                                  GError            **error);
+GtkloopHandle *gtkloop_handle_table_try_grow_and_alloc (GtkloopHandleTable *table);
 
 /* For a quiet loop: every chunk but the first goes back if no handle in it
  * is live, and otherwise drains: its pages without a live handle go back,
@@ -98,18 +97,22 @@ gtkloop_handle_alloc (GtkloopHandleTable *table)
   return h;
 }
 
-/* Makes sure the next gtkloop_handle_alloc () needs no new chunk, mapping
- * one if it would: FALSE, with a GTKLOOP_ERROR_RESOURCES error, when that
- * mapping fails. For the calls that can refuse a callback (call_soon,
- * call_later, call_at); gtkloop_handle_alloc () itself never fails (a
- * failed mapping falls back to the C heap). */
-static inline gboolean
-gtkloop_handle_table_reserve (GtkloopHandleTable *table,
-                              GError            **error)
+/* The same for the calls that can refuse a callback (call_soon,
+ * call_later, call_at): NULL, with errno set, when a new chunk is needed
+ * and cannot be mapped. gtkloop_handle_alloc () itself never fails: its
+ * failed mapping falls back to the C heap. Same fast path, no check more. */
+static inline GtkloopHandle *
+gtkloop_handle_try_alloc (GtkloopHandleTable *table)
 {
-  if (G_LIKELY (table->free_head != G_MAXUINT32 || table->next_fresh != table->fresh_end))
-    return TRUE;
-  return gtkloop_handle_table_reserve_slow (table, error);
+  GtkloopHandle *h;
+
+  if (G_UNLIKELY (table->free_head == G_MAXUINT32))
+    return gtkloop_handle_table_try_grow_and_alloc (table);
+
+  h = gtkloop_handle_table_slot (table, table->free_head);
+  table->free_head = h->next_free;
+  table->n_live++;
+  return h;
 }
 
 /* Returns the slot to the free list. The generation moves on, so ids of the

@@ -33,13 +33,12 @@ gtkloop_handle_table_clear (GtkloopHandleTable *table)
 }
 
 /* Maps a chunk where one was given back, or a new one after the last.
- * With an error location the mapping may fail (FALSE, nothing changed);
- * without, a failed mapping falls back to the C heap (memory-private.h).
+ * When may_fail, a failed mapping returns FALSE (errno set, nothing
+ * changed); otherwise it falls back to the C heap (memory-private.h).
  * Out of line: inlined, it made every fresh slot save six registers. */
 G_GNUC_NO_INLINE static gboolean
 map_chunk (GtkloopHandleTable *table,
-           gboolean            may_fail,
-           GError            **error)
+           gboolean            may_fail)
 {
   guint32 c = 0;
   GtkloopHandle *chunk;
@@ -50,7 +49,7 @@ map_chunk (GtkloopHandleTable *table,
     g_error ("gtkloop: more than 2^32 callback handles are live at once");
   /* The first chunk stays on small pages: most loops never need more,
    * and a huge page would cost them 2 MiB of memory up front. */
-  chunk = may_fail ? gtkloop_table_try_alloc (CHUNK_BYTES, c > 0, error)
+  chunk = may_fail ? gtkloop_table_try_alloc (CHUNK_BYTES, c > 0, NULL)
                    : gtkloop_table_alloc (CHUNK_BYTES, c > 0);
   if (chunk == NULL)
     return FALSE;
@@ -66,20 +65,14 @@ map_chunk (GtkloopHandleTable *table,
   return TRUE;
 }
 
-gboolean
-gtkloop_handle_table_reserve_slow (GtkloopHandleTable *table,
-                                   GError            **error)
-{
-  return map_chunk (table, TRUE, error);
-}
-
-GtkloopHandle *
-gtkloop_handle_table_grow_and_alloc (GtkloopHandleTable *table)
+static inline GtkloopHandle *
+grow_and_alloc (GtkloopHandleTable *table,
+                gboolean            may_fail)
 {
   GtkloopHandle *h;
 
-  if (G_UNLIKELY (table->next_fresh == table->fresh_end))
-    map_chunk (table, FALSE, NULL);
+  if (G_UNLIKELY (table->next_fresh == table->fresh_end) && !map_chunk (table, may_fail))
+    return NULL;
 
   /* A loop that has filled half of the first chunk's first 2 MiB is a busy
    * one: let the rest of that chunk come in huge pages (the 2 MiB range
@@ -92,6 +85,18 @@ gtkloop_handle_table_grow_and_alloc (GtkloopHandleTable *table)
   h->generation = table->fresh_generation;
   table->n_live++;
   return h;
+}
+
+GtkloopHandle *
+gtkloop_handle_table_grow_and_alloc (GtkloopHandleTable *table)
+{
+  return grow_and_alloc (table, FALSE);
+}
+
+GtkloopHandle *
+gtkloop_handle_table_try_grow_and_alloc (GtkloopHandleTable *table)
+{
+  return grow_and_alloc (table, TRUE);
 }
 
 /* Slots of chunk c that were ever handed out. */

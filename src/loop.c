@@ -24,6 +24,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <math.h>
 #include <pthread.h>
 
@@ -122,10 +123,12 @@ gtkloop_loop_set_close_hooks (const GtkloopLoopCloseHooks *hooks)
 /* ---------------------------------------------------------------------- */
 /* Ownership                                                               */
 
-gboolean
-gtkloop_loop_check_callable (GtkloopLoop *loop,
-                             const char  *function,
-                             gboolean     refuse_closed)
+/* Inlined into call_soon and the timers (accept_call), out of line for
+ * the rest: the compiler's own choice moved with call_soon's size. */
+static inline __attribute__ ((always_inline)) gboolean
+check_callable (GtkloopLoop *loop,
+                const char  *function,
+                gboolean     refuse_closed)
 {
   if (G_UNLIKELY (made_before_fork (loop)))
     {
@@ -145,6 +148,14 @@ gtkloop_loop_check_callable (GtkloopLoop *loop,
       return FALSE;
     }
   return TRUE;
+}
+
+gboolean
+gtkloop_loop_check_callable (GtkloopLoop *loop,
+                             const char  *function,
+                             gboolean     refuse_closed)
+{
+  return check_callable (loop, function, refuse_closed);
 }
 
 /**
@@ -871,47 +882,51 @@ accept_call (GtkloopLoop    *loop,
 {
   if (G_UNLIKELY (cb == NULL || isnan (time)))
     g_critical ("%s: %s", function, cb == NULL ? "the callback is NULL" : "the time is NaN");
-  else if (G_LIKELY (gtkloop_loop_check_callable (loop, function, TRUE)))
+  else if (G_LIKELY (check_callable (loop, function, TRUE)))
     return TRUE;
   gtkloop_destroy_notify_run (destroy, data);
   return FALSE;
 }
 
-/* Room for one more callback: a handle slot and, for call_soon, a place
- * in the ready ring. The public calls that schedule a callback refuse
- * when a table cannot be mapped (docs/failures.md): a warning naming it,
- * @destroy run, 0. The loop's own callbacks (a future's, an fd's, a
- * thread's post already accepted) cannot be refused, so their tables fall
- * back to the C heap instead. */
-G_GNUC_NO_INLINE static gboolean
-reserve_call_slow (GtkloopLoop    *loop,
-                   gboolean        ready,
-                   gpointer        data,
-                   GDestroyNotify  destroy,
-                   const char     *function)
+/* The public calls that schedule a callback refuse when a table it needs
+ * cannot be mapped (docs/failures.md): a warning naming the table, @h (if
+ * it was had) given back, @destroy run, 0. The loop's own callbacks (a
+ * future's, an fd's, a thread's post already accepted) cannot be refused,
+ * so their tables fall back to the C heap instead. Reads errno first. */
+G_GNUC_NO_INLINE static guint64
+refuse_call (GtkloopLoop    *loop,
+             GtkloopHandle  *h,
+             gpointer        data,
+             GDestroyNotify  destroy,
+             const char     *function)
 {
-  g_autoptr(GError) error = NULL;
+  int saved_errno = errno;
 
-  if (gtkloop_handle_table_reserve (&loop->handles, &error) &&
-      (!ready || gtkloop_ready_queue_reserve (&loop->ready, &error)))
-    return TRUE;
-  g_warning ("%s: %s; the callback is refused", function, error->message);
+  if (h != NULL)
+    free_handle (loop, h);
+  g_warning ("%s: could not map memory for the loop's %s: %s; the callback is refused",
+             function, h != NULL ? "ready queue" : "callback handles", g_strerror (saved_errno));
   gtkloop_destroy_notify_run (destroy, data);
-  return FALSE;
+  return 0;
 }
 
-static inline gboolean
-reserve_call (GtkloopLoop    *loop,
-              gboolean        ready,
-              gpointer        data,
-              GDestroyNotify  destroy,
-              const char     *function)
+/* new_handle () for the calls that can refuse: NULL, errno set. */
+static inline GtkloopHandle *
+try_new_handle (GtkloopLoop    *loop,
+                GtkloopCallback cb,
+                gpointer        data,
+                GDestroyNotify  destroy)
 {
-  if (G_LIKELY ((loop->handles.free_head != G_MAXUINT32 ||
-                 loop->handles.next_fresh != loop->handles.fresh_end) &&
-                (!ready || loop->ready.length <= loop->ready.mask)))
-    return TRUE;
-  return reserve_call_slow (loop, ready, data, destroy, function);
+  GtkloopHandle *h = gtkloop_handle_try_alloc (&loop->handles);
+
+  if (G_UNLIKELY (h == NULL))
+    return NULL;
+  gtkloop_debug_counter_add (GTKLOOP_COUNTER_HANDLES, 1);
+  h->kind = HANDLE_KIND_PLAIN;
+  h->cb = cb;
+  h->data = data;
+  h->destroy = destroy;
+  return h;
 }
 
 /**
@@ -951,11 +966,12 @@ gtkloop_loop_call_soon (GtkloopLoop    *loop,
    * as in asyncio, where both append to one ready queue. */
   if (G_UNLIKELY (gtkloop_inbox_is_nonempty (&loop->inbox)))
     take_inbox (loop);
-  if (G_UNLIKELY (!reserve_call (loop, TRUE, data, destroy, G_STRFUNC)))
-    return 0;
-  h = new_handle (loop, cb, data, destroy);
+  h = try_new_handle (loop, cb, data, destroy);
+  if (G_UNLIKELY (h == NULL))
+    return refuse_call (loop, NULL, data, destroy, G_STRFUNC);
   h->state = HANDLE_READY;
-  gtkloop_ready_queue_push (&loop->ready, h);
+  if (G_UNLIKELY (!gtkloop_ready_queue_try_push (&loop->ready, h)))
+    return refuse_call (loop, h, data, destroy, G_STRFUNC);
   return gtkloop_handle_id (h);
 }
 
@@ -992,11 +1008,10 @@ schedule_timer (GtkloopLoop    *loop,
                 GDestroyNotify  destroy,
                 const char     *function)
 {
-  GtkloopHandle *h;
+  GtkloopHandle *h = try_new_handle (loop, cb, data, destroy);
 
-  if (G_UNLIKELY (!reserve_call (loop, FALSE, data, destroy, function)))
-    return 0;
-  h = new_handle (loop, cb, data, destroy);
+  if (G_UNLIKELY (h == NULL))
+    return refuse_call (loop, NULL, data, destroy, function);
 
   h->state = HANDLE_TIMER;
   h->timer_seq = ++loop->timer_seq;

@@ -19,7 +19,8 @@ G_BEGIN_DECLS
  * gtkloop_table_alloc warns and takes the table from the C heap, 2 MiB
  * aligned (it aborts only where g_malloc would): for callers that cannot
  * refuse. gtkloop_table_try_alloc returns NULL with a
- * GTKLOOP_ERROR_RESOURCES error instead, for callers that can. */
+ * GTKLOOP_ERROR_RESOURCES error (and errno) instead, for callers that
+ * can. */
 gpointer gtkloop_table_alloc (gsize    size,
                               gboolean huge_pages);
 gpointer gtkloop_table_try_alloc (gsize    size,

@@ -94,6 +94,7 @@ gtkloop_table_try_alloc (gsize    size,
       g_set_error (error, GTKLOOP_ERROR, GTKLOOP_ERROR_RESOURCES,
                    "Could not map %" G_GSIZE_FORMAT " bytes for the loop's tables: %s",
                    mapped, g_strerror (saved_errno));
+      errno = saved_errno;   /* for callers that pass no error */
       return NULL;
     }
 

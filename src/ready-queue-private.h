@@ -17,8 +17,7 @@ typedef struct
 void gtkloop_ready_queue_init  (GtkloopReadyQueue *q);
 void gtkloop_ready_queue_clear (GtkloopReadyQueue *q);
 void gtkloop_ready_queue_grow  (GtkloopReadyQueue *q);
-gboolean gtkloop_ready_queue_reserve_slow (GtkloopReadyQueue *q,
-                                           GError           **error);
+gboolean gtkloop_ready_queue_try_grow (GtkloopReadyQueue *q);
 /* A ring of @capacity entries (a power of two, at least the length) in
  * place of a bigger one, the entries kept in order. */
 void gtkloop_ready_queue_shrink (GtkloopReadyQueue *q,
@@ -40,17 +39,19 @@ gtkloop_ready_queue_push (GtkloopReadyQueue *q,
   q->length++;
 }
 
-/* Room for one more push, growing the ring if it is full: FALSE, with a
- * GTKLOOP_ERROR_RESOURCES error, when the bigger ring cannot be mapped
- * (the ring stays as it was). For call_soon, which can refuse; a push
- * itself never fails (a failed mapping falls back to the C heap). */
+/* The same for call_soon, which can refuse: FALSE, with errno set and
+ * nothing pushed, when the ring is full and a bigger one cannot be
+ * mapped. gtkloop_ready_queue_push () itself never fails: its failed
+ * mapping falls back to the C heap. Same fast path, no check more. */
 static inline gboolean
-gtkloop_ready_queue_reserve (GtkloopReadyQueue *q,
-                             GError           **error)
+gtkloop_ready_queue_try_push (GtkloopReadyQueue *q,
+                              GtkloopHandle     *h)
 {
-  if (G_LIKELY (q->length <= q->mask))
-    return TRUE;
-  return gtkloop_ready_queue_reserve_slow (q, error);
+  if (G_UNLIKELY (q->length > q->mask) && !gtkloop_ready_queue_try_grow (q))
+    return FALSE;
+  q->ring[(q->head + q->length) & q->mask] = h;
+  q->length++;
+  return TRUE;
 }
 
 #define GTKLOOP_READY_PREFETCH_DISTANCE 4

@@ -27,8 +27,8 @@ gtkloop_ready_queue_clear (GtkloopReadyQueue *q)
   q->length = 0;
 }
 
-/* With an error location the ring may stay as it is (FALSE); without,
- * a failed mapping falls back to the C heap (memory-private.h). */
+/* When may_fail, a failed mapping leaves the ring as it is (FALSE, errno
+ * set); otherwise it falls back to the C heap (memory-private.h). */
 static gboolean
 grow (GtkloopReadyQueue *q,
       gboolean           may_fail,
@@ -63,10 +63,9 @@ gtkloop_ready_queue_grow (GtkloopReadyQueue *q)
 }
 
 gboolean
-gtkloop_ready_queue_reserve_slow (GtkloopReadyQueue *q,
-                                  GError           **error)
+gtkloop_ready_queue_try_grow (GtkloopReadyQueue *q)
 {
-  return grow (q, TRUE, error);
+  return grow (q, TRUE, NULL);
 }
 
 void
