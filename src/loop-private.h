@@ -84,6 +84,7 @@ struct _GtkloopLoop
   GtkloopLoopTurn     turn;           /* (loop-thread) */
   GtkloopLoopStop     stop;           /* (loop-thread) */
   gboolean            closing;        /* (loop-thread) close () is dropping what is left */
+  gboolean            in_close;       /* (loop-thread) close () is on the stack, from its start */
 
   gboolean            debug;
   gint64              slow_callback_ns;

@@ -1218,6 +1218,14 @@ gtkloop_loop_begin_run (GtkloopLoop *loop,
                    "%s: the event loop is closed", function);
       return FALSE;
     }
+  /* From what close () runs: a task finishing, a GLib source dispatched
+   * while executor jobs come home. */
+  if (loop->in_close)
+    {
+      g_set_error (error, GTKLOOP_ERROR, GTKLOOP_ERROR_CLOSED,
+                   "%s: the event loop is closing", function);
+      return FALSE;
+    }
   if (atomic_load (&loop->running) || loop->dispatching)
     {
       g_set_error (error, GTKLOOP_ERROR, GTKLOOP_ERROR_REENTRANT,
@@ -1617,7 +1625,13 @@ drop_inbox_for_good (GtkloopLoop *loop)
  * scheduled is dropped and its destroy notify runs, the source leaves
  * the context, and the loop refuses new work. Any thread may close a loop
  * its owner has stopped running; it becomes the owner. Closing a running
- * loop is refused with a critical; closing twice does nothing.
+ * loop is refused with a critical, as is closing it from a loop callback
+ * (a dispatch is under way), also from inside a g_main_context_iteration()
+ * that callback makes; a GLib source that GTK dispatches may close the
+ * loop while no runner runs it. Closing twice does nothing, and so does a
+ * close made from what the close itself runs (a task finishing, a callback
+ * or GLib source dispatched while executor jobs come home): the outer
+ * close completes.
  *
  * Since: 0.1
  */
@@ -1628,15 +1642,22 @@ gtkloop_loop_close (GtkloopLoop *loop)
 
   g_return_if_fail (GTKLOOP_IS_LOOP (loop));
 
+  /* Close iterates the context (executor jobs coming home) and runs the
+   * pending tasks to their end: a close from a callback, task body or
+   * GLib source run by that would free what the outer close still uses.
+   * It returns at once; the outer close completes the work. */
+  if (loop->in_close)
+    return;
   if (atomic_load (&loop->running) || loop->dispatching)
     {
       g_critical ("%s: cannot close a running event loop", G_STRFUNC);
       return;
     }
-  if (atomic_load (&loop->closed) || loop->closing)
+  if (atomic_load (&loop->closed))
     return;
 
   g_object_ref (loop);
+  loop->in_close = TRUE;
   claim_ownership (loop);
   if (close_hooks.finish_tasks)
     close_hooks.finish_tasks (loop);
@@ -1662,6 +1683,7 @@ gtkloop_loop_close (GtkloopLoop *loop)
   loop->source = NULL;
   gtkloop_loop_trim_at_close (loop);
   loop->closing = FALSE;
+  loop->in_close = FALSE;
 
   if (loop->debug && dropped > 0)
     g_message ("gtkloop: closing the loop dropped %u pending callback%s",

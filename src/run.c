@@ -19,8 +19,8 @@
  * @loop: the loop
  *
  * Iterates the loop's context until gtkloop_loop_stop(). A stop() made
- * before this call makes it run exactly one iteration. Running a closed or
- * already running loop is refused with a critical. Any thread that can
+ * before this call makes it run exactly one iteration. Running a closed,
+ * closing or already running loop is refused with a critical. Any thread that can
  * acquire the loop's context: it becomes the loop's owner.
  *
  * Since: 0.1
@@ -70,8 +70,9 @@ run_until_done (GtkloopLoop   *loop,
  * @error: return location for a #GError
  *
  * Runs the loop until @future is done. Any thread that can acquire the
- * loop's context: it becomes the loop's owner. A closed loop refuses with
- * %GTKLOOP_ERROR_CLOSED.
+ * loop's context: it becomes the loop's owner. A closed loop, or one being
+ * closed (a call from a task that gtkloop_loop_close() finishes), refuses
+ * with %GTKLOOP_ERROR_CLOSED.
  *
  * Returns: %TRUE if @future finished with a result; %FALSE with its error
  *   (a copy), %G_IO_ERROR_CANCELLED, or an error of its own if the loop
