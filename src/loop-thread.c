@@ -11,6 +11,7 @@
 
 #include "gtkloop/gtkloop.h"
 
+#include "context-private.h"
 #include "loop-private.h"
 
 struct _GtkloopLoopThread
@@ -20,6 +21,7 @@ struct _GtkloopLoopThread
   char            *name;      /* (owned) */
   pthread_mutex_t  lock;
   pthread_cond_t   cond;
+  GMainContext    *context;   /* (owned) made by start (), taken by the thread */
   GtkloopLoop     *loop;      /* (owned) (lock: lock) until ready; then read-only */
   gboolean         ready;     /* (lock: lock) */
   gboolean         joined;    /* (lock: lock) the thread was stopped and joined */
@@ -45,7 +47,7 @@ static void *
 loop_thread_main (gpointer data)
 {
   GtkloopLoopThread *t = data;
-  GMainContext *context = g_main_context_new ();
+  GMainContext *context = g_steal_pointer (&t->context);
   GtkloopLoop *loop;
 
   if (t->name != NULL)
@@ -87,7 +89,8 @@ loop_thread_main (gpointer data)
  *
  * Returns: (transfer full) (nullable): the thread, or %NULL with
  *   %GTKLOOP_ERROR_RESOURCES if no thread could be started
- *   (pthread_create() failed; nothing is left behind)
+ *   (pthread_create() failed) or no file descriptor was left for its
+ *   context; nothing is left behind
  *
  * Since: 0.1
  */
@@ -95,10 +98,18 @@ GtkloopLoopThread *
 gtkloop_loop_thread_start (const char *name,
                            GError    **error)
 {
-  GtkloopLoopThread *t = g_new0 (GtkloopLoopThread, 1);
+  GtkloopLoopThread *t;
+  GMainContext *context;
   int err;
 
+  /* Made here, where a missing fd can still be reported. */
+  context = gtkloop_context_new (G_STRFUNC, error);
+  if (context == NULL)
+    return NULL;
+
+  t = g_new0 (GtkloopLoopThread, 1);
   t->ref_count = 1;
+  t->context = context;
   t->name = name ? g_strndup (name, 15) : NULL;
   pthread_mutex_init (&t->lock, NULL);
   pthread_cond_init (&t->cond, NULL);
@@ -108,6 +119,7 @@ gtkloop_loop_thread_start (const char *name,
     {
       g_set_error (error, GTKLOOP_ERROR, GTKLOOP_ERROR_RESOURCES,
                    "cannot start a loop thread: %s", g_strerror (err));
+      g_main_context_unref (t->context);
       pthread_cond_destroy (&t->cond);
       pthread_mutex_destroy (&t->lock);
       g_free (t->name);

@@ -12,6 +12,7 @@
  */
 #include "config.h"
 
+#include "context-private.h"
 #include "loop-private.h"
 
 /**
@@ -173,8 +174,9 @@ cancel_leftovers (GtkloopLoop *loop)
  * crash the interpreter. Python gets tasks from the asyncio binding. Any thread with no loop running on it. The loop is its own and closed on return.
  *
  * Returns: %TRUE if @main finished with a result; %FALSE with its error,
- *   %G_IO_ERROR_CANCELLED, or %GTKLOOP_ERROR_REENTRANT when called while a
- *   loop runs on this thread
+ *   %G_IO_ERROR_CANCELLED, %GTKLOOP_ERROR_REENTRANT when called while a
+ *   loop runs on this thread, or %GTKLOOP_ERROR_RESOURCES when no file
+ *   descriptor is left for the context (@main does not run)
  *
  * Since: 0.1
  */
@@ -198,7 +200,9 @@ gtkloop_run (GtkloopTaskFunc main,
       return FALSE;
     }
 
-  context = g_main_context_new ();
+  context = gtkloop_context_new (G_STRFUNC, error);
+  if (context == NULL)
+    return FALSE;
   g_main_context_push_thread_default (context);
   loop = gtkloop_loop_new (context);
 

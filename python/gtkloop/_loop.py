@@ -145,7 +145,13 @@ class EventLoop(_gtkloop.LoopBase, unix_events.SelectorEventLoop):
         # iterations would dispatch its callbacks.
         main = (threading.current_thread() is threading.main_thread()
                 and events._get_running_loop() is None)
-        self._core = _gtkloop.Core(main_thread=main)
+        try:
+            self._core = _gtkloop.Core(main_thread=main)
+        except OSError:
+            # No fd left for a context of its own (EMFILE): no loop was
+            # made, so asyncio's __del__ has nothing to warn about.
+            self._closed = True
+            raise
         self._gtkloop_attach(self._core)
         self._gtkloop_exception = None
         super().__init__(selector=_Selector(self, self._core))

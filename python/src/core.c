@@ -20,6 +20,8 @@
 #include "module.h"
 
 #include <errno.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 
 /* How many loops are in debug mode: while there are any, each handle's
@@ -236,6 +238,24 @@ gtkloop_py_core_check_usable (CoreObject *self)
 
 /* Methods -------------------------------------------------------------------- */
 
+/* GLib ends the process when a new context cannot have its wake-up fd;
+ * asyncio's loops raise OSError (EMFILE) when out of fds: so probe one
+ * first, made the way GLib makes it (src/context.c does the same for the
+ * C calls). */
+static GMainContext *
+new_context (void)
+{
+  int probe = eventfd (0, EFD_CLOEXEC | EFD_NONBLOCK);
+
+  if (probe < 0)
+    {
+      PyErr_SetFromErrno (PyExc_OSError);
+      return NULL;
+    }
+  close (probe);
+  return g_main_context_new ();
+}
+
 static int
 core_init (CoreObject *self,
            PyObject   *args,
@@ -260,12 +280,10 @@ core_init (CoreObject *self,
    * that starts a loop on a worker thread). */
   if (main_thread && !g_main_context_is_owner (g_main_context_default ()))
     context = g_main_context_ref (g_main_context_default ());
-  else if (main_thread)
-    context = g_main_context_new ();
-  else if (g_main_context_get_thread_default () != NULL)
+  else if (g_main_context_get_thread_default () != NULL && !main_thread)
     context = g_main_context_ref_thread_default ();
-  else
-    context = g_main_context_new ();
+  else if ((context = new_context ()) == NULL)
+    return -1;
   self->loop = gtkloop_loop_new (context);
   g_main_context_unref (context);
   return 0;

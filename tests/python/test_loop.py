@@ -5,9 +5,11 @@ selector's select() never run while a gtkloop loop runs."""
 
 import asyncio
 import concurrent.futures
+import errno
 import gc
 import logging
 import os
+import resource
 import selectors
 import socket
 import sys
@@ -420,6 +422,51 @@ class NoStockSchedulingTests(LoopTestCase):
             self.loop._run_once()
         with self.assertRaises(RuntimeError):
             self.loop._selector.select(0)
+
+
+class FdExhaustionTests(unittest.TestCase):
+    """A loop for a worker thread needs a context of its own, and GLib
+    ends the process when it cannot make the context's wake-up fd: with
+    RLIMIT_NOFILE reached, making one raises OSError (EMFILE), as stock
+    asyncio's does (its self-pipe), and works again once fds are free."""
+
+    def make_loop_in_thread(self, new_event_loop):
+        outcome = []
+
+        def worker():
+            try:
+                loop = new_event_loop()
+            except OSError as exc:
+                outcome.append(exc.errno)
+                return
+            try:
+                outcome.append(loop.run_until_complete(asyncio.sleep(0, "ran")))
+            finally:
+                loop.close()
+
+        t = threading.Thread(target=worker)
+        t.start()
+        t.join()
+        return outcome
+
+    def test_loop_for_a_thread_with_no_fd_left(self):
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        fds = []
+        resource.setrlimit(resource.RLIMIT_NOFILE, (len(os.listdir("/proc/self/fd")) + 32, hard))
+        try:
+            with self.assertRaises(OSError) as cm:
+                while True:
+                    fds.append(os.eventfd(0))
+            self.assertEqual(cm.exception.errno, errno.EMFILE)
+            stock = self.make_loop_in_thread(asyncio.new_event_loop)
+            ours = self.make_loop_in_thread(gtkloop.new_event_loop)
+        finally:
+            for fd in fds:
+                os.close(fd)
+            resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+        self.assertEqual(stock, [errno.EMFILE])
+        self.assertEqual(ours, [errno.EMFILE])
+        self.assertEqual(self.make_loop_in_thread(gtkloop.new_event_loop), ["ran"])
 
 
 class BadInputTests(unittest.TestCase):
