@@ -98,6 +98,12 @@ static GtkloopLoopCloseHooks close_hooks;
 static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
 static GHashTable *registry;       /* (lock: registry_lock) GMainContext* -> GtkloopLoop* */
 static GPtrArray *default_loops;   /* (lock: registry_lock) (owned) */
+/* In a fork's child: the parent's two above, never freed (a thread that
+ * is not in the child may have been changing them), but still pointed
+ * at, so the child's exit is no leak to Memcheck. Volatile: never read,
+ * the compiler would drop them. */
+static GHashTable *volatile registry_of_parent;
+static GPtrArray *volatile default_loops_of_parent;
 
 /* get_default is on hot paths (gtkloop_future_new (NULL), gtkloop_spawn):
  * each thread remembers its last answer, valid until a loop leaves the
@@ -608,6 +614,10 @@ static void
 registry_forget_after_fork (void)
 {
   pthread_mutex_init (&registry_lock, NULL);
+  if (registry != NULL)
+    registry_of_parent = registry;
+  if (default_loops != NULL)
+    default_loops_of_parent = default_loops;
   registry = NULL;
   default_loops = NULL;
   atomic_fetch_add (&registry_generation, 1);
