@@ -7,6 +7,10 @@
  *               (each re-queues itself: W1's backlog, kept for 5 s)
  *   W8-flood    W8 plus a worker posting call_soon_threadsafe as fast as
  *               the loop takes them (at most 1,000,000 in flight)
+ * All of these run the default context with g_main_loop_run (), as GTK's
+ * g_application_run () does; W8-idle-run-forever and W8-flood-run-forever
+ * are W8-idle and W8-flood with gtkloop_loop_run_forever () iterating it
+ * instead, the same run's baseline and flood for that driver.
  * With no display the child re-executes itself under xvfb-run. Built only
  * when GTK 4 was found (issue 6).
  */
@@ -44,6 +48,7 @@ static struct
   guint64          callbacks;             /* backlog or flood callbacks run, loop thread */
   guint64          callbacks_start, callbacks_end;
   gboolean         stop;                  /* loop thread */
+  gboolean         run_forever;           /* gtkloop_loop_run_forever drives, not g_main_loop_run */
   atomic_bool      flood_stop;
   atomic_ullong    flood_done;            /* written by the loop, read by the worker */
   guint64          flood_posted;          /* worker only */
@@ -126,7 +131,10 @@ w8_mark_end (gpointer data)
   w8.callbacks_end = w8.callbacks;
   w8.stop = TRUE;
   atomic_store (&w8.flood_stop, true);
-  g_main_loop_quit (w8.ml);
+  if (w8.run_forever)
+    gtkloop_loop_stop (w8.loop);
+  else
+    g_main_loop_quit (w8.ml);
   return G_SOURCE_REMOVE;
 }
 
@@ -173,7 +181,10 @@ w8_run_and_report (BenchResult *r,
 
   w8_add_mark (W8_WARMUP_S, w8_mark_start);
   w8_add_mark (W8_WARMUP_S + W8_MEASURE_S, w8_mark_end);
-  g_main_loop_run (w8.ml);
+  if (w8.run_forever)
+    gtkloop_loop_run_forever (w8.loop);
+  else
+    g_main_loop_run (w8.ml);
 
   window_s = (w8.t_end - w8.t_start) / 1e9;
   for (gsize i = 0; i < w8.n_ticks; i++)
@@ -206,6 +217,7 @@ w8_run_and_report (BenchResult *r,
   bench_extra_number (r, "spinner_steps_per_s", (w8.steps_end - w8.steps_start) / window_s);
   bench_extra_string (r, "renderer", g_getenv ("GSK_RENDERER") ? g_getenv ("GSK_RENDERER") : "default");
   bench_extra_bool (r, "under_xvfb_run", g_getenv ("GTKLOOP_BENCH_UNDER_XVFB") != NULL);
+  bench_extra_string (r, "driver", w8.run_forever ? "gtkloop_loop_run_forever" : "g_main_loop_run");
   if (spinners > 0 && w8.steps_end > w8.steps_start)
     {
       r->ns_per_op = window_s * 1e9 / (double) (w8.steps_end - w8.steps_start);
@@ -293,7 +305,9 @@ gtkloop_w8_common (guint64      n,
     gtkloop_loop_call_soon (w8.loop, w8_flood_start, NULL, NULL);
 
   w8_run_and_report (r, (guint) n);
-  bench_extra_string (r, "mechanism", "gtkloop_spawn tasks looping gtkloop_sleep (0); default loop under g_main_loop_run");
+  bench_extra_string (r, "mechanism", w8.run_forever
+                      ? "gtkloop_spawn tasks looping gtkloop_sleep (0); default loop under gtkloop_loop_run_forever"
+                      : "gtkloop_spawn tasks looping gtkloop_sleep (0); default loop under g_main_loop_run");
 
   if (mode == W8_BACKLOG_MODE)
     {
@@ -330,6 +344,20 @@ gtkloop_w8_backlog (guint64 n, BenchResult *r)
 static void
 gtkloop_w8_flood (guint64 n, BenchResult *r)
 {
+  gtkloop_w8_common (n, W8_FLOOD_MODE, r);
+}
+
+static void
+gtkloop_w8_idle_run_forever (guint64 n, BenchResult *r)
+{
+  w8.run_forever = TRUE;
+  gtkloop_w8_common (0, W8_PLAIN, r);
+}
+
+static void
+gtkloop_w8_flood_run_forever (guint64 n, BenchResult *r)
+{
+  w8.run_forever = TRUE;
   gtkloop_w8_common (n, W8_FLOOD_MODE, r);
 }
 
@@ -373,5 +401,7 @@ const BenchEntry bench_frames_entries[] = {
   { "glib",    "W8-idle",    1,    glib_w8_idle },
   { "gtkloop", "W8-backlog", 1000, gtkloop_w8_backlog },
   { "gtkloop", "W8-flood",   1000, gtkloop_w8_flood },
+  { "gtkloop", "W8-idle-run-forever",  1, gtkloop_w8_idle_run_forever },
+  { "gtkloop", "W8-flood-run-forever", 1000, gtkloop_w8_flood_run_forever },
   { NULL }
 };

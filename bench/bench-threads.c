@@ -290,6 +290,165 @@ glib_w5_lat (guint64      n,
   w5_lat_report (r);
 }
 
+/* glib-queue (BENCH.md's mapping): the simplest peer of an inbox. A
+ * mutex-protected GQueue of posted items, g_main_context_wakeup only when
+ * a post finds it empty, one GSource that swaps the queue out and runs
+ * it. Items are the posts' indices (W5-lat) or nothing in particular
+ * (W5); the GQueue's node is the one allocation per post. */
+
+typedef struct
+{
+  GSource   source;
+  void    (*run) (gpointer item);
+} W5QueueSource;
+
+static struct
+{
+  pthread_mutex_t lock;
+  GQueue          items;   /* (lock: lock) */
+} w5q = { PTHREAD_MUTEX_INITIALIZER, G_QUEUE_INIT };
+
+static void
+w5q_post (gpointer item)
+{
+  gboolean was_empty;
+
+  pthread_mutex_lock (&w5q.lock);
+  was_empty = w5q.items.length == 0;
+  g_queue_push_tail (&w5q.items, item);
+  pthread_mutex_unlock (&w5q.lock);
+  if (was_empty)
+    g_main_context_wakeup (NULL);
+}
+
+static gboolean
+w5q_has_items (void)
+{
+  gboolean any;
+
+  pthread_mutex_lock (&w5q.lock);
+  any = w5q.items.length > 0;
+  pthread_mutex_unlock (&w5q.lock);
+  return any;
+}
+
+static gboolean
+w5q_prepare (GSource *source,
+             gint    *timeout)
+{
+  *timeout = -1;
+  return w5q_has_items ();
+}
+
+static gboolean
+w5q_check (GSource *source)
+{
+  return w5q_has_items ();
+}
+
+static gboolean
+w5q_dispatch (GSource     *source,
+              GSourceFunc  callback,
+              gpointer     user_data)
+{
+  W5QueueSource *self = (W5QueueSource *) source;
+  GQueue batch;
+
+  pthread_mutex_lock (&w5q.lock);
+  batch = w5q.items;
+  g_queue_init (&w5q.items);
+  pthread_mutex_unlock (&w5q.lock);
+  while (batch.length > 0)
+    self->run (g_queue_pop_head (&batch));
+  return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs w5q_funcs = { w5q_prepare, w5q_check, w5q_dispatch, NULL, NULL, NULL };
+
+static void
+w5q_attach (void (*run) (gpointer item))
+{
+  GSource *source = g_source_new (&w5q_funcs, sizeof (W5QueueSource));
+
+  ((W5QueueSource *) source)->run = run;
+  g_source_attach (source, NULL);
+  g_source_unref (source);
+}
+
+static void
+w5q_cb (gpointer item)
+{
+  if (++w5.count == w5.n)
+    g_main_loop_quit (w5.ml);
+}
+
+static gpointer
+w5q_worker (gpointer data)
+{
+  for (guint64 i = 0; i < w5.n; i++)
+    w5q_post (NULL);
+  return NULL;
+}
+
+static void
+glib_queue_w5 (guint64      n,
+               BenchResult *r)
+{
+  gint64 t0, t1;
+
+  w5.ml = g_main_loop_new (NULL, FALSE);
+  w5.n = n;
+  w5q_attach (w5q_cb);
+
+  t0 = bench_now_ns ();
+  g_idle_add_full (G_PRIORITY_DEFAULT, w5_glib_start, w5q_worker, NULL);
+  g_main_loop_run (w5.ml);
+  t1 = bench_now_ns ();
+  pthread_join (w5.worker, NULL);
+
+  w5_report (r, t0, t1);
+  bench_extra_string (r, "mechanism", "mutex + GQueue, g_main_context_wakeup when it was empty, one GSource");
+}
+
+static void
+w5q_lat_cb (gpointer item)
+{
+  w5_lat_record (GPOINTER_TO_SIZE (item));
+  if (++w5.count == w5.n)
+    g_main_loop_quit (w5.ml);
+}
+
+static gpointer
+w5q_lat_worker (gpointer data)
+{
+  struct timespec next;
+
+  clock_gettime (CLOCK_MONOTONIC, &next);
+  for (guint64 i = 0; i < w5.n; i++)
+    {
+      w5_lat_sleep_until (&next);
+      w5.t_post[i] = bench_now_ns ();
+      w5q_post (GSIZE_TO_POINTER (i));
+    }
+  return NULL;
+}
+
+static void
+glib_queue_w5_lat (guint64      n,
+                   BenchResult *r)
+{
+  w5_lat_setup (n);
+  w5.ml = g_main_loop_new (NULL, FALSE);
+  w5q_attach (w5q_lat_cb);
+
+  g_idle_add_full (G_PRIORITY_DEFAULT, w5_glib_start, w5q_lat_worker, NULL);
+  g_main_loop_run (w5.ml);
+  pthread_join (w5.worker, NULL);
+
+  w5_lat_report (r);
+  bench_extra_string (r, "mechanism", "mutex + GQueue, g_main_context_wakeup when it was empty, one GSource");
+}
+
 /* ---------------------------------------------------------------------- */
 /* Executor (src/executor.c on src/thread-pool.c): W6 round trip, its     */
 /* GThreadPool counterpart under gtkloop futures (W6-gthreadpool: why the  */
@@ -672,8 +831,10 @@ glib_w5_exec (guint64      n,
 const BenchEntry bench_threads_entries[] = {
   { "gtkloop", "W5",             1000000, gtkloop_w5 },
   { "glib",    "W5",             1000000, glib_w5 },
+  { "glib-queue", "W5",          1000000, glib_queue_w5 },
   { "gtkloop", "W5-lat",         10000,   gtkloop_w5_lat },
   { "glib",    "W5-lat",         10000,   glib_w5_lat },
+  { "glib-queue", "W5-lat",      10000,   glib_queue_w5_lat },
   { "gtkloop", "W6",             100000,  gtkloop_w6 },
   { "glib",    "W6",             100000,  glib_w6 },
   { "gtkloop", "W6-gthreadpool", 100000,  gtkloop_w6_gthreadpool },

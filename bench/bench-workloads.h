@@ -33,5 +33,5 @@ extern const BenchEntry bench_streams_entries[];     /* W10-echo */
 extern const BenchEntry bench_idle_entries[];        /* W10-idle */
 extern const BenchEntry bench_burst_entries[];       /* W11-burst */
 #if BENCH_HAVE_GTK
-extern const BenchEntry bench_frames_entries[];      /* W8, W8-idle, W8-backlog, W8-flood */
+extern const BenchEntry bench_frames_entries[];      /* W8, W8-idle, W8-backlog, W8-flood (and both by run_forever) */
 #endif

@@ -50,7 +50,7 @@ static const BenchEntry *const bench_families[] = {
 static const char *const bench_run_order[] = {
   "W1", "W2", "W5", "W3", "W4", "W5-lat", "W7",
   "W6", "W6-gthreadpool", "W5-exec",
-  "W8", "W8-idle", "W8-backlog", "W8-flood",
+  "W8", "W8-idle", "W8-backlog", "W8-flood", "W8-idle-run-forever", "W8-flood-run-forever",
   "W9-fds", "W10-echo", "W10-idle", "W11-burst",
 };
 
@@ -83,7 +83,7 @@ assemble_entries (void)
         g_ptr_array_add (bench_entries, (gpointer) e);
 }
 
-static const char *const bench_systems[] = { "gtkloop", "glib", NULL };
+static const char *const bench_systems[] = { "gtkloop", "glib", "glib-queue", NULL };
 
 static const BenchEntry *
 find_entry (const char *system,
@@ -111,7 +111,7 @@ typedef struct
 static void
 usage (FILE *to)
 {
-  fputs ("Usage: gtkloop-bench [--workload W1,W2,...] [--system gtkloop,glib]\n"
+  fputs ("Usage: gtkloop-bench [--workload W1,W2,...] [--system gtkloop,glib,glib-queue]\n"
          "                     [--n N] [--repeat K] [--timeout SECONDS]\n"
          "Runs BENCH.md's workloads, each measurement in its own process, and\n"
          "prints one JSON line per measurement on stdout.\n"
@@ -120,7 +120,7 @@ usage (FILE *to)
     if (i == 0 || strcmp (ENTRY (i)->workload, ENTRY (i - 1)->workload) != 0)
       fprintf (to, " %s (N=%" G_GUINT64_FORMAT ")",
                ENTRY (i)->workload, ENTRY (i)->default_n);
-  fputs ("\nSystems: gtkloop, glib\n", to);
+  fputs ("\nSystems: gtkloop, glib, glib-queue (W5, W5-lat)\n", to);
 }
 /* Splits comma lists, accumulating over repeated options. */
 static void

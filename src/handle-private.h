@@ -18,6 +18,7 @@ typedef enum {
 typedef enum {
   HANDLE_KIND_PLAIN,   /* cb (data) */
   HANDLE_KIND_FUTURE,  /* future_cb (future, data): a future's done callback */
+  HANDLE_KIND_INBOX,   /* data: the block a taken chain of posts goes on from (inbox-private.h) */
 } HandleKind;
 
 typedef struct _GtkloopHandle GtkloopHandle;

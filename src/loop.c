@@ -344,12 +344,10 @@ loop_source_check (GSource *source)
 /* Running callbacks                                                       */
 
 static void
-report_slow_callback (GtkloopLoop   *loop,
-                      GtkloopHandle *h,
-                      gint64         elapsed_ns)
+report_slow_callback (gpointer func,
+                      gint64   elapsed_ns)
 {
-  g_autofree char *name = gtkloop_debug_describe_callback (
-      h->kind == HANDLE_KIND_FUTURE ? (gpointer) h->future_cb : (gpointer) h->cb);
+  g_autofree char *name = gtkloop_debug_describe_callback (func);
 
   g_warning ("Executing %s took %.3f seconds", name, elapsed_ns / 1e9);
 }
@@ -408,31 +406,50 @@ run_handle (GtkloopLoop   *loop,
       gint64 elapsed = gtkloop_clock_now_ns () - started;
 
       if (elapsed >= loop->slow_callback_ns)
-        report_slow_callback (loop, h, elapsed);
+        report_slow_callback (h->kind == HANDLE_KIND_FUTURE ? (gpointer) h->future_cb : (gpointer) h->cb,
+                              elapsed);
     }
 
   gtkloop_destroy_notify_run (h->destroy, h->data);
   free_handle (loop, h);
 }
 
+/* A post from another thread, run from its batch: the same as run_handle
+ * without the handle. */
+static inline void
+run_inbox_entry (GtkloopLoop             *loop,
+                 const GtkloopInboxEntry *entry)
+{
+  gint64 started = 0;
+
+  if (G_UNLIKELY (loop->debug))
+    started = gtkloop_clock_now_ns ();
+  entry->cb (entry->data);
+  if (G_UNLIKELY (loop->debug))
+    {
+      gint64 elapsed = gtkloop_clock_now_ns () - started;
+
+      if (elapsed >= loop->slow_callback_ns)
+        report_slow_callback ((gpointer) entry->cb, elapsed);
+    }
+  gtkloop_destroy_notify_run (entry->destroy, entry->data);
+}
+
+/* Whatever other threads posted joins the ready queue as one entry, its
+ * chain of blocks: taking costs the same for one post or a million, and
+ * the budget bounds how many of them one dispatch runs (run_inbox_batch). */
 static void
 take_inbox (GtkloopLoop *loop)
 {
-  GtkloopInboxEntry *entries;
-  guint n = gtkloop_inbox_take (&loop->inbox, &entries);
+  GtkloopInboxBlock *chain = gtkloop_inbox_take (&loop->inbox);
+  GtkloopHandle *h;
 
-  for (guint i = 0; i < n; i++)
-    {
-      GtkloopHandle *h = gtkloop_handle_alloc (&loop->handles);
-
-      gtkloop_debug_counter_add (GTKLOOP_COUNTER_HANDLES, 1);
-      h->kind = HANDLE_KIND_PLAIN;
-      h->cb = entries[i].cb;
-      h->data = entries[i].data;
-      h->destroy = entries[i].destroy;
-      h->state = HANDLE_READY;
-      gtkloop_ready_queue_push (&loop->ready, h);
-    }
+  if (chain == NULL)
+    return;
+  h = new_handle (loop, NULL, chain, NULL);
+  h->kind = HANDLE_KIND_INBOX;
+  h->state = HANDLE_READY;
+  gtkloop_ready_queue_push (&loop->ready, h);
 }
 
 static void
@@ -485,6 +502,38 @@ begin_iteration (GtkloopLoop *loop)
   loop->batch_left = loop->ready.length;
 }
 
+/* Runs a taken batch of posts from where it stopped (h->data is the
+ * block it is in). TRUE once all have run (the batch leaves the queue);
+ * FALSE when the budget ran out, or stop_now () ended the iteration,
+ * first: the batch stays at the head of the queue and goes on from there. */
+static gboolean
+run_inbox_batch (GtkloopLoop   *loop,
+                 GtkloopHandle *h,
+                 guint         *n,
+                 gint64         deadline)
+{
+  GtkloopInboxBlock *block = h->data;
+
+  while (block != NULL)
+    {
+      while (block->done < block->length)
+        {
+          run_inbox_entry (loop, &block->entries[block->done++]);
+          if (G_UNLIKELY (loop->batch_left == 0))   /* stop_now () */
+            return FALSE;
+          if (G_UNLIKELY (++*n % CLOCK_CHECK_INTERVAL == 0) &&
+              (block->done < block->length || block->next != NULL) &&
+              gtkloop_clock_now_ns () >= deadline)
+            return FALSE;
+        }
+      block = h->data = gtkloop_inbox_block_done (&loop->inbox, block);
+    }
+  gtkloop_ready_queue_pop (&loop->ready);
+  loop->batch_left--;
+  free_handle (loop, h);
+  return TRUE;
+}
+
 /* Runs the rest of the current iteration; FALSE when the budget ran out
  * first (the iteration goes on in the next dispatch, in the same order). */
 static gboolean
@@ -495,6 +544,14 @@ run_batch (GtkloopLoop *loop,
 
   while (loop->batch_left > 0)
     {
+      GtkloopHandle *h = gtkloop_ready_queue_peek (&loop->ready);
+
+      if (h->kind == HANDLE_KIND_INBOX)
+        {
+          if (!run_inbox_batch (loop, h, &n, deadline))
+            return loop->batch_left == 0;   /* stop_now () ended the iteration */
+          continue;
+        }
       loop->batch_left--;
       run_handle (loop, gtkloop_ready_queue_pop (&loop->ready));
       if (G_UNLIKELY (++n % CLOCK_CHECK_INTERVAL == 0) &&
@@ -1131,7 +1188,8 @@ gtkloop_loop_cancel (GtkloopLoop *loop,
     return FALSE;
 
   h = gtkloop_handle_lookup (&loop->handles, handle_id);
-  if (h == NULL || (h->state != HANDLE_READY && h->state != HANDLE_TIMER))
+  if (h == NULL || (h->state != HANDLE_READY && h->state != HANDLE_TIMER) ||
+      h->kind == HANDLE_KIND_INBOX)   /* a batch of posts: its id is never handed out */
     return FALSE;
 
   /* Marked before the destroy notify runs, so a notify that cancels the
@@ -1576,6 +1634,27 @@ drop_handle (GtkloopLoop   *loop,
   free_handle (loop, h);
 }
 
+/* The destroy notifies of a batch's posts not run yet; returns how many. */
+static guint
+drop_inbox_batch (GtkloopLoop       *loop,
+                  GtkloopInboxBlock *block)
+{
+  guint dropped = 0;
+
+  while (block != NULL)
+    {
+      while (block->done < block->length)
+        {
+          GtkloopInboxEntry *entry = &block->entries[block->done++];
+
+          gtkloop_destroy_notify_run (entry->destroy, entry->data);
+          dropped++;
+        }
+      block = gtkloop_inbox_block_done (&loop->inbox, block);
+    }
+  return dropped;
+}
+
 /* Every pending callback's destroy notify runs; no callback does. A notify
  * may schedule more, so go until all three stores stay empty. */
 static guint
@@ -1586,19 +1665,27 @@ drop_pending (GtkloopLoop *loop)
 
   while (more)
     {
-      GtkloopInboxEntry *entries;
+      GtkloopInboxBlock *chain;
       GtkloopHandle *h;
-      guint n;
 
       more = FALSE;
-      n = gtkloop_inbox_take (&loop->inbox, &entries);
-      for (guint i = 0; i < n; i++, dropped++)
-        if (entries[i].destroy)
-          entries[i].destroy (entries[i].data);
+      if ((chain = gtkloop_inbox_take (&loop->inbox)) != NULL)
+        {
+          dropped += drop_inbox_batch (loop, chain);
+          more = TRUE;
+        }
       while ((h = gtkloop_ready_queue_pop (&loop->ready)) != NULL)
         {
-          dropped += h->state != HANDLE_CANCELLED;
-          drop_handle (loop, h);
+          if (h->kind == HANDLE_KIND_INBOX)
+            {
+              dropped += drop_inbox_batch (loop, h->data);
+              free_handle (loop, h);
+            }
+          else
+            {
+              dropped += h->state != HANDLE_CANCELLED;
+              drop_handle (loop, h);
+            }
           more = TRUE;
         }
       while ((h = gtkloop_timer_heap_pop (&loop->timers)) != NULL)
@@ -1607,7 +1694,6 @@ drop_pending (GtkloopLoop *loop)
           drop_handle (loop, h);
           more = TRUE;
         }
-      more = more || n > 0;
     }
   loop->batch_left = 0;
   return dropped;
@@ -1616,12 +1702,10 @@ drop_pending (GtkloopLoop *loop)
 static void
 drop_inbox_for_good (GtkloopLoop *loop)
 {
-  GtkloopInboxEntry *entries;
-  guint n = gtkloop_inbox_close (&loop->inbox, &entries);
+  GtkloopInboxBlock *chain = gtkloop_inbox_close (&loop->inbox);
 
-  for (guint i = 0; i < n; i++)
-    if (entries[i].destroy)
-      entries[i].destroy (entries[i].data);
+  if (chain != NULL)
+    drop_inbox_batch (loop, chain);
 }
 
 /**

@@ -54,6 +54,13 @@ gtkloop_ready_queue_try_push (GtkloopReadyQueue *q,
   return TRUE;
 }
 
+/* The oldest entry, left in the queue (NULL when empty). */
+static inline GtkloopHandle *
+gtkloop_ready_queue_peek (const GtkloopReadyQueue *q)
+{
+  return q->length > 0 ? q->ring[q->head] : NULL;
+}
+
 #define GTKLOOP_READY_PREFETCH_DISTANCE 4
 
 static inline GtkloopHandle *
