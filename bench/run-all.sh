@@ -38,14 +38,14 @@ run_c_bench() {
   for arg do
     shift
     if [ "$pending" = system ]; then
-      arg=$(echo "$arg" | tr ',' '\n' | grep -x -e gtkloop -e glib | paste -sd, -) || true
+      arg=$(echo "$arg" | tr ',' '\n' | grep -x -e gtkloop -e glib -e glib-queue | paste -sd, -) || true
       [ -n "$arg" ] || run=no
       pending=""
     fi
     case "$arg" in
       --system) pending=system ;;
       --system=*)
-        arg=$(echo "${arg#--system=}" | tr ',' '\n' | grep -x -e gtkloop -e glib | paste -sd, -) || true
+        arg=$(echo "${arg#--system=}" | tr ',' '\n' | grep -x -e gtkloop -e glib -e glib-queue | paste -sd, -) || true
         [ -n "$arg" ] || run=no
         arg="--system=$arg" ;;
     esac
@@ -102,7 +102,7 @@ PY_GOALS = {
     "W6": ("asyncio",),
 }
 PY_PEERS = ("asyncio", "uvloop", "gbulb")
-SYSTEMS = ("gtkloop", "glib", "gtkloop-python") + PY_PEERS
+SYSTEMS = ("gtkloop", "glib", "glib-queue", "gtkloop-python") + PY_PEERS
 
 def med(values):
     values = [v for v in values if v is not None]
@@ -172,6 +172,26 @@ for w in workloads:
         values = [r["ns_per_op"] for r in s["extra"] if r["ns_per_op"] is not None]
         if len(values) > 1:
             notes.append(f"spread {fmt(min(values))}-{fmt(max(values))}")
+        if w == "W5-lat" and system == "gtkloop" and "glib-queue" in stats:
+            # The simplest peer of the inbox, same run (issue 13's goal:
+            # p50 and p99 at or below its).
+            q = stats["glib-queue"]
+            if s["p50"] and q["p50"] and s["p99"] and q["p99"]:
+                notes.append("p50 %.2fx, p99 %.2fx glib-queue's" % (s["p50"] / q["p50"], s["p99"] / q["p99"]))
+        if w in ("W8-flood", "W8-flood-run-forever"):
+            # Frames during a worker's flood against the window alone under
+            # the same driver, same run (issue 13's goal: >= 59 fps and p99
+            # <= 1.1x the idle p99).
+            fps = [v for v in (r["extra"].get("fps") for r in s["extra"]) if v is not None]
+            idle_rs = groups.get((w.replace("flood", "idle"), system))
+            if fps:
+                notes.append(f"fps {fmt(med(fps))} ({fmt(min(fps))}-{fmt(max(fps))})")
+            if idle_rs and s["p99"] and med([r["p99"] for r in idle_rs]):
+                ratio99 = s["p99"] / med([r["p99"] for r in idle_rs])
+                notes.append("p99 %.2fx %s's" % (ratio99, w.replace("flood", "idle")))
+                if fps:
+                    verdict = "meets" if med(fps) >= 59 and ratio99 <= 1.1 else "MISSES"
+                    notes.append(f"goal >= 59 fps, p99 <= 1.1x idle: {verdict}")
         if w in ("W8", "W8-idle"):
             fps = [r["extra"].get("fps") for r in s["extra"]]
             fps = [v for v in fps if v is not None]

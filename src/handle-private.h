@@ -18,7 +18,7 @@ typedef enum {
 typedef enum {
   HANDLE_KIND_PLAIN,   /* cb (data) */
   HANDLE_KIND_FUTURE,  /* future_cb (future, data): a future's done callback */
-  HANDLE_KIND_INBOX,   /* data: the block a taken chain of posts goes on from (inbox-private.h) */
+  HANDLE_KIND_INBOX,   /* run the posts from other threads up to posts_until (loop.c) */
 } HandleKind;
 
 typedef struct _GtkloopHandle GtkloopHandle;
@@ -34,6 +34,7 @@ struct _GtkloopHandle
   union {
     GtkloopFuture *future;      /* (owned) (nullable): HANDLE_KIND_FUTURE only */
     guint64        timer_seq;   /* timers: scheduling order, for equal deadlines */
+    guint64        posts_until; /* HANDLE_KIND_INBOX: the inbox's count of posts to reach */
   };
   guint32          generation;  /* bumped each time the slot is freed */
   guint32          slot;

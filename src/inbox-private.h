@@ -12,14 +12,16 @@ G_BEGIN_DECLS
 /* The thread inbox: what other threads post to a loop
  * (call_soon_threadsafe, executor results). Many producers, one consumer
  * (the loop thread). Producers append under a pthread mutex (GLib's GMutex
- * is invisible to ThreadSanitizer on Debian) to a chain of blocks; the
- * consumer takes the whole chain in one locked step and runs the posts
- * straight from it. Everything the loop thread does under the lock is
- * O(1) and so is everything the producers do (no array is ever copied: a
- * full block is followed by a new one), and a producer steps aside while
- * the consumer waits for the lock, so a worker posting in a tight loop
- * cannot keep the loop thread out. Only the post that finds the inbox
- * empty wakes the loop's context, so a burst of posts costs one wake-up.
+ * is invisible to ThreadSanitizer on Debian) to a chain of blocks and
+ * count what they published; the consumer moves the whole chain to its
+ * side in one locked step and runs the posts straight from the blocks.
+ * Nothing under the lock depends on how many posts there are: no array is
+ * ever copied (a full block is followed by a new one). The loop thread
+ * never waits for the lock: it raises consumer_waiting, which producers
+ * honour before they lock, and if a producer holding the lock was
+ * preempted it gives up and tries again on its next dispatch, so GTK
+ * keeps drawing. Only the post that finds the inbox empty wakes the loop's
+ * context, so a burst of posts costs one wake-up.
  *
  * Lock order: inbox->lock is a leaf; nothing else is taken while it is held. */
 typedef struct
@@ -43,20 +45,31 @@ struct _GtkloopInboxBlock
 #define GTKLOOP_INBOX_MAX_BLOCK     1024   /* 24 KiB of posts */
 #define GTKLOOP_INBOX_SPARE_BLOCKS  4      /* kept for reuse on each side */
 
+/* What a post touches sits together, after the mutex, so a post finds it
+ * on the lines it has just taken for the lock; what only the loop thread
+ * uses sits apart, so its work does not take those lines away from a
+ * producer. */
 typedef struct
 {
   pthread_mutex_t    lock;
   atomic_bool        consumer_waiting; /* producers wait before locking while set */
-  GtkloopInboxBlock *head;        /* (lock: lock) the oldest posts */
+  atomic_bool        nonempty;    /* written under lock: posts not taken yet */
+  atomic_bool        consumer_may_sleep; /* the loop thread is (about to be) in poll */
+  atomic_bool        closed;      /* posts after close run their destroy notify at once */
+  atomic_uint_fast64_t n_posted;  /* written under lock: posts so far, ever */
+  GtkloopInboxBlock *head;        /* (lock: lock) the oldest posts not taken */
   GtkloopInboxBlock *tail;        /* (lock: lock) where posts go */
   GtkloopInboxBlock *free_blocks; /* (lock: lock) finished blocks for the producers */
   guint              n_free;      /* (lock: lock) */
-  GtkloopInboxBlock *spare;       /* (loop-thread) finished blocks, handed over at the next take */
-  guint              n_spare;     /* (loop-thread) */
-  atomic_bool        nonempty;    /* written under lock, read lock-free by prepare/check */
-  atomic_bool        consumer_may_sleep; /* the loop thread is (about to be) in poll */
-  atomic_bool        closed;      /* posts after close run their destroy notify at once */
   atomic_ulong       n_wakeups;   /* statistics: context wake-ups requested */
+  char               pad_before_consumer[64];
+  /* (loop-thread) the taken posts, oldest first, and recycling */
+  GtkloopInboxBlock *taken;       /* the block the next post to run is in */
+  GtkloopInboxBlock *taken_tail;
+  guint64            n_taken;     /* posts taken so far, ever */
+  guint64            n_consumed;  /* posts run or dropped so far, ever */
+  GtkloopInboxBlock *spare;       /* finished blocks, handed over at the next take */
+  guint              n_spare;
 } GtkloopInbox;
 
 void     gtkloop_inbox_init  (GtkloopInbox *inbox);
@@ -71,18 +84,31 @@ gboolean gtkloop_inbox_post  (GtkloopInbox     *inbox,
                               GDestroyNotify    destroy,
                               gboolean         *refused);
 
-/* Loop thread. Takes every posted entry, oldest first, as a chain of
- * blocks (NULL when there is none). The consumer runs each block's
- * entries from done on, then hands it to gtkloop_inbox_block_done (). */
-GtkloopInboxBlock *gtkloop_inbox_take       (GtkloopInbox      *inbox);
+/* Loop thread. How many posts were published so far: a post that
+ * happened before this call is among them. */
+static inline guint64
+gtkloop_inbox_get_n_posted (GtkloopInbox *inbox)
+{
+  return atomic_load_explicit (&inbox->n_posted, memory_order_relaxed);
+}
 
-/* Loop thread. Recycles a finished block; returns the next one. */
-GtkloopInboxBlock *gtkloop_inbox_block_done (GtkloopInbox      *inbox,
-                                             GtkloopInboxBlock *block);
+/* Loop thread. Moves every published post to the loop's side. FALSE,
+ * having moved nothing, when a producer held the lock for longer than a
+ * short spin (it was preempted there): try again later. */
+gboolean gtkloop_inbox_try_take (GtkloopInbox *inbox);
 
-/* Loop thread. Refuses further posts and returns what was left behind
- * (NULL for nothing), a chain as gtkloop_inbox_take () returns. */
-GtkloopInboxBlock *gtkloop_inbox_close      (GtkloopInbox      *inbox);
+/* Loop thread. Copies the oldest taken post not run yet into @entry and
+ * counts it consumed; FALSE when every taken post is. */
+gboolean gtkloop_inbox_pop      (GtkloopInbox      *inbox,
+                                 GtkloopInboxEntry *entry);
+
+/* Loop thread. Refuses further posts and takes what is left (waiting for
+ * the lock), for gtkloop_inbox_pop () to drop. */
+void     gtkloop_inbox_close    (GtkloopInbox *inbox);
+
+/* Loop thread. Takes whatever was posted, waiting for the lock (closing
+ * only: a destroy notify run there may post again). */
+void     gtkloop_inbox_take_all (GtkloopInbox *inbox);
 
 /* Loop thread, in prepare: TRUE before looking at the inbox and going to
  * poll; FALSE once awake. Posts wake the context only while it is TRUE, so

@@ -1,5 +1,5 @@
 /* The thread inbox: posts appended to a chain of blocks under a mutex, the
- * chain taken out whole by the loop and run in place. */
+ * chain moved whole to the loop's side and run in place. */
 #include "config.h"
 
 #include <sched.h>
@@ -7,6 +7,7 @@
 #include "inbox-private.h"
 
 #define SPINS_BEFORE_YIELD 64
+#define TAKE_ATTEMPTS      1000   /* tens of microseconds: the lock is held for a few stores */
 
 void
 gtkloop_inbox_init (GtkloopInbox *inbox)
@@ -24,6 +25,7 @@ gtkloop_inbox_init (GtkloopInbox *inbox)
   atomic_init (&inbox->nonempty, false);
   atomic_init (&inbox->consumer_may_sleep, true);
   atomic_init (&inbox->closed, false);
+  atomic_init (&inbox->n_posted, 0);
   atomic_init (&inbox->n_wakeups, 0);
 }
 
@@ -42,7 +44,7 @@ free_chain (GtkloopInboxBlock *block)
 void
 gtkloop_inbox_clear (GtkloopInbox *inbox)
 {
-  g_assert (inbox->head == NULL);
+  g_assert (inbox->head == NULL && inbox->taken == NULL);
   free_chain (inbox->free_blocks);
   free_chain (inbox->spare);
   pthread_mutex_destroy (&inbox->lock);
@@ -59,10 +61,9 @@ cpu_relax (void)
 }
 
 /* A worker posting in a tight loop would otherwise take the mutex again
- * the moment it let go, while the loop thread is still waking up from its
- * futex wait: the loop thread then waits for whole scheduler slices (92 ms
- * seen in W8-flood) and a frame is lost. The loop thread holds the lock
- * for a few loads and stores, so stepping aside costs a producer little. */
+ * the moment it let go, and the loop thread would hardly ever find it
+ * free. The loop thread holds the lock for a few loads and stores, so
+ * stepping aside costs a producer little. */
 static inline void
 wait_while_consumer_takes (GtkloopInbox *inbox)
 {
@@ -133,6 +134,9 @@ gtkloop_inbox_post (GtkloopInbox   *inbox,
       inbox->tail = tail = block;
     }
   tail->entries[tail->length++] = (GtkloopInboxEntry) { cb, data, destroy };
+  atomic_store_explicit (&inbox->n_posted,
+                         atomic_load_explicit (&inbox->n_posted, memory_order_relaxed) + 1,
+                         memory_order_relaxed);
   was_empty = !atomic_load_explicit (&inbox->nonempty, memory_order_relaxed);
   if (was_empty)
     atomic_store_explicit (&inbox->nonempty, true, memory_order_release);
@@ -149,15 +153,23 @@ gtkloop_inbox_post (GtkloopInbox   *inbox,
   return TRUE;
 }
 
-/* HOLDS: inbox->lock. The producers start a new chain; the loop's finished
- * blocks go to them, so steady traffic allocates nothing. */
-static GtkloopInboxBlock *
-take_chain_unlocked (GtkloopInbox *inbox)
+/* HOLDS: inbox->lock. The posts go to the loop's side, the producers
+ * start a new chain, and the loop's finished blocks go to them, so steady
+ * traffic allocates nothing. */
+static void
+take_unlocked (GtkloopInbox *inbox)
 {
-  GtkloopInboxBlock *chain = inbox->head;
-
-  inbox->head = NULL;
-  inbox->tail = NULL;
+  if (inbox->head != NULL)
+    {
+      if (inbox->taken_tail != NULL)
+        inbox->taken_tail->next = inbox->head;
+      else
+        inbox->taken = inbox->head;
+      inbox->taken_tail = inbox->tail;
+      inbox->head = NULL;
+      inbox->tail = NULL;
+    }
+  inbox->n_taken = atomic_load_explicit (&inbox->n_posted, memory_order_relaxed);
   atomic_store_explicit (&inbox->nonempty, false, memory_order_relaxed);
   while (inbox->spare != NULL && inbox->n_free < GTKLOOP_INBOX_SPARE_BLOCKS)
     {
@@ -169,39 +181,54 @@ take_chain_unlocked (GtkloopInbox *inbox)
       inbox->free_blocks = block;
       inbox->n_free++;
     }
-  return chain;
 }
 
-static GtkloopInboxBlock *
-take_locked (GtkloopInbox *inbox,
-             gboolean      close)
+gboolean
+gtkloop_inbox_try_take (GtkloopInbox *inbox)
 {
-  GtkloopInboxBlock *chain;
+  guint attempts = 0;
 
+  if (!gtkloop_inbox_is_nonempty (inbox))
+    return TRUE;
   atomic_store_explicit (&inbox->consumer_waiting, true, memory_order_relaxed);
-  pthread_mutex_lock (&inbox->lock);
-  if (close)
-    atomic_store_explicit (&inbox->closed, true, memory_order_relaxed);
-  chain = take_chain_unlocked (inbox);
+  while (pthread_mutex_trylock (&inbox->lock) != 0)
+    {
+      if (++attempts == TAKE_ATTEMPTS)
+        {
+          atomic_store_explicit (&inbox->consumer_waiting, false, memory_order_relaxed);
+          return FALSE;
+        }
+      cpu_relax ();
+    }
+  take_unlocked (inbox);
   pthread_mutex_unlock (&inbox->lock);
   atomic_store_explicit (&inbox->consumer_waiting, false, memory_order_relaxed);
-  return chain;
+  return TRUE;
 }
 
-GtkloopInboxBlock *
-gtkloop_inbox_take (GtkloopInbox *inbox)
+void
+gtkloop_inbox_take_all (GtkloopInbox *inbox)
 {
-  if (!gtkloop_inbox_is_nonempty (inbox))
-    return NULL;
-  return take_locked (inbox, FALSE);
+  pthread_mutex_lock (&inbox->lock);
+  take_unlocked (inbox);
+  pthread_mutex_unlock (&inbox->lock);
 }
 
-GtkloopInboxBlock *
-gtkloop_inbox_block_done (GtkloopInbox      *inbox,
-                          GtkloopInboxBlock *block)
+void
+gtkloop_inbox_close (GtkloopInbox *inbox)
 {
-  GtkloopInboxBlock *next = block->next;
+  pthread_mutex_lock (&inbox->lock);
+  atomic_store_explicit (&inbox->closed, true, memory_order_relaxed);
+  take_unlocked (inbox);
+  pthread_mutex_unlock (&inbox->lock);
+}
 
+/* A few finished blocks are kept for reuse (handed to the producers at
+ * the next take); the rest are freed at once. */
+static void
+recycle (GtkloopInbox      *inbox,
+         GtkloopInboxBlock *block)
+{
   if (inbox->n_spare < GTKLOOP_INBOX_SPARE_BLOCKS)
     {
       block->next = inbox->spare;
@@ -212,11 +239,24 @@ gtkloop_inbox_block_done (GtkloopInbox      *inbox,
     {
       g_free (block);
     }
-  return next;
 }
 
-GtkloopInboxBlock *
-gtkloop_inbox_close (GtkloopInbox *inbox)
+gboolean
+gtkloop_inbox_pop (GtkloopInbox      *inbox,
+                   GtkloopInboxEntry *entry)
 {
-  return take_locked (inbox, TRUE);
+  GtkloopInboxBlock *block = inbox->taken;
+
+  if (block == NULL)
+    return FALSE;
+  *entry = block->entries[block->done++];
+  inbox->n_consumed++;
+  if (block->done == block->length)
+    {
+      inbox->taken = block->next;
+      if (inbox->taken == NULL)
+        inbox->taken_tail = NULL;
+      recycle (inbox, block);
+    }
+  return TRUE;
 }

@@ -232,7 +232,8 @@ claim_ownership (GtkloopLoop *loop)
 static gboolean
 has_queued_work (GtkloopLoop *loop)
 {
-  return loop->batch_left > 0 || loop->ready.length > 0 || gtkloop_inbox_is_nonempty (&loop->inbox);
+  return loop->batch_left > 0 || loop->ready.length > 0 ||
+         gtkloop_inbox_get_n_posted (&loop->inbox) != loop->posts_marked;
 }
 
 /* Drops cancelled timers from the top, so the deadline GLib sees is real. */
@@ -435,19 +436,23 @@ run_inbox_entry (GtkloopLoop             *loop,
   gtkloop_destroy_notify_run (entry->destroy, entry->data);
 }
 
-/* Whatever other threads posted joins the ready queue as one entry, its
- * chain of blocks: taking costs the same for one post or a million, and
- * the budget bounds how many of them one dispatch runs (run_inbox_batch). */
+/* Posts from other threads join the ready queue as one entry, a mark
+ * saying "run the posts up to the N-th": a post that happened before the
+ * mark runs before what is queued after it. Marking reads one counter;
+ * the posts are taken under the inbox's lock only when the mark runs, and
+ * the budget bounds how many of them one dispatch runs (run_posts). */
 static void
-take_inbox (GtkloopLoop *loop)
+mark_new_posts (GtkloopLoop *loop)
 {
-  GtkloopInboxBlock *chain = gtkloop_inbox_take (&loop->inbox);
+  guint64 n_posted = gtkloop_inbox_get_n_posted (&loop->inbox);
   GtkloopHandle *h;
 
-  if (chain == NULL)
+  if (n_posted == loop->posts_marked)
     return;
-  h = new_handle (loop, NULL, chain, NULL);
+  loop->posts_marked = n_posted;
+  h = new_handle (loop, NULL, NULL, NULL);
   h->kind = HANDLE_KIND_INBOX;
+  h->posts_until = n_posted;
   h->state = HANDLE_READY;
   gtkloop_ready_queue_push (&loop->ready, h);
 }
@@ -494,7 +499,7 @@ schedule_fd_callback (gpointer        data,
 static void
 begin_iteration (GtkloopLoop *loop)
 {
-  take_inbox (loop);
+  mark_new_posts (loop);
   /* asyncio's _run_once: the selector's events, then the timers due. */
   if (!gtkloop_fd_watches_is_empty (&loop->fds))   /* inline: no call for loops without fds */
     gtkloop_fd_watches_take_ready (&loop->fds, schedule_fd_callback, loop);
@@ -502,31 +507,38 @@ begin_iteration (GtkloopLoop *loop)
   loop->batch_left = loop->ready.length;
 }
 
-/* Runs a taken batch of posts from where it stopped (h->data is the
- * block it is in). TRUE once all have run (the batch leaves the queue);
- * FALSE when the budget ran out, or stop_now () ended the iteration,
- * first: the batch stays at the head of the queue and goes on from there. */
+/* Runs the posts of a mark from where they stopped. TRUE once all have
+ * run (the mark leaves the queue); FALSE when the budget ran out, or
+ * stop_now () ended the iteration, first (the mark stays at the head of
+ * the queue and goes on from there), or when the posts could not be taken
+ * because a preempted producer holds the inbox's lock: the dispatch ends
+ * there and GLib's other sources run meanwhile, rather than the loop
+ * thread waiting for that producer to be scheduled again. */
 static gboolean
-run_inbox_batch (GtkloopLoop   *loop,
-                 GtkloopHandle *h,
-                 guint         *n,
-                 gint64         deadline)
+run_posts (GtkloopLoop   *loop,
+           GtkloopHandle *h,
+           guint         *n,
+           gint64         deadline)
 {
-  GtkloopInboxBlock *block = h->data;
+  GtkloopInbox *inbox = &loop->inbox;
+  GtkloopInboxEntry entry;
 
-  while (block != NULL)
+  while (inbox->n_consumed < h->posts_until)
     {
-      while (block->done < block->length)
+      if (!gtkloop_inbox_pop (inbox, &entry))
         {
-          run_inbox_entry (loop, &block->entries[block->done++]);
-          if (G_UNLIKELY (loop->batch_left == 0))   /* stop_now () */
+          if (!gtkloop_inbox_try_take (inbox))
             return FALSE;
-          if (G_UNLIKELY (++*n % CLOCK_CHECK_INTERVAL == 0) &&
-              (block->done < block->length || block->next != NULL) &&
-              gtkloop_clock_now_ns () >= deadline)
-            return FALSE;
+          g_assert (inbox->n_taken >= h->posts_until);
+          continue;
         }
-      block = h->data = gtkloop_inbox_block_done (&loop->inbox, block);
+      run_inbox_entry (loop, &entry);
+      if (G_UNLIKELY (loop->batch_left == 0))   /* stop_now () */
+        return FALSE;
+      if (G_UNLIKELY (++*n % CLOCK_CHECK_INTERVAL == 0) &&
+          inbox->n_consumed < h->posts_until &&
+          gtkloop_clock_now_ns () >= deadline)
+        return FALSE;
     }
   gtkloop_ready_queue_pop (&loop->ready);
   loop->batch_left--;
@@ -548,7 +560,7 @@ run_batch (GtkloopLoop *loop,
 
       if (h->kind == HANDLE_KIND_INBOX)
         {
-          if (!run_inbox_batch (loop, h, &n, deadline))
+          if (!run_posts (loop, h, &n, deadline))
             return loop->batch_left == 0;   /* stop_now () ended the iteration */
           continue;
         }
@@ -1032,8 +1044,7 @@ gtkloop_loop_call_soon (GtkloopLoop    *loop,
 
   /* A call_soon_threadsafe that happened before this call runs before it,
    * as in asyncio, where both append to one ready queue. */
-  if (G_UNLIKELY (gtkloop_inbox_is_nonempty (&loop->inbox)))
-    take_inbox (loop);
+  mark_new_posts (loop);
   h = try_new_handle (loop, cb, data, destroy);
   if (G_UNLIKELY (h == NULL))
     return refuse_call (loop, NULL, data, destroy, G_STRFUNC);
@@ -1058,8 +1069,7 @@ gtkloop_loop_call_soon_future (GtkloopLoop          *loop,
       return;
     }
 
-  if (G_UNLIKELY (gtkloop_inbox_is_nonempty (&loop->inbox)))
-    take_inbox (loop);
+  mark_new_posts (loop);
   h = new_handle (loop, NULL, data, destroy);
   h->kind = HANDLE_KIND_FUTURE;
   h->future_cb = cb;
@@ -1634,23 +1644,18 @@ drop_handle (GtkloopLoop   *loop,
   free_handle (loop, h);
 }
 
-/* The destroy notifies of a batch's posts not run yet; returns how many. */
+/* The destroy notifies of every post not run yet; returns how many. */
 static guint
-drop_inbox_batch (GtkloopLoop       *loop,
-                  GtkloopInboxBlock *block)
+drop_posts (GtkloopLoop *loop)
 {
+  GtkloopInboxEntry entry;
   guint dropped = 0;
 
-  while (block != NULL)
+  gtkloop_inbox_take_all (&loop->inbox);
+  while (gtkloop_inbox_pop (&loop->inbox, &entry))
     {
-      while (block->done < block->length)
-        {
-          GtkloopInboxEntry *entry = &block->entries[block->done++];
-
-          gtkloop_destroy_notify_run (entry->destroy, entry->data);
-          dropped++;
-        }
-      block = gtkloop_inbox_block_done (&loop->inbox, block);
+      gtkloop_destroy_notify_run (entry.destroy, entry.data);
+      dropped++;
     }
   return dropped;
 }
@@ -1665,22 +1670,17 @@ drop_pending (GtkloopLoop *loop)
 
   while (more)
     {
-      GtkloopInboxBlock *chain;
       GtkloopHandle *h;
+      guint n;
 
       more = FALSE;
-      if ((chain = gtkloop_inbox_take (&loop->inbox)) != NULL)
-        {
-          dropped += drop_inbox_batch (loop, chain);
-          more = TRUE;
-        }
+      n = drop_posts (loop);
+      dropped += n;
+      more = n > 0;
       while ((h = gtkloop_ready_queue_pop (&loop->ready)) != NULL)
         {
           if (h->kind == HANDLE_KIND_INBOX)
-            {
-              dropped += drop_inbox_batch (loop, h->data);
-              free_handle (loop, h);
-            }
+            free_handle (loop, h);   /* its posts are dropped above */
           else
             {
               dropped += h->state != HANDLE_CANCELLED;
@@ -1695,6 +1695,7 @@ drop_pending (GtkloopLoop *loop)
           more = TRUE;
         }
     }
+  loop->posts_marked = gtkloop_inbox_get_n_posted (&loop->inbox);
   loop->batch_left = 0;
   return dropped;
 }
@@ -1702,10 +1703,12 @@ drop_pending (GtkloopLoop *loop)
 static void
 drop_inbox_for_good (GtkloopLoop *loop)
 {
-  GtkloopInboxBlock *chain = gtkloop_inbox_close (&loop->inbox);
+  GtkloopInboxEntry entry;
 
-  if (chain != NULL)
-    drop_inbox_batch (loop, chain);
+  gtkloop_inbox_close (&loop->inbox);
+  while (gtkloop_inbox_pop (&loop->inbox, &entry))
+    gtkloop_destroy_notify_run (entry.destroy, entry.data);
+  loop->posts_marked = gtkloop_inbox_get_n_posted (&loop->inbox);
 }
 
 /**
