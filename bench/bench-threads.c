@@ -26,6 +26,7 @@ static struct
   gint64      *t_post;    /* W5-lat: written by the worker before posting */
   gint64      *latency;   /* W5-lat: written by the loop */
   gint64      *in_loop;   /* W5-lat: poll() returning to callback */
+  gint64      *in_post;   /* W5-lat: the worker's post call, wake-up included */
 } w5;
 
 static void
@@ -201,6 +202,7 @@ w5_lat_gtkloop_worker (gpointer data)
       w5_lat_sleep_until (&next);
       w5.t_post[i] = bench_now_ns ();
       gtkloop_loop_call_soon_threadsafe (w5.loop, w5_lat_gtkloop_cb, GSIZE_TO_POINTER (i), NULL);
+      w5.in_post[i] = bench_now_ns () - w5.t_post[i];
     }
   return NULL;
 }
@@ -216,6 +218,7 @@ w5_lat_glib_worker (gpointer data)
       w5_lat_sleep_until (&next);
       w5.t_post[i] = bench_now_ns ();
       g_main_context_invoke (NULL, w5_lat_glib_cb, GSIZE_TO_POINTER (i));
+      w5.in_post[i] = bench_now_ns () - w5.t_post[i];
     }
   return NULL;
 }
@@ -227,6 +230,7 @@ w5_lat_setup (guint64 n)
   w5.t_post = g_new0 (gint64, n);
   w5.latency = g_new0 (gint64, n);
   w5.in_loop = g_new0 (gint64, n);
+  w5.in_post = g_new0 (gint64, n);
   g_main_context_set_poll_func (NULL, w5_timed_poll);
 }
 
@@ -234,7 +238,7 @@ static void
 w5_lat_report (BenchResult *r)
 {
   g_autofree double *us = g_new (double, w5.n);
-  BenchDist d, wake, in_loop;
+  BenchDist d, wake, in_loop, in_post;
 
   for (guint64 i = 0; i < w5.n; i++)
     us[i] = (w5.latency[i] - w5.in_loop[i]) / 1e3;
@@ -242,6 +246,9 @@ w5_lat_report (BenchResult *r)
   for (guint64 i = 0; i < w5.n; i++)
     us[i] = w5.in_loop[i] / 1e3;
   bench_dist_compute (us, w5.n, &in_loop);
+  for (guint64 i = 0; i < w5.n; i++)
+    us[i] = w5.in_post[i] / 1e3;
+  bench_dist_compute (us, w5.n, &in_post);
   for (guint64 i = 0; i < w5.n; i++)
     us[i] = w5.latency[i] / 1e3;
   bench_dist_compute (us, w5.n, &d);
@@ -256,6 +263,7 @@ w5_lat_report (BenchResult *r)
   bench_extra_number (r, "to_poll_return_p50_us", wake.p50);
   bench_extra_number (r, "poll_return_to_cb_p50_us", in_loop.p50);
   bench_extra_number (r, "poll_return_to_cb_p99_us", in_loop.p99);
+  bench_extra_number (r, "post_call_p50_us", in_post.p50);
   bench_extra_int (r, "interval_us", W5_LAT_INTERVAL_NS / 1000);
   bench_extra_string (r, "worker_started", "inside the running loop");
   if (w5.count != w5.n)
@@ -429,6 +437,7 @@ w5q_lat_worker (gpointer data)
       w5_lat_sleep_until (&next);
       w5.t_post[i] = bench_now_ns ();
       w5q_post (GSIZE_TO_POINTER (i));
+      w5.in_post[i] = bench_now_ns () - w5.t_post[i];
     }
   return NULL;
 }

@@ -11,19 +11,26 @@ G_BEGIN_DECLS
 
 /* The thread inbox: what other threads post to a loop
  * (call_soon_threadsafe, executor results). Many producers, one consumer
- * (the loop thread). Producers append under a pthread mutex (GLib's GMutex
- * is invisible to ThreadSanitizer on Debian) to a chain of blocks and
- * count what they published; the consumer moves the whole chain to its
- * side in one locked step and runs the posts straight from the blocks.
- * Nothing under the lock depends on how many posts there are: no array is
- * ever copied (a full block is followed by a new one). The loop thread
- * never waits for the lock: it raises consumer_waiting, which producers
- * honour before they lock, and if a producer holding the lock was
- * preempted it gives up and tries again on its next dispatch, so GTK
- * keeps drawing. Only the post that finds the inbox empty wakes the loop's
- * context, so a burst of posts costs one wake-up.
+ * (the loop thread). Producers take turns to append to a chain of blocks
+ * and publish the count of posts so far; the loop thread never waits for
+ * them: it reads the count and runs the posts straight from the blocks,
+ * freeing each block once it has run all of it. So a producer preempted
+ * in the middle of a post delays only other producers, never the loop
+ * (and GTK's frames), and nothing either side does depends on how many
+ * posts are waiting: no array is copied (a full block is followed by a
+ * new one) and no post becomes a handle.
  *
- * Lock order: inbox->lock is a leaf; nothing else is taken while it is held. */
+ * The producers' turn and the count are one word, seq: twice the posts
+ * published, plus one while a producer is appending. Taking a turn is a
+ * compare-and-swap from even to odd, and the exchange that ends it
+ * publishes the post and orders it before the look at the sleep flag:
+ * two atomic operations a post, as a mutex's lock and unlock, and the
+ * word is a plain atomic, which ThreadSanitizer sees (GLib's GMutex it
+ * does not, on Debian).
+ *
+ * A post wakes the loop's context only if the loop said it may sleep in
+ * poll, and then only the first such post (it clears the flag): a burst
+ * of posts costs one wake-up, a busy loop none. */
 typedef struct
 {
   GtkloopCallback cb;
@@ -34,42 +41,31 @@ typedef struct
 typedef struct _GtkloopInboxBlock GtkloopInboxBlock;
 struct _GtkloopInboxBlock
 {
-  GtkloopInboxBlock *next;        /* later posts, or NULL */
+  GtkloopInboxBlock *next;        /* set before a post in it is published */
   guint              capacity;
-  guint              length;      /* (lock: lock) until taken */
-  guint              done;        /* (loop-thread) entries run or dropped */
   GtkloopInboxEntry  entries[];
 };
 
 #define GTKLOOP_INBOX_MIN_BLOCK     64
 #define GTKLOOP_INBOX_MAX_BLOCK     1024   /* 24 KiB of posts */
-#define GTKLOOP_INBOX_SPARE_BLOCKS  4      /* kept for reuse on each side */
 
-/* What a post touches sits together, after the mutex, so a post finds it
- * on the lines it has just taken for the lock; what only the loop thread
- * uses sits apart, so its work does not take those lines away from a
- * producer. */
+/* The producers' fields, the shared words and the loop thread's fields
+ * sit on lines of their own. */
 typedef struct
 {
-  pthread_mutex_t    lock;
-  atomic_bool        consumer_waiting; /* producers wait before locking while set */
-  atomic_bool        nonempty;    /* written under lock: posts not taken yet */
+  /* (producer's turn) */
+  GtkloopInboxBlock *tail;        /* the block posts go to */
+  guint              tail_length;
+  gboolean           closed;      /* posts after close are refused */
+  char               pad_after_producers[64];
+  atomic_uint_fast64_t seq;       /* 2 x posts published, + 1 during a turn */
   atomic_bool        consumer_may_sleep; /* the loop thread is (about to be) in poll */
-  atomic_bool        closed;      /* posts after close run their destroy notify at once */
-  atomic_uint_fast64_t n_posted;  /* written under lock: posts so far, ever */
-  GtkloopInboxBlock *head;        /* (lock: lock) the oldest posts not taken */
-  GtkloopInboxBlock *tail;        /* (lock: lock) where posts go */
-  GtkloopInboxBlock *free_blocks; /* (lock: lock) finished blocks for the producers */
-  guint              n_free;      /* (lock: lock) */
   atomic_ulong       n_wakeups;   /* statistics: context wake-ups requested */
-  char               pad_before_consumer[64];
-  /* (loop-thread) the taken posts, oldest first, and recycling */
-  GtkloopInboxBlock *taken;       /* the block the next post to run is in */
-  GtkloopInboxBlock *taken_tail;
-  guint64            n_taken;     /* posts taken so far, ever */
+  char               pad_after_shared[64];
+  /* (loop-thread) */
+  GtkloopInboxBlock *head;        /* the block the next post to run is in */
+  guint              head_index;  /* its index there */
   guint64            n_consumed;  /* posts run or dropped so far, ever */
-  GtkloopInboxBlock *spare;       /* finished blocks, handed over at the next take */
-  guint              n_spare;
 } GtkloopInbox;
 
 void     gtkloop_inbox_init  (GtkloopInbox *inbox);
@@ -85,49 +81,53 @@ gboolean gtkloop_inbox_post  (GtkloopInbox     *inbox,
                               gboolean         *refused);
 
 /* Loop thread. How many posts were published so far: a post that
- * happened before this call is among them. */
+ * happened before this call is among them, and so are its entry's
+ * contents. */
 static inline guint64
 gtkloop_inbox_get_n_posted (GtkloopInbox *inbox)
 {
-  return atomic_load_explicit (&inbox->n_posted, memory_order_relaxed);
+  return atomic_load_explicit (&inbox->seq, memory_order_acquire) >> 1;
 }
 
-/* Loop thread. Moves every published post to the loop's side. FALSE,
- * having moved nothing, when a producer held the lock for longer than a
- * short spin (it was preempted there): try again later. */
-gboolean gtkloop_inbox_try_take (GtkloopInbox *inbox);
+/* Loop thread. The oldest post not run yet, which must have been
+ * published (n_consumed < a count gtkloop_inbox_get_n_posted () gave):
+ * copied into @entry and counted consumed. */
+void     gtkloop_inbox_pop   (GtkloopInbox      *inbox,
+                              GtkloopInboxEntry *entry);
 
-/* Loop thread. Copies the oldest taken post not run yet into @entry and
- * counts it consumed; FALSE when every taken post is. */
-gboolean gtkloop_inbox_pop      (GtkloopInbox      *inbox,
-                                 GtkloopInboxEntry *entry);
+/* Loop thread. Refuses further posts; returns the final count. */
+guint64  gtkloop_inbox_close (GtkloopInbox *inbox);
 
-/* Loop thread. Refuses further posts and takes what is left (waiting for
- * the lock), for gtkloop_inbox_pop () to drop. */
-void     gtkloop_inbox_close    (GtkloopInbox *inbox);
-
-/* Loop thread. Takes whatever was posted, waiting for the lock (closing
- * only: a destroy notify run there may post again). */
-void     gtkloop_inbox_take_all (GtkloopInbox *inbox);
-
-/* Loop thread, in prepare: TRUE before looking at the inbox and going to
- * poll; FALSE once awake. Posts wake the context only while it is TRUE, so
- * a loop busy dispatching is not sent an eventfd write per batch it takes.
- * The fences on both sides (here and in post) make sure that a post racing
- * with prepare is either seen by prepare or wakes the poll. */
+/* Loop thread, in prepare: TRUE just before looking for posts and going
+ * to poll; FALSE once awake. A post wakes the context only while it is
+ * TRUE. Both sides use sequentially consistent operations on the flag and
+ * on seq, so a post racing with prepare is either seen by prepare or
+ * wakes the poll. */
 static inline void
 gtkloop_inbox_set_consumer_may_sleep (GtkloopInbox *inbox,
                                       gboolean      may_sleep)
 {
-  atomic_store_explicit (&inbox->consumer_may_sleep, may_sleep, memory_order_relaxed);
-  if (may_sleep)
-    atomic_thread_fence (memory_order_seq_cst);
+  atomic_store_explicit (&inbox->consumer_may_sleep, may_sleep,
+                         may_sleep ? memory_order_seq_cst : memory_order_relaxed);
 }
 
-static inline gboolean
-gtkloop_inbox_is_nonempty (GtkloopInbox *inbox)
+/* Loop thread, right after setting consumer_may_sleep: the count, ordered
+ * after that store. */
+static inline guint64
+gtkloop_inbox_get_n_posted_before_sleep (GtkloopInbox *inbox)
 {
-  return atomic_load_explicit (&inbox->nonempty, memory_order_acquire);
+  return atomic_load_explicit (&inbox->seq, memory_order_seq_cst) >> 1;
+}
+
+/* A spin-wait hint to the CPU. */
+static inline void
+gtkloop_cpu_relax (void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause ();
+#elif defined(__aarch64__)
+  __asm__ __volatile__ ("yield");
+#endif
 }
 
 G_END_DECLS

@@ -70,6 +70,7 @@ struct _GtkloopLoop
   guint64             timer_seq;
   guint32             batch_left;     /* callbacks left in the current asyncio iteration */
   guint64             posts_marked;   /* the inbox's posts counted by a mark in the ready queue */
+  gint64              posts_dispatch_ns; /* when the last dispatch that ran posts began */
   gint64              ready_time_us;  /* what GLib was last told; -1: none */
   gint64              budget_ns;      /* longest dispatch before GLib gets a turn */
 

@@ -309,14 +309,17 @@ loop_source_prepare (GSource *source,
     }
   loop->turn = LOOP_TURN_OURS;
   update_ready_time (loop);   /* the yield, if any, is over */
-  *timeout = -1;
+  *timeout = 0;
+  if (loop->batch_left > 0 || loop->ready.length > 0 || stop_is_due (loop))
+    return TRUE;
+  /* Posts may wake us from here on; then one last look for them. */
   gtkloop_inbox_set_consumer_may_sleep (&loop->inbox, TRUE);
-  if (has_queued_work (loop) || stop_is_due (loop))
+  if (gtkloop_inbox_get_n_posted_before_sleep (&loop->inbox) != loop->posts_marked)
     {
       gtkloop_inbox_set_consumer_may_sleep (&loop->inbox, FALSE);
-      *timeout = 0;
       return TRUE;
     }
+  *timeout = -1;
   return FALSE;
 }
 
@@ -439,8 +442,8 @@ run_inbox_entry (GtkloopLoop             *loop,
 /* Posts from other threads join the ready queue as one entry, a mark
  * saying "run the posts up to the N-th": a post that happened before the
  * mark runs before what is queued after it. Marking reads one counter;
- * the posts are taken under the inbox's lock only when the mark runs, and
- * the budget bounds how many of them one dispatch runs (run_posts). */
+ * the posts are read from the inbox's blocks when the mark runs, and the
+ * budget bounds how many of them one dispatch runs (run_posts). */
 static void
 mark_new_posts (GtkloopLoop *loop)
 {
@@ -509,11 +512,8 @@ begin_iteration (GtkloopLoop *loop)
 
 /* Runs the posts of a mark from where they stopped. TRUE once all have
  * run (the mark leaves the queue); FALSE when the budget ran out, or
- * stop_now () ended the iteration, first (the mark stays at the head of
- * the queue and goes on from there), or when the posts could not be taken
- * because a preempted producer holds the inbox's lock: the dispatch ends
- * there and GLib's other sources run meanwhile, rather than the loop
- * thread waiting for that producer to be scheduled again. */
+ * stop_now () ended the iteration, first: the mark stays at the head of
+ * the queue and goes on from there. */
 static gboolean
 run_posts (GtkloopLoop   *loop,
            GtkloopHandle *h,
@@ -525,13 +525,7 @@ run_posts (GtkloopLoop   *loop,
 
   while (inbox->n_consumed < h->posts_until)
     {
-      if (!gtkloop_inbox_pop (inbox, &entry))
-        {
-          if (!gtkloop_inbox_try_take (inbox))
-            return FALSE;
-          g_assert (inbox->n_taken >= h->posts_until);
-          continue;
-        }
+      gtkloop_inbox_pop (inbox, &entry);
       run_inbox_entry (loop, &entry);
       if (G_UNLIKELY (loop->batch_left == 0))   /* stop_now () */
         return FALSE;
@@ -586,10 +580,44 @@ timer_is_due (GtkloopLoop *loop)
  * the clock after each would cost as much as the iteration itself. */
 #define ITERATIONS_BETWEEN_CLOCK_READS 8
 
+#define POSTS_LINGER_NS 3000   /* 3 us: a few dozen posts of a busy worker */
+#define SPINS_BETWEEN_CLOCK_READS 16
+
+/* A worker posting in a tight loop is usually a little behind a loop
+ * thread that runs its posts straight from the inbox. Sleeping in poll
+ * each time the loop catches up would make the worker pay a wake-up (an
+ * eventfd write, during which it posts nothing) every few posts and the
+ * loop a poll, a read and two context switches. So when posts are
+ * streaming in — this dispatch ran several, or the last one that ran any
+ * began moments ago — the loop looks for more for a few microseconds
+ * before it lets GLib sleep. A single post now and then (W5-lat's, 100 us
+ * apart) is not a stream: no spin, which on a CPU shared with the worker
+ * would keep the worker waiting in its wake-up call. */
+#define POSTS_STREAM_GAP_NS 20000   /* 20 us */
+
+static gboolean
+more_posts_soon (GtkloopLoop *loop,
+                 gint64       deadline)
+{
+  gint64 until = MIN (gtkloop_clock_now_ns () + POSTS_LINGER_NS, deadline);
+  guint spins = 0;
+
+  while (gtkloop_inbox_get_n_posted (&loop->inbox) == loop->posts_marked)
+    {
+      if (++spins % SPINS_BETWEEN_CLOCK_READS == 0 && gtkloop_clock_now_ns () >= until)
+        return FALSE;
+      gtkloop_cpu_relax ();
+    }
+  return TRUE;
+}
+
 static void
 run_iterations (GtkloopLoop *loop)
 {
-  gint64 deadline = gtkloop_clock_now_ns () + loop->budget_ns;
+  gint64 start = gtkloop_clock_now_ns ();
+  gint64 deadline = start + loop->budget_ns;
+  guint64 consumed = loop->inbox.n_consumed;
+  gboolean streaming = start - loop->posts_dispatch_ns < POSTS_STREAM_GAP_NS;
   guint iterations = 0;
 
   for (;;)
@@ -612,10 +640,17 @@ run_iterations (GtkloopLoop *loop)
           break;
         }
       if (!has_queued_work (loop) && !timer_is_due (loop))
-        break;
+        {
+          guint64 ran = loop->inbox.n_consumed - consumed;
+
+          if (ran == 0 || (ran == 1 && !streaming) || !more_posts_soon (loop, deadline))
+            break;
+        }
       if (++iterations % ITERATIONS_BETWEEN_CLOCK_READS == 0 && gtkloop_clock_now_ns () >= deadline)
         break;
     }
+  if (loop->inbox.n_consumed != consumed)
+    loop->posts_dispatch_ns = start;
 }
 
 static gboolean
@@ -1644,16 +1679,18 @@ drop_handle (GtkloopLoop   *loop,
   free_handle (loop, h);
 }
 
-/* The destroy notifies of every post not run yet; returns how many. */
+/* The destroy notifies of every post up to @n_posted not run yet;
+ * returns how many. */
 static guint
-drop_posts (GtkloopLoop *loop)
+drop_posts (GtkloopLoop *loop,
+            guint64      n_posted)
 {
   GtkloopInboxEntry entry;
   guint dropped = 0;
 
-  gtkloop_inbox_take_all (&loop->inbox);
-  while (gtkloop_inbox_pop (&loop->inbox, &entry))
+  while (loop->inbox.n_consumed < n_posted)
     {
+      gtkloop_inbox_pop (&loop->inbox, &entry);
       gtkloop_destroy_notify_run (entry.destroy, entry.data);
       dropped++;
     }
@@ -1674,7 +1711,7 @@ drop_pending (GtkloopLoop *loop)
       guint n;
 
       more = FALSE;
-      n = drop_posts (loop);
+      n = drop_posts (loop, gtkloop_inbox_get_n_posted (&loop->inbox));
       dropped += n;
       more = n > 0;
       while ((h = gtkloop_ready_queue_pop (&loop->ready)) != NULL)
@@ -1703,12 +1740,10 @@ drop_pending (GtkloopLoop *loop)
 static void
 drop_inbox_for_good (GtkloopLoop *loop)
 {
-  GtkloopInboxEntry entry;
+  guint64 n_posted = gtkloop_inbox_close (&loop->inbox);
 
-  gtkloop_inbox_close (&loop->inbox);
-  while (gtkloop_inbox_pop (&loop->inbox, &entry))
-    gtkloop_destroy_notify_run (entry.destroy, entry.data);
-  loop->posts_marked = gtkloop_inbox_get_n_posted (&loop->inbox);
+  drop_posts (loop, n_posted);
+  loop->posts_marked = n_posted;
 }
 
 /**
