@@ -16,8 +16,8 @@
  *                        error; data_destroy runs; the future's reference
  *                        taken for the pool goes
  *
- * The inbox wakes the loop only when it goes from empty to non-empty, so
- * a burst of results costs one wake-up, and what one worker posts (its
+ * The inbox wakes the loop only when it is about to sleep, once, so a
+ * burst of results costs one wake-up, and what one worker posts (its
  * call_soon_threadsafe calls, then its job's result) reaches the loop in
  * posting order. Data and results are freed on the loop's thread.
  *
@@ -45,8 +45,8 @@ struct _Job
   GDestroyNotify          data_destroy;     /* of item.data, run on the loop thread */
   GDestroyNotify          result_destroy;
   /* func and data; result and error are written by the worker before the
-   * post and read on the loop thread after it (the inbox's mutex orders
-   * the two). State REMOVED: comes home cancelled, never ran. */
+   * post and read on the loop thread after it (the inbox's publication
+   * orders the two). State REMOVED: comes home cancelled, never ran. */
   GtkloopWorkItem         item;
 };
 

@@ -9,8 +9,10 @@
  *
  * One dispatch of the source:
  *
- *   start of an asyncio iteration:  take the inbox, then the timers now due
- *                                   (they join after what is already queued)
+ *   start of an asyncio iteration:  mark the posts from other threads (one
+ *                                   entry: they run in place, under the
+ *                                   budget), the fds ready, then the timers
+ *                                   now due (all after what is already queued)
  *   run that snapshot:              what it schedules waits for the next
  *   another iteration?              if work is left and the budget allows
  *

@@ -1,8 +1,9 @@
 /* A backlog of posts from another thread (a worker's flood): each post
  * runs once and in order while the loop splits the work over dispatches,
  * GLib's other sources (painting, at GDK_PRIORITY_REDRAW) get their turns
- * between the portions, the posts wait as a batch rather than a handle
- * each, and stop_now () and close () inside a backlog keep the rules.
+ * between the portions, the posts wait behind one mark in the ready queue
+ * rather than as a handle each, and stop_now () and close () inside a
+ * backlog keep the rules.
  *
  * Nothing here measures time: the budget is made so small that every
  * clock check ends a dispatch, so a portion is at most 64 callbacks
@@ -173,7 +174,7 @@ test_backlog_runs_in_portions_in_order (void **state)
    * painting ran between the portions. */
   assert_true (fx->loop->n_dispatches - dispatches_before >= N_POSTS / 64);
   assert_true (b.paints_midway >= N_POSTS / 64 - 1);
-  /* The posts waited in their batch, not as a handle each. */
+  /* The posts waited behind one mark, not as a handle each. */
   assert_true (b.handles_midway < 16);
   /* What a post schedules runs in the next iteration: after the batch. */
   assert_int_equal (b.scheduled_ran_at, N_POSTS);
