@@ -420,8 +420,8 @@ run_handle (GtkloopLoop   *loop,
   free_handle (loop, h);
 }
 
-/* A post from another thread, run from its batch: the same as run_handle
- * without the handle. */
+/* A post from another thread, run in place from the inbox's block: the
+ * same as run_handle without the handle. */
 static inline void
 run_inbox_entry (GtkloopLoop             *loop,
                  const GtkloopInboxEntry *entry)
@@ -1236,7 +1236,7 @@ gtkloop_loop_cancel (GtkloopLoop *loop,
 
   h = gtkloop_handle_lookup (&loop->handles, handle_id);
   if (h == NULL || (h->state != HANDLE_READY && h->state != HANDLE_TIMER) ||
-      h->kind == HANDLE_KIND_INBOX)   /* a batch of posts: its id is never handed out */
+      h->kind == HANDLE_KIND_INBOX)   /* a mark of posts: its id is never handed out */
     return FALSE;
 
   /* Marked before the destroy notify runs, so a notify that cancels the
