@@ -1,6 +1,5 @@
 #pragma once
 
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -71,9 +70,9 @@ typedef struct
 void     gtkloop_inbox_init  (GtkloopInbox *inbox);
 void     gtkloop_inbox_clear (GtkloopInbox *inbox);
 
-/* Any thread. Returns TRUE when this post made the inbox non-empty, i.e.
- * when the caller must wake the consumer. FALSE with the entry refused when
- * the inbox is closed. */
+/* Any thread. Returns TRUE when this post found the loop about to sleep
+ * (the first since it said so), i.e. when the caller must wake its
+ * context. FALSE with *refused set when the inbox is closed. */
 gboolean gtkloop_inbox_post  (GtkloopInbox     *inbox,
                               GtkloopCallback   cb,
                               gpointer          data,
