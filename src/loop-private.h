@@ -101,6 +101,7 @@ struct _GtkloopLoop
   /* statistics, for tests and benchmarks */
   guint64             n_dispatches;
   guint64             n_yields;
+  guint64             n_iterations;   /* asyncio iterations begun (the snapshots taken) */
 
   /* (loop-thread) giving memory back after a burst: loop-trim.c */
   guint               memory_mark;    /* gtkloop_loop_memory_mark () when last looked at */
@@ -182,5 +183,6 @@ gboolean gtkloop_loop_made_before_fork (GtkloopLoop *loop);
 guint64  gtkloop_loop_get_n_wakeups    (GtkloopLoop *loop);
 guint64  gtkloop_loop_get_n_yields     (GtkloopLoop *loop);
 guint    gtkloop_loop_get_n_pending    (GtkloopLoop *loop);   /* callbacks and timers not cancelled */
+guint64  gtkloop_loop_get_n_iterations (GtkloopLoop *loop);   /* snapshots taken: the fuzzer's snapshot rule */
 
 G_END_DECLS

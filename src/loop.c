@@ -510,6 +510,7 @@ begin_iteration (GtkloopLoop *loop)
     gtkloop_fd_watches_take_ready (&loop->fds, schedule_fd_callback, loop);
   take_due_timers (loop);
   loop->batch_left = loop->ready.length;
+  loop->n_iterations++;
 }
 
 /* Runs the posts of a mark from where they stopped. TRUE once all have
@@ -2045,6 +2046,12 @@ guint64
 gtkloop_loop_get_n_yields (GtkloopLoop *loop)
 {
   return loop->n_yields;
+}
+
+guint64
+gtkloop_loop_get_n_iterations (GtkloopLoop *loop)
+{
+  return loop->n_iterations;
 }
 
 guint
