@@ -37,6 +37,7 @@ struct _GtkloopTask
   guint            last_suspend_cancelled : 1;
   guint            has_return : 1;
   guint            step_scheduled : 1;
+  guint            cancelling_waiting_on : 1;  /* inside cancel (), passing it on */
 
   gpointer         return_value;          /* (owned by return_destroy) */
   GDestroyNotify   return_destroy;

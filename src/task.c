@@ -596,6 +596,13 @@ task_cancel_vfunc (GtkloopFuture *f,
 
   if (!gtkloop_future_is_pending (f))
     return FALSE;
+  /* Tasks awaiting each other in a cycle: the cancellation passed on has
+   * come back round. It is the same request, so it counts once; this task
+   * refuses it as a future that cannot be cancelled now, and the one that
+   * passed it on delivers it at its next step. Passing it on again would
+   * recurse until the stack overflowed (asyncio's RecursionError). */
+  if (task->cancelling_waiting_on)
+    return FALSE;
 
   task->num_cancels_requested++;
   set_cancel_message (task, msg);
@@ -604,10 +611,18 @@ task_cancel_vfunc (GtkloopFuture *f,
 
   /* Cancelling what the task waits on wakes it with the cancellation;
    * if that future cannot be cancelled, the next step delivers it. */
-  if (task->waiting_on != NULL && gtkloop_future_cancel (task->waiting_on, msg))
+  if (task->waiting_on != NULL)
     {
-      task->cancel_delivered = TRUE;
-      return TRUE;
+      gboolean passed_on;
+
+      task->cancelling_waiting_on = TRUE;
+      passed_on = gtkloop_future_cancel (task->waiting_on, msg);
+      task->cancelling_waiting_on = FALSE;
+      if (passed_on)
+        {
+          task->cancel_delivered = TRUE;
+          return TRUE;
+        }
     }
   task->must_cancel = TRUE;
   return TRUE;
