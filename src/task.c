@@ -121,8 +121,11 @@ static void
 set_cancel_message (GtkloopTask *task,
                     const char  *msg)
 {
-  g_free (task->cancel_message);
+  /* msg may be the current message: closing passes it on again. */
+  char *old = task->cancel_message;
+
   task->cancel_message = g_strdup (msg);
+  g_free (old);
 }
 
 /* Settles the task once its function returned (or never will run). */
@@ -597,12 +600,19 @@ task_cancel_vfunc (GtkloopFuture *f,
   if (!gtkloop_future_is_pending (f))
     return FALSE;
   /* Tasks awaiting each other in a cycle: the cancellation passed on has
-   * come back round. It is the same request, so it counts once; this task
-   * refuses it as a future that cannot be cancelled now, and the one that
-   * passed it on delivers it at its next step. Passing it on again would
-   * recurse until the stack overflowed (asyncio's RecursionError). */
+   * come back round. It is the same request, so it counts once. Passing
+   * it on again would recurse until the stack overflowed (asyncio's
+   * RecursionError); instead this task stops waiting and its next step
+   * delivers the cancellation, which breaks the deadlock: when it ends,
+   * the task awaiting it wakes, and so on round the cycle. */
   if (task->cancelling_waiting_on)
-    return FALSE;
+    {
+      gtkloop_future_remove_done_callback (task->waiting_on, wakeup_callback, task);
+      g_clear_pointer (&task->waiting_on, gtkloop_future_unref);
+      task->must_cancel = TRUE;
+      schedule_step (task);
+      return TRUE;
+    }
 
   task->num_cancels_requested++;
   set_cancel_message (task, msg);
@@ -620,7 +630,8 @@ task_cancel_vfunc (GtkloopFuture *f,
       task->cancelling_waiting_on = FALSE;
       if (passed_on)
         {
-          task->cancel_delivered = TRUE;
+          if (task->waiting_on != NULL)   /* else it came back round: the step delivers it */
+            task->cancel_delivered = TRUE;
           return TRUE;
         }
     }
@@ -988,10 +999,19 @@ gtkloop_await (GtkloopFuture *f,
        * before that stale callback runs. */
       gtkloop_future_add_done_callback (f, wakeup_callback, gtkloop_task_ref (task),
                                         (GDestroyNotify) gtkloop_task_unref);
-      if (task->must_cancel && gtkloop_future_cancel (f, task->cancel_message))
+      if (task->must_cancel)
         {
-          task->must_cancel = FALSE;
-          task->cancel_delivered = TRUE;
+          gboolean passed_on;
+
+          task->cancelling_waiting_on = TRUE;
+          passed_on = gtkloop_future_cancel (f, task->cancel_message);
+          task->cancelling_waiting_on = FALSE;
+          /* Unless it came back round a cycle (see task_cancel_vfunc). */
+          if (passed_on && task->waiting_on != NULL)
+            {
+              task->must_cancel = FALSE;
+              task->cancel_delivered = TRUE;
+            }
         }
       gtkloop_fiber_suspend ();
       if (take_resume_error (task, error))

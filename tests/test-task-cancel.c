@@ -436,6 +436,128 @@ test_task_started_by_close_is_refused (void **state)
   gtkloop_task_unref (lt.late);
 }
 
+/* Two tasks awaiting each other. Cancelling one used to pass the
+ * cancellation round the cycle until the stack overflowed (found by the
+ * scheduler fuzzer, tests/fuzz); now it counts once for each task and
+ * breaks the deadlock: the first task's await fails with it, and once that
+ * task has ended, so does the other's. */
+typedef struct
+{
+  GtkloopTask *other;
+  char        *message;     /* of the error its await failed with */
+  int          returned;
+} CycleSide;
+
+static void
+awaits_the_other (GtkloopTask *task,
+                  gpointer     data)
+{
+  CycleSide *side = data;
+  g_autoptr(GError) error = NULL;
+
+  gtkloop_sleep (0, NULL);   /* both exist before either awaits */
+  if (!gtkloop_await (GTKLOOP_FUTURE (side->other), &error))
+    {
+      assert_true (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED));
+      side->message = g_strdup (error->message);
+    }
+  side->returned++;
+}
+
+static void
+start_cycle (TestFixture *fx,
+             CycleSide   *a,
+             CycleSide   *b,
+             GtkloopTask **ta,
+             GtkloopTask **tb)
+{
+  *ta = gtkloop_loop_create_task (fx->loop, awaits_the_other, a, NULL);
+  *tb = gtkloop_loop_create_task (fx->loop, awaits_the_other, b, NULL);
+  a->other = *tb;
+  b->other = *ta;
+  test_iterate_for (fx->loop, 0.005);
+  assert_false (gtkloop_future_is_done (GTKLOOP_FUTURE (*ta)));
+  assert_false (gtkloop_future_is_done (GTKLOOP_FUTURE (*tb)));
+}
+
+static void
+test_cancel_round_a_cycle_of_awaits (void **state)
+{
+  TestFixture *fx = *state;
+  CycleSide a = { 0 }, b = { 0 };
+  GtkloopTask *ta, *tb;
+
+  start_cycle (fx, &a, &b, &ta, &tb);
+  assert_true (gtkloop_task_cancel (ta, "round"));
+  assert_int_equal (gtkloop_task_cancelling (ta), 1);
+  assert_int_equal (gtkloop_task_cancelling (tb), 1);
+  test_iterate_for (fx->loop, 0.005);
+
+  assert_int_equal (a.returned, 1);
+  assert_int_equal (b.returned, 1);
+  assert_string_equal (a.message, "round");
+  assert_non_null (b.message);   /* it awaited a task that ended cancelled */
+  assert_true (gtkloop_future_is_cancelled (GTKLOOP_FUTURE (ta)));
+  assert_true (gtkloop_future_is_cancelled (GTKLOOP_FUTURE (tb)));
+  g_free (a.message);
+  g_free (b.message);
+  gtkloop_task_unref (ta);
+  gtkloop_task_unref (tb);
+}
+
+/* The same cycle left to close: close cancels each task in turn (this
+ * overflowed the stack too). */
+static void
+test_close_with_a_cycle_of_awaits (void **state)
+{
+  TestFixture *fx = *state;
+  CycleSide a = { 0 }, b = { 0 };
+  GtkloopTask *ta, *tb;
+
+  start_cycle (fx, &a, &b, &ta, &tb);
+  gtkloop_loop_close (fx->loop);
+  assert_int_equal (a.returned, 1);
+  assert_int_equal (b.returned, 1);
+  assert_true (gtkloop_future_is_cancelled (GTKLOOP_FUTURE (ta)));
+  assert_true (gtkloop_future_is_cancelled (GTKLOOP_FUTURE (tb)));
+  g_free (a.message);
+  g_free (b.message);
+  gtkloop_task_unref (ta);
+  gtkloop_task_unref (tb);
+}
+
+/* A task cancelled with a message and still pending when the loop closes:
+ * close cancels it again with that same message, which was freed before
+ * being copied (a use after free ASan reported under the fuzzer). */
+static void
+awaits_forever (GtkloopTask *task,
+                gpointer     data)
+{
+  CycleSide *side = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GtkloopFuture) never = gtkloop_future_new (gtkloop_future_get_loop (GTKLOOP_FUTURE (task)));
+
+  if (!gtkloop_await (never, &error))
+    side->message = g_strdup (error->message);
+  side->returned++;
+}
+
+static void
+test_close_keeps_the_cancel_message (void **state)
+{
+  TestFixture *fx = *state;
+  CycleSide side = { 0 };
+  GtkloopTask *t = gtkloop_loop_create_task (fx->loop, awaits_forever, &side, NULL);
+
+  test_iterate_for (fx->loop, 0.002);
+  assert_true (gtkloop_task_cancel (t, "stop, with a message long enough to be noticed"));
+  gtkloop_loop_close (fx->loop);   /* before the task saw it */
+  assert_int_equal (side.returned, 1);
+  assert_string_equal (side.message, "stop, with a message long enough to be noticed");
+  g_free (side.message);
+  gtkloop_task_unref (t);
+}
+
 int
 main (void)
 {
@@ -447,6 +569,9 @@ main (void)
     cmocka_unit_test_setup_teardown (test_close_finishes_fire_and_forget_task, test_fixture_setup, test_fixture_teardown),
     cmocka_unit_test_setup_teardown (test_close_while_awaiting_running_job, test_fixture_setup, test_fixture_teardown),
     cmocka_unit_test_setup_teardown (test_task_started_by_close_is_refused, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_cancel_round_a_cycle_of_awaits, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_close_with_a_cycle_of_awaits, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_close_keeps_the_cancel_message, test_fixture_setup, test_fixture_teardown),
   };
 
   return cmocka_run_group_tests_name ("task-cancel", tests, NULL, NULL);
