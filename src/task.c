@@ -616,6 +616,7 @@ task_cancel_vfunc (GtkloopFuture *f,
 
   task->num_cancels_requested++;
   set_cancel_message (task, msg);
+  msg = task->cancel_message;   /* msg may have been the message just replaced */
   if (task->cancellable)
     g_cancellable_cancel (task->cancellable);
 
@@ -1114,7 +1115,10 @@ gtkloop_task_is_closing (GtkloopTask *task)
 static void
 finish_for_close (GtkloopTask *task)
 {
-  gtkloop_task_cancel (task, task->cancel_message ? task->cancel_message : "The event loop is closing");
+  g_autofree char *msg = g_strdup (task->cancel_message ? task->cancel_message
+                                                       : "The event loop is closing");
+
+  gtkloop_task_cancel (task, msg);
   if (task->waiting_on != NULL)
     {
       gtkloop_future_remove_done_callback (task->waiting_on, wakeup_callback, task);

@@ -526,35 +526,62 @@ test_close_with_a_cycle_of_awaits (void **state)
   gtkloop_task_unref (tb);
 }
 
-/* A task cancelled with a message and still pending when the loop closes:
- * close cancels it again with that same message, which was freed before
- * being copied (a use after free ASan reported under the fuzzer). */
+/* A task cancelled with a message and still pending when the loop closes,
+ * awaiting a gather: close cancels it again with that same message, which
+ * was freed before being copied and then passed on to the gather's child
+ * (use after free, reported by ASan under the scheduler fuzzer). */
+typedef struct
+{
+  char *message;   /* of the error its await failed with */
+  int   returned;
+} MessageSeen;
+
 static void
 awaits_forever (GtkloopTask *task,
                 gpointer     data)
 {
-  CycleSide *side = data;
+  MessageSeen *seen = data;
   g_autoptr(GError) error = NULL;
   g_autoptr(GtkloopFuture) never = gtkloop_future_new (gtkloop_future_get_loop (GTKLOOP_FUTURE (task)));
 
   if (!gtkloop_await (never, &error))
-    side->message = g_strdup (error->message);
-  side->returned++;
+    seen->message = g_strdup (error->message);
+  seen->returned++;
+}
+
+static void
+awaits_a_gather (GtkloopTask *task,
+                 gpointer     data)
+{
+  MessageSeen *seen = data;   /* [0]: this task, [1]: its child */
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GtkloopTask) child =
+    gtkloop_loop_create_task (gtkloop_future_get_loop (GTKLOOP_FUTURE (task)), awaits_forever, &seen[1], NULL);
+  GtkloopFuture *fs[1] = { GTKLOOP_FUTURE (child) };
+  g_autoptr(GtkloopFuture) g = gtkloop_gather (fs, 1, FALSE);
+
+  if (!gtkloop_await (g, &error))
+    seen[0].message = g_strdup (error->message);
+  seen[0].returned++;
 }
 
 static void
 test_close_keeps_the_cancel_message (void **state)
 {
   TestFixture *fx = *state;
-  CycleSide side = { 0 };
-  GtkloopTask *t = gtkloop_loop_create_task (fx->loop, awaits_forever, &side, NULL);
+  const char *msg = "stop, with a message long enough to be noticed";
+  MessageSeen seen[2] = { { 0 } };
+  GtkloopTask *t = gtkloop_loop_create_task (fx->loop, awaits_a_gather, seen, NULL);
 
   test_iterate_for (fx->loop, 0.002);
-  assert_true (gtkloop_task_cancel (t, "stop, with a message long enough to be noticed"));
-  gtkloop_loop_close (fx->loop);   /* before the task saw it */
-  assert_int_equal (side.returned, 1);
-  assert_string_equal (side.message, "stop, with a message long enough to be noticed");
-  g_free (side.message);
+  assert_true (gtkloop_task_cancel (t, msg));
+  gtkloop_loop_close (fx->loop);   /* before the tasks saw it */
+  for (int i = 0; i < 2; i++)
+    {
+      assert_int_equal (seen[i].returned, 1);
+      assert_string_equal (seen[i].message, msg);
+      g_free (seen[i].message);
+    }
   gtkloop_task_unref (t);
 }
 
