@@ -5,6 +5,9 @@
 #   scripts/setup-debian.sh              the project's dependencies
 #   scripts/setup-debian.sh --docs       those and the API reference's tool
 #                                        (gi-docgen, for meson -Ddocs=true)
+#   scripts/setup-debian.sh --fuzz       those and clang 14 with libFuzzer and
+#                                        llvm-cov (for meson -Dfuzzing=true,
+#                                        scripts/fuzz.sh; docs/fuzzing.md)
 #   scripts/setup-debian.sh PKG...       just these (scripts/check-aarch64.sh;
 #                                        bench/run-all.sh, for the peers it
 #                                        measures: python3-uvloop, python3-gbulb)
@@ -20,9 +23,15 @@ packages="
 "
 # Needed only to build the API reference (-Ddocs=true, off by default).
 docs_packages="gi-docgen"
+# Needed only for the scheduler fuzzer (-Dfuzzing=true, off by default):
+# libFuzzer's runtime is libclang-rt-14-dev, only a Recommends of clang, and
+# llvm-profdata-14 / llvm-cov-14 (coverage figures) are in llvm-14.
+fuzz_packages="clang libclang-rt-14-dev llvm-14"
 
 if [ "${1:-}" = "--docs" ]; then
   packages="$packages $docs_packages"
+elif [ "${1:-}" = "--fuzz" ]; then
+  packages="$packages $fuzz_packages"
 elif [ "$#" -gt 0 ]; then
   packages="$*"
 fi
