@@ -185,6 +185,7 @@ struct _FuzzTask
   gboolean     started, ended, holds_lock;
   gboolean     exposed;           /* something besides the fuzzer may cancel it */
   guint        pending_cancels;   /* cancel () TRUE, not yet delivered */
+  gpointer     expected_local;    /* its creator's task-local value when it was made */
   gboolean     cancelled_before_start;
   int          destroyed;         /* its data's destroy notify */
 };
@@ -211,6 +212,9 @@ struct _FuzzRun
   guint                  n_workers;
   GPtrArray             *jobs;             /* (owned) FuzzJob* */
   GPtrArray             *values;           /* (owned) FuzzValue* */
+  GPtrArray             *locals;           /* (owned) FuzzValue*: task-local values */
+  gboolean               guard_stop_now;   /* run_forever's stop timer calls stop_now */
+  guint64                stop_now_iteration; /* G_MAXUINT64: never */
 
   GtkloopThreadExecutor *executor;
   GtkloopLock           *lock;
@@ -281,6 +285,14 @@ check_timer_order (FuzzRun *run,
 
   CHECK (now + TIME_SLACK >= x->lo,
          "a timer ran %.6f s before its deadline", x->lo - now);
+  /* stop_now () leaves the rest of its iteration to the next one, which
+   * runs it before the timers it finds due: order holds within each. */
+  if (run->stop_now_iteration != G_MAXUINT64 && now_iteration == run->stop_now_iteration + 1)
+    {
+      g_ptr_array_remove_fast (run->live_timers, x);
+      x->live_timer = FALSE;
+      return;
+    }
   for (guint i = 0; i < run->live_timers->len; i++)
     {
       CbRec *y = run->live_timers->pdata[i];
@@ -492,6 +504,15 @@ task_data_destroy (gpointer data)
   CHECK (++ft->destroyed == 1, "a task's destroy notify ran %d times", ft->destroyed);
 }
 
+/* A task starts with the task-local values of the task that made it. */
+static gpointer
+local_of_current_task (void)
+{
+  GtkloopTask *current = gtkloop_task_get_current ();
+
+  return current ? gtkloop_task_get_local (current, "fuzz") : NULL;
+}
+
 static FuzzTask *
 spawn (FuzzRun *run,
        Script  *from,
@@ -507,6 +528,7 @@ spawn (FuzzRun *run,
   ft->index = run->tasks->len;
   ft->script = take_script (from, 24);
   ft->depth = depth;
+  ft->expected_local = local_of_current_task ();
   g_ptr_array_add (run->tasks, ft);
   if (mode % 4 == 0)
     ft->task = gtkloop_loop_create_task (run->loop, task_main, ft, task_data_destroy);
@@ -844,6 +866,7 @@ op_task_group (FuzzTask *ft,
       child->script = take_script (s, 24);
       child->depth = depth + 1;
       child->exposed = TRUE;
+      child->expected_local = local_of_current_task ();
       g_ptr_array_add (run->tasks, child);
       child->task = gtkloop_task_group_create_task (tg, task_main, child, task_data_destroy);
       CHECK (child->task != NULL, "task_group_create_task returned NULL");
@@ -1255,6 +1278,15 @@ run_script (FuzzTask *ft,
               CHECK (gtkloop_task_uncancel (ft->task) == before - 1,
                      "uncancel did not take back one request");
             }
+          else
+            {
+              /* Otherwise a new task-local value, for the tasks it makes. */
+              FuzzValue *v = g_new0 (FuzzValue, 1);
+
+              g_ptr_array_add (run->locals, v);
+              gtkloop_task_set_local (ft->task, "fuzz", v, value_destroy);
+              CHECK (gtkloop_task_get_local (ft->task, "fuzz") == v, "a task-local value set is not read back");
+            }
           break;
         case 5:
           count_op (run, FUZZ_OP_CALL_SOON);
@@ -1390,6 +1422,8 @@ task_main (GtkloopTask *task,
   CHECK (!ft->cancelled_before_start, "a task cancelled before its first step ran");
   CHECK (!ft->started, "a task's function ran twice");
   CHECK (gtkloop_task_get_current () == task, "get_current is not the running task");
+  CHECK (gtkloop_task_get_local (task, "fuzz") == ft->expected_local,
+         "a task did not start with its creator's task-local value");
   ft->started = TRUE;
   script = ft->script;
   error = run_script (ft, &script, 0);
@@ -1421,6 +1455,20 @@ stop_loop (gpointer data)
   gtkloop_loop_stop (data);
 }
 
+static void
+stop_guard (gpointer data)
+{
+  FuzzRun *run = data;
+
+  if (run->guard_stop_now)
+    {
+      run->stop_now_iteration = iteration_of (run);
+      gtkloop_loop_stop_now (run->loop);
+    }
+  else
+    gtkloop_loop_stop (run->loop);
+}
+
 /* Iterates the context until ms milliseconds have passed. */
 static void
 iterate_for (FuzzRun *run,
@@ -1450,6 +1498,16 @@ iterate (FuzzRun *run,
 
       gtkloop_loop_run_until_complete (run->loop, future_of (ft), &error);
       g_clear_error (&error);
+      gtkloop_loop_cancel (run->loop, guard);
+    }
+  else if (arg % 8 == 6 && !past_time_budget (run))
+    {
+      /* run_forever, until a timer calls stop () or stop_now (). */
+      guint64 guard;
+
+      run->guard_stop_now = (arg & 0x40) != 0;
+      guard = gtkloop_loop_call_later (run->loop, delay_from (arg >> 3), stop_guard, run, NULL);
+      gtkloop_loop_run_forever (run->loop);
       gtkloop_loop_cancel (run->loop, guard);
     }
   else if ((arg & 0x80) && !past_time_budget (run))
@@ -1491,6 +1549,8 @@ setup (FuzzRun *run,
   run->tasks = g_ptr_array_new ();
   run->jobs = g_ptr_array_new_with_free_func (g_free);
   run->values = g_ptr_array_new_with_free_func (g_free);
+  run->locals = g_ptr_array_new_with_free_func (g_free);
+  run->stop_now_iteration = G_MAXUINT64;
   run->executor = gtkloop_thread_executor_new (1 + a % 2);
   run->lock = gtkloop_lock_new ();
   run->event = gtkloop_event_new ();
@@ -1652,6 +1712,8 @@ release_and_check (FuzzRun                    *run,
     }
   for (guint i = 0; i < run->values->len; i++)
     CHECK (((FuzzValue *) run->values->pdata[i])->destroyed == 1, "a task's result was never freed");
+  for (guint i = 0; i < run->locals->len; i++)
+    CHECK (((FuzzValue *) run->locals->pdata[i])->destroyed == 1, "a task-local value was never freed");
   for (guint i = 1; i < run->next_item; i++)
     {
       if (run->item_accepted[i])
@@ -1675,6 +1737,7 @@ release_and_check (FuzzRun                    *run,
   g_ptr_array_unref (run->tasks);
   g_ptr_array_unref (run->jobs);
   g_ptr_array_unref (run->values);
+  g_ptr_array_unref (run->locals);
 
   if (gtkloop_debug_counters_enabled () && !gtkloop_debug_counters_equal (before))
     {
