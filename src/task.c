@@ -607,10 +607,15 @@ task_cancel_vfunc (GtkloopFuture *f,
    * the task awaiting it wakes, and so on round the cycle. */
   if (task->cancelling_waiting_on)
     {
-      gtkloop_future_remove_done_callback (task->waiting_on, wakeup_callback, task);
-      g_clear_pointer (&task->waiting_on, gtkloop_future_unref);
-      task->must_cancel = TRUE;
-      schedule_step (task);
+      /* It may come back more than once (a gather whose children all
+       * await this task): only the first detaches. */
+      if (task->waiting_on != NULL)
+        {
+          gtkloop_future_remove_done_callback (task->waiting_on, wakeup_callback, task);
+          g_clear_pointer (&task->waiting_on, gtkloop_future_unref);
+          task->must_cancel = TRUE;
+          schedule_step (task);
+        }
       return TRUE;
     }
 

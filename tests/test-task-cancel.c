@@ -505,6 +505,66 @@ test_cancel_round_a_cycle_of_awaits (void **state)
   gtkloop_task_unref (tb);
 }
 
+/* A task awaiting a gather of two tasks that both await it: the
+ * cancellation comes back round twice, through each child (the second
+ * time the task had already stopped waiting: a critical, found by the
+ * fuzzer). */
+typedef struct
+{
+  GtkloopTask *children[2];
+  CycleSide    sides[2];
+  int          returned;
+  gboolean     cancelled;
+} GatherCycle;
+
+static void
+awaits_a_gather_of_its_awaiters (GtkloopTask *task,
+                                 gpointer     data)
+{
+  GatherCycle *gc = data;
+  GtkloopLoop *loop = gtkloop_future_get_loop (GTKLOOP_FUTURE (task));
+  GtkloopFuture *fs[2];
+  g_autoptr(GtkloopFuture) g = NULL;
+  g_autoptr(GError) error = NULL;
+
+  for (int i = 0; i < 2; i++)
+    {
+      gc->sides[i].other = task;
+      gc->children[i] = gtkloop_loop_create_task (loop, awaits_the_other, &gc->sides[i], NULL);
+      fs[i] = GTKLOOP_FUTURE (gc->children[i]);
+    }
+  g = gtkloop_gather (fs, 2, FALSE);
+  gc->cancelled = !gtkloop_await (g, &error) &&
+                  g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  gc->returned++;
+}
+
+static void
+test_cancel_round_a_gather_cycle (void **state)
+{
+  TestFixture *fx = *state;
+  GatherCycle gc = { 0 };
+  GtkloopTask *t = gtkloop_loop_create_task (fx->loop, awaits_a_gather_of_its_awaiters, &gc, NULL);
+
+  test_iterate_for (fx->loop, 0.005);
+  assert_false (gtkloop_future_is_done (GTKLOOP_FUTURE (t)));
+  assert_true (gtkloop_task_cancel (t, "round"));
+  assert_int_equal (gtkloop_task_cancelling (t), 1);
+  test_iterate_for (fx->loop, 0.005);
+
+  assert_int_equal (gc.returned, 1);
+  assert_true (gc.cancelled);
+  assert_true (gtkloop_future_is_cancelled (GTKLOOP_FUTURE (t)));
+  for (int i = 0; i < 2; i++)
+    {
+      assert_int_equal (gc.sides[i].returned, 1);
+      assert_true (gtkloop_future_is_cancelled (GTKLOOP_FUTURE (gc.children[i])));
+      g_free (gc.sides[i].message);
+      gtkloop_task_unref (gc.children[i]);
+    }
+  gtkloop_task_unref (t);
+}
+
 /* The same cycle left to close: close cancels each task in turn (this
  * overflowed the stack too). */
 static void
@@ -597,6 +657,7 @@ main (void)
     cmocka_unit_test_setup_teardown (test_close_while_awaiting_running_job, test_fixture_setup, test_fixture_teardown),
     cmocka_unit_test_setup_teardown (test_task_started_by_close_is_refused, test_fixture_setup, test_fixture_teardown),
     cmocka_unit_test_setup_teardown (test_cancel_round_a_cycle_of_awaits, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_cancel_round_a_gather_cycle, test_fixture_setup, test_fixture_teardown),
     cmocka_unit_test_setup_teardown (test_close_with_a_cycle_of_awaits, test_fixture_setup, test_fixture_teardown),
     cmocka_unit_test_setup_teardown (test_close_keeps_the_cancel_message, test_fixture_setup, test_fixture_teardown),
   };

@@ -1747,6 +1747,20 @@ release_and_check (FuzzRun                    *run,
     }
 }
 
+/* A critical or an error is a failure like a broken invariant. GLib's own
+ * fatal path (G_DEBUG=fatal-criticals) raises SIGTRAP, which libFuzzer
+ * does not catch, so the input would be lost: abort instead. */
+static void
+abort_on_critical (const char     *domain,
+                   GLogLevelFlags  level,
+                   const char     *message,
+                   gpointer        data)
+{
+  if (level & (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_ERROR))
+    fuzz_fail ("%s-CRITICAL: %s", domain ? domain : "", message);
+  g_log_default_handler (domain, level, message, data);
+}
+
 void
 fuzz_scheduler_run (const guint8 *data,
                     gsize         size,
@@ -1756,6 +1770,7 @@ fuzz_scheduler_run (const guint8 *data,
   Script script = { data, size, 0 };
   GtkloopDebugCounters before;
 
+  g_log_set_default_handler (abort_on_critical, NULL);
   gtkloop_debug_counters_snapshot (&before);
   run->counts = counts;
   current_run = run;
