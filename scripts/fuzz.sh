@@ -70,7 +70,9 @@ case "$cmd" in
     # libFuzzer's -merge=1 keeps what is in the first directory and adds,
     # from the others, the smallest inputs that reach more coverage. The
     # first holds the inputs kept by name: seed-* (hand-written) and
-    # crash-* (each exposed a bug).
+    # crash-* (each exposed a bug). -use_counters=0 counts an edge once
+    # however often it ran: about 150 inputs instead of about 900, with the
+    # same lines covered.
     merged=$(mktemp -d)
     others=$(mktemp -d)
     for f in "$corpus"/*; do
@@ -79,7 +81,7 @@ case "$cmd" in
         *) cp "$f" "$others"/ ;;
       esac
     done
-    "$fuzz_build/tests/fuzz/fuzz-scheduler" -merge=1 -max_len=512 -timeout=10 \
+    "$fuzz_build/tests/fuzz/fuzz-scheduler" -merge=1 -use_counters=0 -max_len=512 -timeout=10 \
       "$merged" "$others" "$fuzz_build/corpus"
     rm -f "$corpus"/*
     cp "$merged"/* "$corpus"/
@@ -102,7 +104,7 @@ case "$cmd" in
     llvm-profdata-14 merge -sparse -o "$cov_build/fuzz.profdata" "$cov_build"/fuzz-*.profraw
     llvm-cov-14 report "$cov_build/tests/fuzz/fuzz-replay" \
       -instr-profile="$cov_build/fuzz.profdata" \
-      -ignore-filename-regex='^/usr/|/tests/|/_build'
+      -ignore-filename-regex='^/usr/|/tests/|/gtkloop/|config\.h$'
     ;;
   replay)
     [ -d _build ] || meson setup _build
