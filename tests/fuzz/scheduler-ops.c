@@ -917,7 +917,8 @@ got_item (FuzzRun *run,
 
 static GError *
 op_queue (FuzzTask *ft,
-          Script   *s)
+          Script   *s,
+          guint     depth G_GNUC_UNUSED)
 {
   FuzzRun *run = ft->run;
   guint8 arg = next_byte (s);
@@ -1009,7 +1010,8 @@ op_lock (FuzzTask *ft,
 
 static GError *
 op_event (FuzzTask *ft,
-          Script   *s)
+          Script   *s,
+          guint     depth G_GNUC_UNUSED)
 {
   FuzzRun *run = ft->run;
   guint8 arg = next_byte (s);
@@ -1081,7 +1083,8 @@ op_semaphore (FuzzTask *ft,
 
 static GError *
 op_condition (FuzzTask *ft,
-              Script   *s)
+              Script   *s,
+              guint     depth G_GNUC_UNUSED)
 {
   FuzzRun *run = ft->run;
   guint8 arg = next_byte (s);
@@ -1115,7 +1118,8 @@ op_condition (FuzzTask *ft,
 
 static GError *
 op_barrier (FuzzTask *ft,
-            Script   *s)
+            Script   *s,
+            guint     depth G_GNUC_UNUSED)
 {
   FuzzRun *run = ft->run;
   guint8 arg = next_byte (s);
@@ -1181,7 +1185,8 @@ job_result_destroy (gpointer data)
 
 static GError *
 op_executor (FuzzTask *ft,
-             Script   *s)
+             Script   *s,
+             guint     depth G_GNUC_UNUSED)
 {
   FuzzRun *run = ft->run;
   guint8 arg = next_byte (s);
@@ -1231,6 +1236,31 @@ value_destroy (gpointer data)
 }
 
 /* The script ---------------------------------------------------------------- */
+
+/* Operations 9 to 21 of run_script: combinators, primitives and
+ * executor jobs, in the order of their op byte (the corpus depends on it). */
+typedef struct
+{
+  FuzzOpKind kind;
+  gboolean   nests;   /* runs a body of its own (bounded by MAX_DEPTH) */
+  GError  *(*run) (FuzzTask *ft, Script *s, guint depth);
+} CombinatorOp;
+
+static const CombinatorOp combinator_ops[] = {
+  { FUZZ_OP_GATHER,     TRUE,  op_gather },
+  { FUZZ_OP_WAIT,       TRUE,  op_wait },
+  { FUZZ_OP_WAIT_FOR,   TRUE,  op_wait_for },
+  { FUZZ_OP_SHIELD,     TRUE,  op_shield },
+  { FUZZ_OP_TIMEOUT,    TRUE,  op_timeout },
+  { FUZZ_OP_TASK_GROUP, TRUE,  op_task_group },
+  { FUZZ_OP_QUEUE,      FALSE, op_queue },
+  { FUZZ_OP_LOCK,       TRUE,  op_lock },
+  { FUZZ_OP_EVENT,      FALSE, op_event },
+  { FUZZ_OP_SEMAPHORE,  TRUE,  op_semaphore },
+  { FUZZ_OP_CONDITION,  FALSE, op_condition },
+  { FUZZ_OP_BARRIER,    FALSE, op_barrier },
+  { FUZZ_OP_EXECUTOR,   FALSE, op_executor },
+};
 
 static GError *
 run_script (FuzzTask *ft,
@@ -1304,81 +1334,16 @@ run_script (FuzzTask *ft,
           count_op (run, FUZZ_OP_HANDLE_CANCEL);
           cancel_handle (run, next_byte (s));
           break;
-        case 9:
-          if (depth < MAX_DEPTH)
-            {
-              count_op (run, FUZZ_OP_GATHER);
-              error = op_gather (ft, s, depth);
-            }
-          break;
-        case 10:
-          if (depth < MAX_DEPTH)
-            {
-              count_op (run, FUZZ_OP_WAIT);
-              error = op_wait (ft, s, depth);
-            }
-          break;
-        case 11:
-          if (depth < MAX_DEPTH)
-            {
-              count_op (run, FUZZ_OP_WAIT_FOR);
-              error = op_wait_for (ft, s, depth);
-            }
-          break;
-        case 12:
-          if (depth < MAX_DEPTH)
-            {
-              count_op (run, FUZZ_OP_SHIELD);
-              error = op_shield (ft, s, depth);
-            }
-          break;
-        case 13:
-          if (depth < MAX_DEPTH)
-            {
-              count_op (run, FUZZ_OP_TIMEOUT);
-              error = op_timeout (ft, s, depth);
-            }
-          break;
-        case 14:
-          if (depth < MAX_DEPTH)
-            {
-              count_op (run, FUZZ_OP_TASK_GROUP);
-              error = op_task_group (ft, s, depth);
-            }
-          break;
-        case 15:
-          count_op (run, FUZZ_OP_QUEUE);
-          error = op_queue (ft, s);
-          break;
-        case 16:
-          if (depth < MAX_DEPTH)
-            {
-              count_op (run, FUZZ_OP_LOCK);
-              error = op_lock (ft, s, depth);
-            }
-          break;
-        case 17:
-          count_op (run, FUZZ_OP_EVENT);
-          error = op_event (ft, s);
-          break;
-        case 18:
-          if (depth < MAX_DEPTH)
-            {
-              count_op (run, FUZZ_OP_SEMAPHORE);
-              error = op_semaphore (ft, s, depth);
-            }
-          break;
-        case 19:
-          count_op (run, FUZZ_OP_CONDITION);
-          error = op_condition (ft, s);
-          break;
-        case 20:
-          count_op (run, FUZZ_OP_BARRIER);
-          error = op_barrier (ft, s);
-          break;
-        case 21:
-          count_op (run, FUZZ_OP_EXECUTOR);
-          error = op_executor (ft, s);
+        case 9 ... 21:
+          {
+            const CombinatorOp *c = &combinator_ops[op % 23 - 9];
+
+            /* Nesting ones run bodies of their own: bounded in depth. */
+            if (c->nests && depth >= MAX_DEPTH)
+              break;
+            count_op (run, c->kind);
+            error = c->run (ft, s, depth);
+          }
           break;
         default:
           arg = next_byte (s);
