@@ -370,20 +370,28 @@ free_handle (GtkloopLoop   *loop,
     gtkloop_future_unref (future);
 }
 
-static GtkloopHandle *
-new_handle (GtkloopLoop    *loop,
-            GtkloopCallback cb,
-            gpointer        data,
-            GDestroyNotify  destroy)
+/* A fresh handle from the table, filled in and counted live. */
+static inline GtkloopHandle *
+init_plain_handle (GtkloopHandle  *h,
+                   GtkloopCallback cb,
+                   gpointer        data,
+                   GDestroyNotify  destroy)
 {
-  GtkloopHandle *h = gtkloop_handle_alloc (&loop->handles);
-
   gtkloop_debug_counter_add (GTKLOOP_COUNTER_HANDLES, 1);
   h->kind = HANDLE_KIND_PLAIN;
   h->cb = cb;
   h->data = data;
   h->destroy = destroy;
   return h;
+}
+
+static GtkloopHandle *
+new_handle (GtkloopLoop    *loop,
+            GtkloopCallback cb,
+            gpointer        data,
+            GDestroyNotify  destroy)
+{
+  return init_plain_handle (gtkloop_handle_alloc (&loop->handles), cb, data, destroy);
 }
 
 static void
@@ -1039,12 +1047,7 @@ try_new_handle (GtkloopLoop    *loop,
 
   if (G_UNLIKELY (h == NULL))
     return NULL;
-  gtkloop_debug_counter_add (GTKLOOP_COUNTER_HANDLES, 1);
-  h->kind = HANDLE_KIND_PLAIN;
-  h->cb = cb;
-  h->data = data;
-  h->destroy = destroy;
-  return h;
+  return init_plain_handle (h, cb, data, destroy);
 }
 
 /**
