@@ -29,7 +29,15 @@ G_BEGIN_DECLS
  *
  * A post wakes the loop's context only if the loop said it may sleep in
  * poll, and then only the first such post (it clears the flag): a burst
- * of posts costs one wake-up, a busy loop none. */
+ * of posts costs one wake-up, a busy loop none.
+ *
+ * A producer that opens a new block while the loop thread is far behind
+ * (GTKLOOP_INBOX_PACING_BACKLOG posts or more waiting) is told to pause
+ * after its post (GTKLOOP_INBOX_PACE): a worker flooding the loop then
+ * leaves the CPU to the loop thread (and GTK's frames) now and then
+ * instead of competing with it for every time slice. It costs a producer
+ * nothing while the loop keeps up, and the pause is once a block (at most
+ * once per 1,024 posts). */
 typedef struct
 {
   GtkloopCallback cb;
@@ -47,6 +55,17 @@ struct _GtkloopInboxBlock
 
 #define GTKLOOP_INBOX_MIN_BLOCK     64
 #define GTKLOOP_INBOX_MAX_BLOCK     1024   /* 24 KiB of posts */
+#define GTKLOOP_INBOX_PACING_BACKLOG 8192
+#define GTKLOOP_INBOX_PACING_PAUSE_US 50
+
+/* What a post asks of its caller. */
+typedef enum
+{
+  GTKLOOP_INBOX_POSTED  = 0,
+  GTKLOOP_INBOX_REFUSED = 1 << 0,   /* the inbox is closed */
+  GTKLOOP_INBOX_WAKE    = 1 << 1,   /* wake the loop's context */
+  GTKLOOP_INBOX_PACE    = 1 << 2,   /* then pause: the loop is far behind */
+} GtkloopInboxPostResult;
 
 /* The producers' fields, the shared words and the loop thread's fields
  * sit on lines of their own. */
@@ -60,6 +79,8 @@ typedef struct
   atomic_uint_fast64_t seq;       /* 2 x posts published, + 1 during a turn */
   atomic_bool        consumer_may_sleep; /* the loop thread is (about to be) in poll */
   atomic_ulong       n_wakeups;   /* statistics: context wake-ups requested */
+  atomic_ulong       n_pauses;    /* statistics: PACE results */
+  atomic_uint_fast64_t n_consumed_by_block; /* n_consumed when the loop last freed a block */
   char               pad_after_shared[64];
   /* (loop-thread) */
   GtkloopInboxBlock *head;        /* the block the next post to run is in */
@@ -70,14 +91,14 @@ typedef struct
 void     gtkloop_inbox_init  (GtkloopInbox *inbox);
 void     gtkloop_inbox_clear (GtkloopInbox *inbox);
 
-/* Any thread. Returns TRUE when this post found the loop about to sleep
- * (the first since it said so), i.e. when the caller must wake its
- * context. FALSE with *refused set when the inbox is closed. */
-gboolean gtkloop_inbox_post  (GtkloopInbox     *inbox,
-                              GtkloopCallback   cb,
-                              gpointer          data,
-                              GDestroyNotify    destroy,
-                              gboolean         *refused);
+/* Any thread. REFUSED when the inbox is closed. Otherwise WAKE when this
+ * post found the loop about to sleep (the first since it said so), and
+ * PACE when it opened a block while the loop was far behind: the caller
+ * wakes the context, then pauses. */
+GtkloopInboxPostResult gtkloop_inbox_post (GtkloopInbox   *inbox,
+                                           GtkloopCallback cb,
+                                           gpointer        data,
+                                           GDestroyNotify  destroy);
 
 /* Loop thread. How many posts were published so far: a post that
  * happened before this call is among them, and so are its entry's

@@ -26,6 +26,8 @@ gtkloop_inbox_init (GtkloopInbox *inbox)
   atomic_init (&inbox->seq, 0);
   atomic_init (&inbox->consumer_may_sleep, true);
   atomic_init (&inbox->n_wakeups, 0);
+  atomic_init (&inbox->n_pauses, 0);
+  atomic_init (&inbox->n_consumed_by_block, 0);
   /* Producers and consumer start on the same block, so neither ever
    * looks for a first one. */
   inbox->tail = inbox->head = new_block (GTKLOOP_INBOX_MIN_BLOCK);
@@ -63,24 +65,40 @@ begin_turn (GtkloopInbox *inbox)
     }
 }
 
-gboolean
+/* In a producer's turn, when it opens a block. The loop thread's count
+ * lags by less than a block: good enough to tell a loop that keeps up
+ * from one that is far behind. */
+static gboolean
+loop_is_far_behind (GtkloopInbox *inbox,
+                    guint64       n_posted)
+{
+  guint64 consumed = atomic_load_explicit (&inbox->n_consumed_by_block, memory_order_relaxed);
+
+  return n_posted - consumed >= GTKLOOP_INBOX_PACING_BACKLOG;
+}
+
+GtkloopInboxPostResult
 gtkloop_inbox_post (GtkloopInbox   *inbox,
                     GtkloopCallback cb,
                     gpointer        data,
-                    GDestroyNotify  destroy,
-                    gboolean       *refused)
+                    GDestroyNotify  destroy)
 {
   guint64 seq = begin_turn (inbox);
   GtkloopInboxBlock *tail = inbox->tail;
+  GtkloopInboxPostResult result = GTKLOOP_INBOX_POSTED;
 
   if (inbox->closed)
     {
       atomic_store_explicit (&inbox->seq, seq, memory_order_release);
-      *refused = TRUE;
-      return FALSE;
+      return GTKLOOP_INBOX_REFUSED;
     }
   if (inbox->tail_length == tail->capacity)
     {
+      if (loop_is_far_behind (inbox, seq >> 1))
+        {
+          result |= GTKLOOP_INBOX_PACE;
+          atomic_fetch_add_explicit (&inbox->n_pauses, 1, memory_order_relaxed);
+        }
       /* Linked before the post in it is published: the loop thread
        * follows next only to reach a published post. */
       GtkloopInboxBlock *block = new_block (MIN (tail->capacity * 2, GTKLOOP_INBOX_MAX_BLOCK));
@@ -96,14 +114,13 @@ gtkloop_inbox_post (GtkloopInbox   *inbox,
    * post sees that it may. */
   atomic_exchange_explicit (&inbox->seq, seq + 2, memory_order_seq_cst);
 
-  *refused = FALSE;
   if (!atomic_load_explicit (&inbox->consumer_may_sleep, memory_order_seq_cst))
-    return FALSE;
+    return result;
   /* One wake-up per sleep: the first post to see the flag clears it. */
   if (!atomic_exchange_explicit (&inbox->consumer_may_sleep, false, memory_order_seq_cst))
-    return FALSE;
+    return result;
   atomic_fetch_add_explicit (&inbox->n_wakeups, 1, memory_order_relaxed);
-  return TRUE;
+  return result | GTKLOOP_INBOX_WAKE;
 }
 
 void
@@ -120,6 +137,7 @@ gtkloop_inbox_pop (GtkloopInbox      *inbox,
       inbox->head_index = 0;
       g_free (head);
       head = inbox->head;
+      atomic_store_explicit (&inbox->n_consumed_by_block, inbox->n_consumed, memory_order_relaxed);
     }
   *entry = head->entries[inbox->head_index++];
   inbox->n_consumed++;
