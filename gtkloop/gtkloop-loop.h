@@ -71,6 +71,11 @@ void     gtkloop_loop_call_soon_threadsafe (GtkloopLoop     *loop,
                                             GtkloopCallback  cb,
                                             gpointer         data,
                                             GDestroyNotify   destroy);
+GTKLOOP_AVAILABLE_IN_ALL
+guint    gtkloop_loop_call_soon_threadsafe_unpaced (GtkloopLoop     *loop,
+                                                    GtkloopCallback  cb,
+                                                    gpointer         data,
+                                                    GDestroyNotify   destroy);
 
 /* fd readiness (asyncio's add_reader / add_writer); loop-thread only. */
 GTKLOOP_AVAILABLE_IN_ALL

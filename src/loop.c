@@ -1288,6 +1288,11 @@ gtkloop_loop_cancel (GtkloopLoop *loop,
  * the calling thread if the loop is closed already (with a critical, as
  * asyncio raises there).
  *
+ * A thread far ahead of the loop is paced: when 8,192 or more posts wait,
+ * a post that opens a new block of the inbox sleeps 50 µs after posting
+ * (at most once per 1,024 posts), so a flooding worker leaves the CPU to
+ * the loop's thread now and then. It never waits for the loop otherwise.
+ *
  * Since: 0.1
  */
 void
@@ -1306,11 +1311,14 @@ gtkloop_loop_call_soon_threadsafe (GtkloopLoop    *loop,
     }
 }
 
-gboolean
-gtkloop_loop_post_quiet (GtkloopLoop    *loop,
-                         GtkloopCallback cb,
-                         gpointer        data,
-                         GDestroyNotify  destroy)
+/* A post from any thread: through the inbox, or from the loop's own
+ * thread straight to the ready queue; the pause, if any, is the
+ * caller's. */
+static GtkloopInboxPostResult
+post (GtkloopLoop    *loop,
+      GtkloopCallback cb,
+      gpointer        data,
+      GDestroyNotify  destroy)
 {
   GtkloopInboxPostResult result;
 
@@ -1319,17 +1327,68 @@ gtkloop_loop_post_quiet (GtkloopLoop    *loop,
   if (gtkloop_loop_is_owner (loop) && !loop->closing)
     {
       if (atomic_load_explicit (&loop->closed, memory_order_relaxed))
-        return FALSE;
+        return GTKLOOP_INBOX_REFUSED;
       gtkloop_loop_call_soon (loop, cb, data, destroy);
-      return TRUE;
+      return GTKLOOP_INBOX_POSTED;
     }
 
   result = gtkloop_inbox_post (&loop->inbox, cb, data, destroy);
   if (result & GTKLOOP_INBOX_WAKE)
     g_main_context_wakeup (loop->context);
+  return result;
+}
+
+gboolean
+gtkloop_loop_post_quiet (GtkloopLoop    *loop,
+                         GtkloopCallback cb,
+                         gpointer        data,
+                         GDestroyNotify  destroy)
+{
+  GtkloopInboxPostResult result = post (loop, cb, data, destroy);
+
   if (G_UNLIKELY (result & GTKLOOP_INBOX_PACE))
     g_usleep (GTKLOOP_INBOX_PACING_PAUSE_US);
   return !(result & GTKLOOP_INBOX_REFUSED);
+}
+
+/**
+ * gtkloop_loop_call_soon_threadsafe_unpaced:
+ * @loop: the loop
+ * @cb: (scope notified) (closure data) (destroy destroy): the callback,
+ *   run on the loop's thread
+ * @data: data for @cb
+ * @destroy: (nullable): frees @data once, as for gtkloop_loop_call_soon()
+ *
+ * The same as gtkloop_loop_call_soon_threadsafe(), except for the pause:
+ * when the loop is far behind, this returns how long the caller should
+ * pause instead of sleeping itself. For bindings that hold a lock
+ * the loop's thread needs (Python's GIL) and must release it around the
+ * pause. Any thread. If the loop is closed already, @destroy runs at once
+ * on the calling thread, with a critical, and this returns 0.
+ *
+ * Returns: the pause in microseconds, or 0 when the loop keeps up
+ *
+ * Since: 0.1
+ */
+guint
+gtkloop_loop_call_soon_threadsafe_unpaced (GtkloopLoop    *loop,
+                                           GtkloopCallback cb,
+                                           gpointer        data,
+                                           GDestroyNotify  destroy)
+{
+  GtkloopInboxPostResult result;
+
+  g_return_val_if_fail (loop != NULL, 0);
+  g_return_val_if_fail (cb != NULL, 0);
+
+  result = post (loop, cb, data, destroy);
+  if (result & GTKLOOP_INBOX_REFUSED)
+    {
+      g_critical ("%s: the event loop is closed", G_STRFUNC);
+      gtkloop_destroy_notify_run (destroy, data);
+      return 0;
+    }
+  return (result & GTKLOOP_INBOX_PACE) ? GTKLOOP_INBOX_PACING_PAUSE_US : 0;
 }
 
 /* ---------------------------------------------------------------------- */

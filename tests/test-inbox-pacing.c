@@ -1,8 +1,9 @@
 /* Pacing: a producer that opens a block of the thread inbox while the loop
  * thread is far behind (GTKLOOP_INBOX_PACING_BACKLOG posts waiting) is
  * told to pause, once per block; a producer of a loop that keeps up never
- * is; a refused post is only refused; and through the loop's API a worker
- * that paused still has every post run once and in order.
+ * is; a refused post is only refused; through the loop's API a worker
+ * that paused still has every post run once and in order; and
+ * call_soon_threadsafe_unpaced hands the pause to its caller.
  *
  * Nothing here measures time: the pause is counted, not timed. Threads
  * synchronise through thread create/join only (for ThreadSanitizer). */
@@ -190,6 +191,70 @@ test_worker_paced_while_loop_away (void **state)
   flood = NULL;
 }
 
+/* The same through call_soon_threadsafe_unpaced: the pause comes back to
+ * the caller (for a binding to release its lock around it), as often as
+ * the inbox asked for one; a closed loop runs the notify and says none. */
+static gpointer
+unpaced_worker_main (gpointer data)
+{
+  Flood *f = data;
+  guint n_asked = 0;
+
+  for (guint seq = 0; seq < f->n_posts; seq++)
+    {
+      guint pause_us = gtkloop_loop_call_soon_threadsafe_unpaced (f->loop, flood_post_cb,
+                                                                  GUINT_TO_POINTER (seq), flood_destroy);
+
+      if (pause_us != 0)
+        {
+          assert_int_equal (pause_us, GTKLOOP_INBOX_PACING_PAUSE_US);
+          n_asked++;
+        }
+    }
+  return GUINT_TO_POINTER (n_asked);
+}
+
+static void
+test_unpaced_leaves_the_pause_to_the_caller (void **state)
+{
+  TestFixture *fx = *state;
+  Flood f = { .loop = fx->loop, .n_posts = N_FAR_BEHIND };
+  gulong pauses_before = atomic_load (&fx->loop->inbox.n_pauses);
+  pthread_t worker;
+  gpointer n_asked;
+
+  flood = &f;
+  assert_int_equal (pthread_create (&worker, NULL, unpaced_worker_main, &f), 0);
+  assert_int_equal (pthread_join (worker, &n_asked), 0);
+  assert_true (GPOINTER_TO_UINT (n_asked) >= (N_FAR_BEHIND - GTKLOOP_INBOX_PACING_BACKLOG) / GTKLOOP_INBOX_MAX_BLOCK - 1);
+  assert_int_equal (GPOINTER_TO_UINT (n_asked), atomic_load (&fx->loop->inbox.n_pauses) - pauses_before);
+
+  test_iterate_until (fx->loop, &f.all_ran, 60);
+  assert_int_equal (f.n_out_of_order, 0);
+  assert_int_equal (f.n_destroyed, N_FAR_BEHIND);
+  flood = NULL;
+}
+
+static void
+count_destroy (gpointer counter)
+{
+  (*(guint *) counter)++;
+}
+
+static void
+test_unpaced_on_closed_loop (void **state)
+{
+  TestFixture *fx = *state;
+  guint destroyed = 0;
+
+  gtkloop_loop_close (fx->loop);
+  test_criticals_begin ();
+  assert_int_equal (gtkloop_loop_call_soon_threadsafe_unpaced (fx->loop, noop, &destroyed, count_destroy), 0);
+  assert_int_equal (test_criticals_end (), 1);
+  assert_non_null (strstr (test_criticals_last (), "closed"));
+  assert_int_equal (destroyed, 1);
+}
+
 int
 main (void)
 {
@@ -197,6 +262,8 @@ main (void)
     cmocka_unit_test (test_pace_only_while_far_behind),
     cmocka_unit_test (test_refused_post_only_refused),
     cmocka_unit_test_setup_teardown (test_worker_paced_while_loop_away, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_unpaced_leaves_the_pause_to_the_caller, test_fixture_setup, test_fixture_teardown),
+    cmocka_unit_test_setup_teardown (test_unpaced_on_closed_loop, test_fixture_setup, test_fixture_teardown),
   };
 
   return cmocka_run_group_tests (tests, NULL, NULL);

@@ -313,6 +313,26 @@ core_time (CoreObject *self,
   return PyFloat_FromDouble (gtkloop_loop_time (self->loop));
 }
 
+/* Posts @handle (a new reference is taken) through the thread inbox. When
+ * the loop is far behind, the C library asks the posting thread to pause:
+ * here without the GIL, which the loop's thread needs to run handles. */
+static void
+post_handle (CoreObject *self,
+             PyObject   *handle)
+{
+  guint pause_us;
+
+  Py_INCREF (handle);
+  hide_queued_handle (handle);
+  pause_us = gtkloop_loop_call_soon_threadsafe_unpaced (self->loop, run_handle_cb, handle, release_handle_cb);
+  if (pause_us > 0)
+    {
+      Py_BEGIN_ALLOW_THREADS
+      g_usleep (pause_us);
+      Py_END_ALLOW_THREADS
+    }
+}
+
 /* Schedules @handle (a new reference is taken). From another thread
  * (asyncio allows it, unsafely, outside debug mode) it goes through the
  * thread inbox. FALSE with a Python error. */
@@ -323,9 +343,7 @@ gtkloop_py_core_schedule_soon (CoreObject *self,
   if (self->loop != NULL && !gtkloop_loop_is_closed (self->loop) &&
       !gtkloop_loop_is_owner_thread (self->loop))
     {
-      Py_INCREF (handle);
-      hide_queued_handle (handle);
-      gtkloop_loop_call_soon_threadsafe (self->loop, run_handle_cb, handle, release_handle_cb);
+      post_handle (self, handle);
       return TRUE;
     }
   if (!gtkloop_py_core_check_usable (self))
@@ -350,9 +368,7 @@ gtkloop_py_core_schedule_threadsafe (CoreObject *self,
       PyErr_SetString (PyExc_RuntimeError, "Event loop is closed");
       return FALSE;
     }
-  Py_INCREF (handle);
-  hide_queued_handle (handle);
-  gtkloop_loop_call_soon_threadsafe (self->loop, run_handle_cb, handle, release_handle_cb);
+  post_handle (self, handle);
   return TRUE;
 }
 

@@ -272,6 +272,42 @@ class ThreadTests(LoopTestCase):
         t.join()
         self.assertLess(time.monotonic() - start, 2)
 
+    def test_flood_pauses_without_the_gil(self):
+        # A worker far ahead of the loop is paced; the pause must let the
+        # GIL go, or the loop's thread could not run a handle meanwhile.
+        # With a switch interval of a minute, another thread gets the GIL
+        # during the flood only through such a pause.
+        n = 20000
+        out = []
+        flooding = [True]
+        seen_while_flooding = []
+        started = threading.Event()
+
+        def flood():
+            started.set()
+            for i in range(n):
+                self.loop.call_soon_threadsafe(out.append, i)
+            flooding[0] = False
+
+        def observer():
+            started.wait()
+            seen_while_flooding.append(flooding[0])
+
+        interval = sys.getswitchinterval()
+        sys.setswitchinterval(60)
+        try:
+            threads = [threading.Thread(target=observer), threading.Thread(target=flood)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+        finally:
+            sys.setswitchinterval(interval)
+        self.assertEqual(seen_while_flooding, [True])
+        self.loop.call_soon(self.loop.stop)
+        self.loop.run_forever()
+        self.assertEqual(out, list(range(n)))
+
     def test_stop_from_another_thread(self):
         t = threading.Timer(0.05, self.loop.stop)
         t.start()
