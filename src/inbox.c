@@ -94,6 +94,8 @@ gtkloop_inbox_post (GtkloopInbox   *inbox,
     }
   if (inbox->tail_length == tail->capacity)
     {
+      GtkloopInboxBlock *block = new_block (MIN (tail->capacity * 2, GTKLOOP_INBOX_MAX_BLOCK));
+
       if (loop_is_far_behind (inbox, seq >> 1))
         {
           result |= GTKLOOP_INBOX_PACE;
@@ -101,8 +103,6 @@ gtkloop_inbox_post (GtkloopInbox   *inbox,
         }
       /* Linked before the post in it is published: the loop thread
        * follows next only to reach a published post. */
-      GtkloopInboxBlock *block = new_block (MIN (tail->capacity * 2, GTKLOOP_INBOX_MAX_BLOCK));
-
       tail->next = block;
       inbox->tail = tail = block;
       inbox->tail_length = 0;
