@@ -154,13 +154,18 @@ flood_worker_main (gpointer data)
   return NULL;
 }
 
-static void
-flood_from_worker (Flood *f)
+/* Runs worker_main (f) on a thread of its own to the end; returns what it
+ * returned. */
+static gpointer
+flood_from_worker (Flood *f,
+                   gpointer (*worker_main) (gpointer))
 {
   pthread_t worker;
+  gpointer result;
 
-  assert_int_equal (pthread_create (&worker, NULL, flood_worker_main, f), 0);
-  assert_int_equal (pthread_join (worker, NULL), 0);
+  assert_int_equal (pthread_create (&worker, NULL, worker_main, f), 0);
+  assert_int_equal (pthread_join (worker, &result), 0);
+  return result;
 }
 
 static void
@@ -172,7 +177,7 @@ test_worker_paced_while_loop_away (void **state)
   gulong paced;
 
   flood = &f;
-  flood_from_worker (&f);
+  flood_from_worker (&f, flood_worker_main);
   paced = atomic_load (&fx->loop->inbox.n_pauses) - pauses_before;
   assert_true (paced >= (N_FAR_BEHIND - GTKLOOP_INBOX_PACING_BACKLOG) / GTKLOOP_INBOX_MAX_BLOCK - 1);
 
@@ -184,7 +189,7 @@ test_worker_paced_while_loop_away (void **state)
   /* Caught up: a smaller burst after it does not pause. */
   f = (Flood) { .loop = fx->loop, .n_posts = GTKLOOP_INBOX_PACING_BACKLOG / 2 };
   pauses_before = atomic_load (&fx->loop->inbox.n_pauses);
-  flood_from_worker (&f);
+  flood_from_worker (&f, flood_worker_main);
   assert_int_equal (atomic_load (&fx->loop->inbox.n_pauses), pauses_before);
   test_iterate_until (fx->loop, &f.all_ran, 60);
   assert_int_equal (f.n_destroyed, f.n_posts);
@@ -220,12 +225,10 @@ test_unpaced_leaves_the_pause_to_the_caller (void **state)
   TestFixture *fx = *state;
   Flood f = { .loop = fx->loop, .n_posts = N_FAR_BEHIND };
   gulong pauses_before = atomic_load (&fx->loop->inbox.n_pauses);
-  pthread_t worker;
   gpointer n_asked;
 
   flood = &f;
-  assert_int_equal (pthread_create (&worker, NULL, unpaced_worker_main, &f), 0);
-  assert_int_equal (pthread_join (worker, &n_asked), 0);
+  n_asked = flood_from_worker (&f, unpaced_worker_main);
   assert_true (GPOINTER_TO_UINT (n_asked) >= (N_FAR_BEHIND - GTKLOOP_INBOX_PACING_BACKLOG) / GTKLOOP_INBOX_MAX_BLOCK - 1);
   assert_int_equal (GPOINTER_TO_UINT (n_asked), atomic_load (&fx->loop->inbox.n_pauses) - pauses_before);
 
