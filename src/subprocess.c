@@ -10,20 +10,26 @@
  * The exit is watched through a pidfd, readable once the child has
  * exited: one more fd watch. GLib's child watch (which GSubprocess
  * installs on GLib's worker thread) still reaps the child, so the status
- * is GSubprocess's and no zombie is left; g_subprocess_wait then returns
- * at once, or as soon as the worker has reaped. Where pidfd_open is not
- * there (Linux < 5.3, or a seccomp filter), a timer on the loop looks
- * with waitid (WNOWAIT, which leaves the reaping to GLib) every 1 ms at
- * first, backing off to 100 ms; the environment variable
- * GTKLOOP_NO_PIDFD=1 forces that route (the tests run both).
- * (g_subprocess_wait_async would need the loop's context iterated after
- * a close to let go of a cancelled wait: a leak for a closed loop.) */
+ * is GSubprocess's and no zombie is left. The worker tells GSubprocess a
+ * moment after the exit, often after the pidfd is readable: until it has,
+ * a timer on the loop looks again (GSubprocess's identifier goes once it
+ * has the status) every 1 ms at first, backing off to 100 ms. Where
+ * pidfd_open is not there (Linux < 5.3, or a seccomp filter), that timer
+ * alone watches the exit; the environment variable GTKLOOP_NO_PIDFD=1
+ * forces that route (the tests run both).
+ *
+ * The loop never waits with g_subprocess_wait or _wait_async: the first
+ * blocks the loop's thread until the worker has reaped, and both have
+ * the worker finish a GTask on a context of ours, passing it through
+ * GLib's own mutexes, which ThreadSanitizer cannot see in an
+ * uninstrumented GLib (it reported the task's memory as races); the
+ * second would also need the loop's context iterated after a close to
+ * let go of a cancelled wait, a leak for a closed loop. */
 #include "config.h"
 
 #include <errno.h>
 #include <signal.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <glib-unix.h>
@@ -87,10 +93,18 @@ stop_watching_exit (GtkloopSubprocess *proc)
     }
 }
 
-/* The loop has seen the child exit, by whichever route: GLib's worker
- * reaps it (at once, or a moment later; g_subprocess_wait waits for
- * that), then asyncio's returncode is set (the exit status, or minus the
- * signal) and the waiters woken. */
+/* GSubprocess has the status: GLib's worker has reaped the child and
+ * said so. Read without a lock, as g_subprocess_wait's own shortcut
+ * reads it. */
+static gboolean
+status_known (GtkloopSubprocess *proc)
+{
+  return g_subprocess_get_identifier (proc->process) == NULL;
+}
+
+/* The loop has seen the child exit and GSubprocess has its status:
+ * asyncio's returncode is set (the exit status, or minus the signal) and
+ * the waiters woken. */
 static void
 exited (GtkloopSubprocess *proc)
 {
@@ -99,7 +113,6 @@ exited (GtkloopSubprocess *proc)
   if (proc->exited)
     return;
   gtkloop_subprocess_ref (proc);   /* a waiter may drop the last reference */
-  g_subprocess_wait (proc->process, NULL, NULL);
   stop_watching_exit (proc);
   if (g_subprocess_get_if_signaled (proc->process))
     proc->returncode = -g_subprocess_get_term_sig (proc->process);
@@ -114,26 +127,6 @@ exited (GtkloopSubprocess *proc)
   gtkloop_subprocess_unref (proc);
 }
 
-/* The pidfd is readable (the child has exited), or the child was reaped
- * before a pidfd could be had. */
-static void
-exited_cb (gpointer data)
-{
-  exited (data);
-}
-
-/* Without a pidfd: has the child exited? WNOWAIT leaves it to be reaped
- * by GLib; ECHILD means GLib has reaped it already. */
-static gboolean
-child_has_exited (GPid pid)
-{
-  siginfo_t info = { 0 };
-
-  if (waitid (P_PID, pid, &info, WEXITED | WNOHANG | WNOWAIT) < 0)
-    return errno == ECHILD;
-  return info.si_pid == pid;
-}
-
 static void schedule_poll (GtkloopSubprocess *proc);
 
 static void
@@ -142,7 +135,7 @@ poll_cb (gpointer data)
   GtkloopSubprocess *proc = data;
 
   proc->poll_timer = 0;
-  if (child_has_exited (proc->pid))
+  if (status_known (proc))
     {
       exited (proc);
       return;
@@ -158,6 +151,23 @@ schedule_poll (GtkloopSubprocess *proc)
   proc->poll_timer = gtkloop_loop_call_later (proc->loop, proc->poll_interval, poll_cb, proc, NULL);
 }
 
+/* The pidfd is readable (the child has exited), or the child was reaped
+ * before a pidfd could be had: the status, once GLib's worker has it. */
+static void
+exited_cb (gpointer data)
+{
+  GtkloopSubprocess *proc = data;
+
+  stop_watching_exit (proc);
+  if (status_known (proc))
+    {
+      exited (proc);
+      return;
+    }
+  proc->poll_interval = POLL_FIRST;
+  schedule_poll (proc);
+}
+
 static gboolean
 watch_exit (GtkloopSubprocess *proc,
             GError           **error)
@@ -166,7 +176,8 @@ watch_exit (GtkloopSubprocess *proc,
 
   /* A child that exited at once may be reaped by GLib's worker before
    * GSubprocess tells us its pid (then it has none) or before the pidfd
-   * is opened (ESRCH): either way its status is known already. */
+   * is opened (ESRCH): either way GSubprocess has its status, or will
+   * have in a moment. */
   if (proc->pid == 0)
     goto reaped;
   if (g_strcmp0 (g_getenv ("GTKLOOP_NO_PIDFD"), "1") != 0)
