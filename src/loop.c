@@ -1280,45 +1280,6 @@ gtkloop_loop_cancel (GtkloopLoop *loop,
   return TRUE;
 }
 
-/**
- * gtkloop_loop_call_soon_threadsafe:
- * @loop: the loop
- * @cb: (scope notified) (closure data) (destroy destroy): the callback,
- *   run on the loop's thread
- * @data: data for @cb
- * @destroy: (nullable): frees @data once, as for gtkloop_loop_call_soon()
- *
- * The call_soon of other threads: schedules @cb on the loop's thread.
- * Posts from one thread run in the order they were posted. Only a post
- * that finds the inbox empty wakes the loop's context, so bursts are
- * cheap. Any thread. @destroy runs on the loop thread after @cb, or on
- * the closing thread if the loop closes before @cb ran, or at once on
- * the calling thread if the loop is closed already (with a critical, as
- * asyncio raises there).
- *
- * A thread far ahead of the loop is paced: when 8,192 or more posts wait,
- * a post that opens a new block of the inbox sleeps 50 µs after posting
- * (at most once per 1,024 posts), so a flooding worker leaves the CPU to
- * the loop's thread now and then. It never waits for the loop otherwise.
- *
- * Since: 0.1
- */
-void
-gtkloop_loop_call_soon_threadsafe (GtkloopLoop    *loop,
-                                   GtkloopCallback cb,
-                                   gpointer        data,
-                                   GDestroyNotify  destroy)
-{
-  g_return_if_fail (loop != NULL);
-  g_return_if_fail (cb != NULL);
-
-  if (!gtkloop_loop_post_quiet (loop, cb, data, destroy))
-    {
-      g_critical ("%s: the event loop is closed", G_STRFUNC);
-      gtkloop_destroy_notify_run (destroy, data);
-    }
-}
-
 /* A post from any thread: through the inbox, or from the loop's own
  * thread straight to the ready queue; the pause, if any, is the
  * caller's. */
@@ -1359,6 +1320,60 @@ gtkloop_loop_post_quiet (GtkloopLoop    *loop,
   return !(result & GTKLOOP_INBOX_REFUSED);
 }
 
+/* The public posts' refusal of a closed loop, where asyncio raises. */
+static GtkloopInboxPostResult
+post_or_refuse (GtkloopLoop    *loop,
+                GtkloopCallback cb,
+                gpointer        data,
+                GDestroyNotify  destroy,
+                const char     *function)
+{
+  GtkloopInboxPostResult result = post (loop, cb, data, destroy);
+
+  if (result & GTKLOOP_INBOX_REFUSED)
+    {
+      g_critical ("%s: the event loop is closed", function);
+      gtkloop_destroy_notify_run (destroy, data);
+    }
+  return result;
+}
+
+/**
+ * gtkloop_loop_call_soon_threadsafe:
+ * @loop: the loop
+ * @cb: (scope notified) (closure data) (destroy destroy): the callback,
+ *   run on the loop's thread
+ * @data: data for @cb
+ * @destroy: (nullable): frees @data once, as for gtkloop_loop_call_soon()
+ *
+ * The call_soon of other threads: schedules @cb on the loop's thread.
+ * Posts from one thread run in the order they were posted. Only a post
+ * that finds the inbox empty wakes the loop's context, so bursts are
+ * cheap. Any thread. @destroy runs on the loop thread after @cb, or on
+ * the closing thread if the loop closes before @cb ran, or at once on
+ * the calling thread if the loop is closed already (with a critical, as
+ * asyncio raises there).
+ *
+ * A thread far ahead of the loop is paced: when 8,192 or more posts wait,
+ * a post that opens a new block of the inbox sleeps 50 µs after posting
+ * (at most once per 1,024 posts), so a flooding worker leaves the CPU to
+ * the loop's thread now and then. It never waits for the loop otherwise.
+ *
+ * Since: 0.1
+ */
+void
+gtkloop_loop_call_soon_threadsafe (GtkloopLoop    *loop,
+                                   GtkloopCallback cb,
+                                   gpointer        data,
+                                   GDestroyNotify  destroy)
+{
+  g_return_if_fail (loop != NULL);
+  g_return_if_fail (cb != NULL);
+
+  if (G_UNLIKELY (post_or_refuse (loop, cb, data, destroy, G_STRFUNC) & GTKLOOP_INBOX_PACE))
+    g_usleep (GTKLOOP_INBOX_PACING_PAUSE_US);
+}
+
 /**
  * gtkloop_loop_call_soon_threadsafe_unpaced:
  * @loop: the loop
@@ -1384,19 +1399,12 @@ gtkloop_loop_call_soon_threadsafe_unpaced (GtkloopLoop    *loop,
                                            gpointer        data,
                                            GDestroyNotify  destroy)
 {
-  GtkloopInboxPostResult result;
-
   g_return_val_if_fail (loop != NULL, 0);
   g_return_val_if_fail (cb != NULL, 0);
 
-  result = post (loop, cb, data, destroy);
-  if (result & GTKLOOP_INBOX_REFUSED)
-    {
-      g_critical ("%s: the event loop is closed", G_STRFUNC);
-      gtkloop_destroy_notify_run (destroy, data);
-      return 0;
-    }
-  return (result & GTKLOOP_INBOX_PACE) ? GTKLOOP_INBOX_PACING_PAUSE_US : 0;
+  if (post_or_refuse (loop, cb, data, destroy, G_STRFUNC) & GTKLOOP_INBOX_PACE)
+    return GTKLOOP_INBOX_PACING_PAUSE_US;
+  return 0;
 }
 
 /* ---------------------------------------------------------------------- */
